@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The installed `netlab` command: load tsx so the TypeScript sources run as they are, then the CLI.
+import { register } from 'tsx/esm/api';
+
+register();
+const { netlabMain } = await import('../lib/cli/main.ts');
+await netlabMain(process.argv.slice(2));

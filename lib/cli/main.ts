@@ -1,0 +1,79 @@
+// The `netlab` command: `netlab list`, `netlab NAME …`, `netlab start|stop|restart|status|logs NAME`.
+
+import path from 'node:path';
+import { loadConfig, packageRoot } from '../config/load.ts';
+import { builtinCommands } from './builtins.ts';
+import { ExitCode, NetlabError } from './errors.ts';
+import { Output } from './output.ts';
+import { argumentsIfMain, runAsProcess } from './process.ts';
+import { Registry } from './registry.ts';
+import { runExercise, type RunIO } from './run.ts';
+import type { Exercise } from './exercise.ts';
+
+const usage = `netlab — classic client–server network programs
+
+Usage:
+  netlab list                     the exercises (servers, clients, tools)
+  netlab NAME [options]           run one: netlab fingerd --port 7979
+  netlab NAME --help              its options
+  netlab start NAME [options]     run a server in the background (pidfile + request log)
+  netlab stop|restart NAME        stop it (SIGTERM, then SIGKILL), or restart it
+  netlab status [NAME]            running / stopped / stale, pid, port, uptime
+  netlab logs NAME [-f] [-n N]    its request log
+`;
+
+/** Resolves the command line to the exercise to run and its arguments. */
+export async function resolveCommand(argv: string[], io: Pick<RunIO, 'env' | 'cwd'> = {}): Promise<[Exercise, string[]] | undefined> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') return undefined;
+  const config = await loadConfig({ env: io.env, cwd: io.cwd });
+  const registry = new Registry({
+    root: packageRoot,
+    packages: config.plugins,
+    folders: config.root !== packageRoot ? [path.join(config.root, 'plugins')] : [],
+  });
+  const builtin = builtinCommands(registry)[name];
+  if (builtin) return [builtin, rest];
+  const found = await registry.find(name);
+  if (found) return [found.exercise, rest];
+  const names = [...(await registry.list()).keys()];
+  const near = names.filter((n) => n.includes(name) || name.includes(n));
+  throw new NetlabError('E_USAGE', `no exercise named "${name}"`, {
+    hint: near.length ? `did you mean ${near.join(' or ')}?` : 'netlab list shows them all',
+  });
+}
+
+/** The whole CLI as a function of its arguments, for tests: resolves to the exit code. */
+export async function netlab(argv: string[], io: RunIO = {}): Promise<number> {
+  const out = new Output({ stdout: io.stdout ?? process.stdout, stderr: io.stderr ?? process.stderr });
+  let resolved: [Exercise, string[]] | undefined;
+  try {
+    resolved = await resolveCommand(argv, io);
+  } catch (error) {
+    out.error(error as NetlabError);
+    return (error as NetlabError).exitCode ?? ExitCode.failure;
+  }
+  if (!resolved) {
+    out.line(usage);
+    return argv.length === 0 ? ExitCode.usage : ExitCode.ok;
+  }
+  return runExercise(resolved[0], resolved[1], io);
+}
+
+/** Runs the CLI as this process (bin/netlab.js, and the daemons started by `netlab start`). */
+export async function netlabMain(argv: string[]): Promise<void> {
+  let resolved: [Exercise, string[]] | undefined;
+  try {
+    resolved = await resolveCommand(argv);
+  } catch (error) {
+    new Output({ stdout: process.stdout, stderr: process.stderr }).error(error as NetlabError);
+    process.exitCode = (error as NetlabError).exitCode ?? ExitCode.failure;
+    return;
+  }
+  if (resolved) return runAsProcess(resolved[0], resolved[1]);
+  process.stdout.write(usage);
+  process.exitCode = argv.length === 0 ? ExitCode.usage : ExitCode.ok;
+}
+
+const args = argumentsIfMain(import.meta.url, process.argv);
+if (args) void netlabMain(args);

@@ -1,0 +1,77 @@
+// How exercises talk to the person at the terminal: lines, tables, JSON, warnings.
+// One object per run, so tests can capture everything an exercise prints.
+
+import type { Writable } from 'node:stream';
+import { NetlabError } from './errors.ts';
+
+export interface OutputOptions {
+  stdout: Writable;
+  stderr: Writable;
+  /** --json: results go out as JSON documents, human lines are dropped. */
+  json?: boolean;
+  /** --quiet: only results and errors. */
+  quiet?: boolean;
+}
+
+export class Output {
+  readonly json: boolean;
+  readonly quiet: boolean;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+
+  constructor(options: OutputOptions) {
+    this.stdout = options.stdout;
+    this.stderr = options.stderr;
+    this.json = options.json ?? false;
+    this.quiet = options.quiet ?? false;
+  }
+
+  /** True when a person is watching (progress bars, colours, prompts make sense). */
+  get isTTY(): boolean {
+    return Boolean((this.stdout as { isTTY?: boolean }).isTTY);
+  }
+
+  /** A line of the result (dropped under --json, where `result` carries the data). */
+  line(text = ''): void {
+    if (!this.json) this.stdout.write(`${text}\n`);
+  }
+
+  /** Progress and narration: dropped under --quiet and --json. */
+  info(text: string): void {
+    if (!this.json && !this.quiet) this.stdout.write(`${text}\n`);
+  }
+
+  /** A result as data: printed as JSON under --json, else through `human`. */
+  result(value: unknown, human?: (value: any) => void): void {
+    if (this.json) this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    else if (human) human(value);
+    else this.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /** One JSON document per line (--json streams: datagrams, events). */
+  jsonLine(value: unknown): void {
+    this.stdout.write(`${JSON.stringify(value)}\n`);
+  }
+
+  warn(text: string): void {
+    this.stderr.write(`warning: ${text}\n`);
+  }
+
+  /** The one line an error ends a command with. */
+  error(error: NetlabError): void {
+    if (this.json) this.stderr.write(`${JSON.stringify({ error: error.toJSON() })}\n`);
+    else this.stderr.write(`error: ${error.toString()}\n`);
+  }
+
+  /** Rows under a header, columns padded to their widest cell. */
+  table(rows: Record<string, unknown>[], columns: string[]): void {
+    const cells = [columns.map((c) => c.toUpperCase()), ...rows.map((row) => columns.map((c) => String(row[c] ?? '')))];
+    const widths = columns.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
+    for (const row of cells) this.line(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  '));
+  }
+}
+
+/** Makes control characters visible (^A, \x7f, …) so that no peer can drive the terminal. */
+export function visibleControls(text: string): string {
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => (c === '\x7f' ? '^?' : `^${String.fromCharCode(c.charCodeAt(0) + 64)}`));
+}

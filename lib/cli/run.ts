@@ -1,0 +1,179 @@
+// Runs one exercise: parses its arguments, loads the configuration, calls run(), and for a
+// server keeps it up until Ctrl-C/SIGTERM, holding its pidfile and request log meanwhile.
+
+import type { Writable } from 'node:stream';
+import { parseArgs, renderUsage, type ArgsDef, type CommandDef } from 'citty';
+import { loadConfig, type LoadedConfig } from '../config/load.ts';
+import { formatAddress, isServerHandle, type ServerHandle } from '../services/handle.ts';
+import { openRequestLog, silentLog, type RequestLog } from '../services/log.ts';
+import { acquirePidfile, releasePidfile, removeState, servicePaths, writeState } from '../services/pidfile.ts';
+import { ExitCode, NetlabError, isNetlabError } from './errors.ts';
+import type { Exercise } from './exercise.ts';
+import { Output } from './output.ts';
+
+export interface RunIO {
+  stdout?: Writable;
+  stderr?: Writable;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Aborting it stops the exercise as Ctrl-C would. */
+  signal?: AbortSignal;
+  /** Called once a server is listening (tests use it to learn the port). */
+  onListening?: (server: ServerHandle) => void;
+}
+
+/** Runs an exercise with raw arguments and resolves to its exit code. Never throws. */
+export async function runExercise(exercise: Exercise, rawArgs: string[], io: RunIO = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  let out = new Output({ stdout, stderr });
+  try {
+    const [command, commandArgs, path] = selectSubCommand(exercise, rawArgs);
+    if (commandArgs.includes('--help') || commandArgs.includes('-h') || (!command.run && command.subCommands)) {
+      stdout.write(`${await renderUsage(toCittyCommand(command, path))}\n${formatExamples(command)}`);
+      return ExitCode.ok;
+    }
+    const args = parseExerciseArgs(command, commandArgs, path);
+    out = new Output({ stdout, stderr, json: args.json === true, quiet: args.quiet === true });
+    const config = await loadConfig({
+      env: io.env,
+      cwd: io.cwd,
+      overrides: typeof args.host === 'string' ? { host: args.host } : undefined,
+    });
+    const signal = io.signal ?? new AbortController().signal;
+    const service = exercise.service ? startServiceBookkeeping(exercise.name, commandArgs, config) : undefined;
+    try {
+      const log = service?.log ?? silentLog;
+      const result = await command.run!({ args, rawArgs: commandArgs, config, log, out, signal });
+      if (isServerHandle(result)) {
+        await serveUntilStopped(result, { name: path.join(' '), out, log, signal, io, service });
+        return ExitCode.ok;
+      }
+      return typeof result === 'number' ? result : ExitCode.ok;
+    } finally {
+      service?.release();
+    }
+  } catch (error) {
+    return reportError(error, out, io.env ?? process.env);
+  }
+}
+
+interface ServiceBookkeeping {
+  log: RequestLog;
+  markListening(server: ServerHandle): void;
+  release(): void;
+}
+
+/** A service holds its pidfile from before it binds (so a second start is refused) until it exits. */
+function startServiceBookkeeping(name: string, args: string[], config: LoadedConfig): ServiceBookkeeping {
+  const paths = servicePaths(config, name);
+  acquirePidfile(name, paths.pidfile);
+  const log = openRequestLog(paths.log, name);
+  const startedAt = new Date().toISOString();
+  return {
+    log,
+    markListening(server) {
+      writeState(paths.state, { name, pid: process.pid, pidfile: paths.pidfile, log: paths.log, startedAt, args, address: server.address });
+      log.info({ event: 'start', address: server.address }, `${name} listening on ${formatAddress(server.address)}`);
+    },
+    release() {
+      releasePidfile(paths.pidfile);
+      removeState(paths.state);
+    },
+  };
+}
+
+async function serveUntilStopped(
+  server: ServerHandle,
+  context: { name: string; out: Output; log: RequestLog; signal: AbortSignal; io: RunIO; service?: ServiceBookkeeping },
+): Promise<void> {
+  const { name, out, log, signal, io, service } = context;
+  service?.markListening(server);
+  out.info(`${name} listening on ${server.address.protocol} ${formatAddress(server.address)} — Ctrl-C to stop`);
+  io.onListening?.(server);
+  if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+  out.info(`${name}: stopping`);
+  await server.close();
+  log.info({ event: 'stop' }, `${name} stopped`);
+}
+
+/** `netlab social graph X` → the `graph` sub-command of `social`, with the arguments after it. */
+function selectSubCommand(exercise: Exercise, rawArgs: string[]): [Exercise, string[], string[]] {
+  let command = exercise;
+  let args = rawArgs;
+  const path = [exercise.name];
+  while (command.subCommands && args.length > 0 && !args[0].startsWith('-')) {
+    const next = command.subCommands[args[0]];
+    if (!next) {
+      throw new NetlabError('E_USAGE', `${path.join(' ')}: unknown command "${args[0]}"`, {
+        hint: `choose one of: ${Object.keys(command.subCommands).join(', ')}`,
+      });
+    }
+    path.push(args[0]);
+    command = next;
+    args = args.slice(1);
+  }
+  return [command, args, path];
+}
+
+/** citty's parser, plus what it leaves out: unknown flags and missing positionals are errors. */
+function parseExerciseArgs(command: Exercise, rawArgs: string[], path: string[]) {
+  const definitions: ArgsDef = command.args ?? {};
+  const known = new Set<string>();
+  for (const [name, definition] of Object.entries(definitions)) {
+    known.add(name);
+    known.add(toKebab(name));
+    for (const alias of [definition.type === 'positional' ? [] : (definition as { alias?: string | string[] }).alias ?? []].flat()) known.add(alias);
+  }
+  for (const arg of command.passThroughArgs ? [] : rawArgs) {
+    if (arg === '--') break;
+    const match = /^--?(?:no-)?([^=]+)/.exec(arg);
+    if (match && !/^-\d/.test(arg) && arg !== '-' && !known.has(match[1])) {
+      throw new NetlabError('E_USAGE', `${path.join(' ')}: unknown option ${arg.split('=')[0]}`, {
+        hint: `see: netlab ${path.join(' ')} --help`,
+      });
+    }
+  }
+  const args = parseArgs(rawArgs, definitions);
+  for (const [name, definition] of Object.entries(definitions)) {
+    if (definition.required && (args[name] === undefined || args[name] === '')) {
+      throw new NetlabError('E_USAGE', `${path.join(' ')}: missing ${definition.type === 'positional' ? `<${name}>` : `--${name}`}`, {
+        hint: `see: netlab ${path.join(' ')} --help`,
+      });
+    }
+  }
+  return args;
+}
+
+function toCittyCommand(command: Exercise, path: string[]): CommandDef {
+  return {
+    meta: { name: `netlab ${path.join(' ')}`, description: command.description },
+    args: command.args,
+    subCommands: command.subCommands
+      ? Object.fromEntries(Object.entries(command.subCommands).map(([name, sub]) => [name, toCittyCommand(sub, [...path, name])]))
+      : undefined,
+  };
+}
+
+function formatExamples(command: Exercise): string {
+  return command.examples?.length ? `Examples:\n${command.examples.map((line) => `  ${line}`).join('\n')}\n` : '';
+}
+
+function reportError(error: unknown, out: Output, env: NodeJS.ProcessEnv): number {
+  if (isNetlabError(error)) {
+    out.error(error);
+    if (env.NETLAB_DEBUG && error.cause) out.stderr.write(`${(error.cause as Error).stack ?? String(error.cause)}\n`);
+    return error.exitCode;
+  }
+  // Not a user's mistake: a bug. Say so plainly; the stack is there for whoever reports it.
+  const wrapped = new NetlabError('E_REMOTE', `unexpected failure: ${(error as Error)?.message ?? String(error)}`, {
+    hint: 'this is a bug in netlab; rerun with NETLAB_DEBUG=1 and report the trace',
+  });
+  out.error(wrapped);
+  if (env.NETLAB_DEBUG) out.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+  return ExitCode.failure;
+}
+
+function toKebab(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}

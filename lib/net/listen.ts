@@ -1,0 +1,53 @@
+// Starting and stopping a TCP server the same way everywhere: listen with clear errors,
+// and a graceful close that lets open connections finish, then cuts the stragglers.
+
+import type net from 'node:net';
+import type { Socket } from 'node:net';
+import type { ServerHandle } from '../services/handle.ts';
+import { socketError } from './errors.ts';
+
+export interface ListenOptions {
+  host: string;
+  port: number;
+  /** What status lines call it ('tcp', 'http', 'ftp', 'finger' …). */
+  protocol?: string;
+  /** How long open connections get to finish on close before they are destroyed. */
+  graceMs?: number;
+}
+
+/** Listens and resolves to a handle; EACCES/EADDRINUSE… reject as NetlabErrors. */
+export function listenTcp(server: net.Server, options: ListenOptions): Promise<ServerHandle> {
+  const open = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+  });
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(socketError(error, { host: options.host, port: options.port, operation: 'bind' }));
+    server.once('error', onError);
+    server.listen({ host: options.host, port: options.port }, () => {
+      server.off('error', onError);
+      const bound = server.address() as net.AddressInfo;
+      let closing: Promise<void> | undefined;
+      resolve({
+        address: { host: bound.address, port: bound.port, protocol: options.protocol ?? 'tcp' },
+        close: () => (closing ??= closeGracefully(server, open, options.graceMs ?? 2_000)),
+      });
+    });
+  });
+}
+
+/** Stop accepting; half-close every open connection; destroy what is still open after the grace. */
+export function closeGracefully(server: net.Server, open: Set<Socket>, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    for (const socket of open) socket.end();
+    const timer = setTimeout(() => {
+      for (const socket of open) socket.destroy();
+    }, graceMs);
+    timer.unref();
+  });
+}

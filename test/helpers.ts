@@ -1,0 +1,99 @@
+// Shared by the tests: run an exercise in-process and capture what it prints, give it a private
+// configuration (temp data/pid/log dirs), and wait for conditions without fixed sleeps.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { Exercise } from '../lib/cli/exercise.ts';
+import { runExercise, type RunIO } from '../lib/cli/run.ts';
+import { loadConfig, type LoadedConfig } from '../lib/config/load.ts';
+import type { ServerHandle } from '../lib/services/handle.ts';
+
+export interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A scratch folder removed when the test ends. */
+export function tempDir(t: { after(fn: () => void): void }, prefix = 'netlab-test-'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Environment that points data, pids and logs into `dir`, so tests never touch data/. */
+export function isolatedEnv(dir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NETLAB_DATA_DIR: path.join(dir, 'data'),
+    NETLAB_PID_DIR: path.join(dir, 'run'),
+    NETLAB_LOG_DIR: path.join(dir, 'log'),
+    ...extra,
+  };
+}
+
+/** The configuration a test's servers use (defaults, with isolated folders). */
+export function isolatedConfig(dir: string): Promise<LoadedConfig> {
+  return loadConfig({ env: isolatedEnv(dir) });
+}
+
+/** Runs an exercise to completion and returns its exit code and output. */
+export async function capture(exercise: Exercise, args: string[], io: Omit<RunIO, 'stdout' | 'stderr'> = {}): Promise<Captured> {
+  const stdout = collect();
+  const stderr = collect();
+  const code = await runExercise(exercise, args, { ...io, stdout: stdout.stream, stderr: stderr.stream });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+/**
+ * Starts a server exercise in-process (it runs until the returned stop() is called).
+ * Resolves once it listens, with its handle and what it has printed so far.
+ */
+export async function startServerExercise(
+  exercise: Exercise,
+  args: string[],
+  io: Omit<RunIO, 'stdout' | 'stderr' | 'signal' | 'onListening'> = {},
+): Promise<{ server: ServerHandle; output: () => Captured; stop: () => Promise<Captured> }> {
+  const stdout = collect();
+  const stderr = collect();
+  const controller = new AbortController();
+  let listening!: (server: ServerHandle) => void;
+  const ready = new Promise<ServerHandle>((resolve) => (listening = resolve));
+  const done = runExercise(exercise, args, { ...io, stdout: stdout.stream, stderr: stderr.stream, signal: controller.signal, onListening: listening });
+  const server = await Promise.race([
+    ready,
+    done.then((code) => {
+      throw new Error(`server exited with ${code} before listening: ${stderr.text()}`);
+    }),
+  ]);
+  const output = () => ({ code: -1, stdout: stdout.text(), stderr: stderr.text() });
+  return {
+    server,
+    output,
+    stop: async () => {
+      controller.abort();
+      const code = await done;
+      return { code, stdout: stdout.text(), stderr: stderr.text() };
+    },
+  };
+}
+
+/** Polls until `check` returns a truthy value (or throws after `timeoutMs`). */
+export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 5_000, what = 'condition'): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function collect() {
+  const stream = new PassThrough();
+  const chunks: Buffer[] = [];
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+}
