@@ -41,6 +41,7 @@ export const errorCatalogue = {
   E_REMOTE: 'failure',
   E_AUTH: 'permission',
   E_RATE_LIMITED: 'network',
+  E_FTP_REPLY: 'failure',
 } as const satisfies Record<string, ExitCodeName>;
 export type ErrorCode = keyof typeof errorCatalogue;
 
