@@ -42,6 +42,7 @@ export const errorCatalogue = {
   E_AUTH: 'permission',
   E_RATE_LIMITED: 'network',
   E_FTP_REPLY: 'failure',
+  E_INTERRUPTED: 'interrupted',
 } as const satisfies Record<string, ExitCodeName>;
 export type ErrorCode = keyof typeof errorCatalogue;
 
