@@ -8,6 +8,7 @@ import { PassThrough } from 'node:stream';
 import type { Exercise } from '../lib/cli/exercise.ts';
 import { runExercise, type RunIO } from '../lib/cli/run.ts';
 import { loadConfig, type LoadedConfig } from '../lib/config/load.ts';
+import { tsxLoader } from '../lib/services/daemon.ts';
 import type { ServerHandle } from '../lib/services/handle.ts';
 
 export interface Captured {
@@ -23,10 +24,18 @@ export function tempDir(t: { after(fn: () => void): void }, prefix = 'netlab-tes
   return dir;
 }
 
-/** Environment that points data, pids and logs into `dir`, so tests never touch data/. */
+/** The command that runs a TypeScript file in a child process, from any working directory. */
+export const nodeWithTsx = [process.execPath, '--import', tsxLoader] as const;
+
+/**
+ * Environment that points data, pids and logs into `dir`, so tests never touch data/.
+ * NODE_OPTIONS is dropped: npm's `--import=tsx` would be resolved from a child's own cwd.
+ */
 export function isolatedEnv(dir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const { NODE_OPTIONS, ...inherited } = process.env;
+  void NODE_OPTIONS;
   return {
-    ...process.env,
+    ...inherited,
     NETLAB_DATA_DIR: path.join(dir, 'data'),
     NETLAB_PID_DIR: path.join(dir, 'run'),
     NETLAB_LOG_DIR: path.join(dir, 'log'),

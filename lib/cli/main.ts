@@ -30,6 +30,7 @@ export async function resolveCommand(argv: string[], io: Pick<RunIO, 'env' | 'cw
   const registry = new Registry({
     root: packageRoot,
     packages: config.plugins,
+    packageBase: config.root,
     folders: config.root !== packageRoot ? [path.join(config.root, 'plugins')] : [],
   });
   const builtin = builtinCommands(registry)[name];

@@ -11,8 +11,10 @@ import { isExercise, type Exercise } from './exercise.ts';
 export interface RegistryOptions {
   /** The project root: scripts/ and plugins/ are looked for there. */
   root: string;
-  /** Package names or paths from config.plugins. */
+  /** Package names or paths from config.plugins… */
   packages?: string[];
+  /** …resolved from this folder (the config file's; default: root). */
+  packageBase?: string;
   /** Extra folders of exercise files (tests use it). */
   folders?: string[];
 }
@@ -68,7 +70,7 @@ export class Registry {
   private async loadAll(): Promise<Map<string, RegisteredExercise>> {
     const entries = [
       ...(await Promise.all(this.files().map(loadExerciseFile))).flat(),
-      ...(await Promise.all((this.options.packages ?? []).map((name) => loadExercisePackage(name, this.options.root)))).flat(),
+      ...(await Promise.all((this.options.packages ?? []).map((name) => loadExercisePackage(name, this.options.packageBase ?? this.options.root)))).flat(),
     ];
     const byName = new Map<string, RegisteredExercise>();
     for (const entry of entries) {

@@ -134,7 +134,9 @@ function parseExerciseArgs(command: Exercise, rawArgs: string[], path: string[])
       });
     }
   }
-  const args = parseArgs(rawArgs, definitions);
+  // citty would throw its own error for a missing required argument: we check those ourselves.
+  const lenient = Object.fromEntries(Object.entries(definitions).map(([name, definition]) => [name, { ...definition, required: false }]));
+  const args = parseArgs(rawArgs, lenient as ArgsDef);
   for (const [name, definition] of Object.entries(definitions)) {
     if (definition.required && (args[name] === undefined || args[name] === '')) {
       throw new NetlabError('E_USAGE', `${path.join(' ')}: missing ${definition.type === 'positional' ? `<${name}>` : `--${name}`}`, {

@@ -9,6 +9,9 @@ import { NetlabError } from '../cli/errors.ts';
 import { readLogSince } from './logfile.ts';
 import { isProcessAlive, readPid, readState, servicePaths, type ServiceState } from './pidfile.ts';
 
+/** tsx's loader by absolute URL: `--import tsx` alone would be resolved from the daemon's cwd. */
+export const tsxLoader = import.meta.resolve('tsx');
+
 export interface ServiceConfig {
   pidDir: string;
   logDir: string;
@@ -40,7 +43,7 @@ export async function startDaemon(options: StartOptions): Promise<ServiceState> 
   mkdirSync(path.dirname(paths.log), { recursive: true });
   const logStart = fileSize(paths.log);
   const logFd = openSync(paths.log, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', options.entry, name, ...options.args], {
+  const child = spawn(process.execPath, ['--import', tsxLoader, options.entry, name, ...options.args], {
     cwd: options.cwd,
     env: { ...(options.env ?? process.env), NETLAB_DAEMON: '1' },
     detached: true, // its own session: closing the terminal does not stop it

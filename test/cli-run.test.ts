@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { ExitCode, NetlabError } from '../lib/cli/errors.ts';
+import { defineExercise } from '../lib/cli/exercise.ts';
+import { netlab } from '../lib/cli/main.ts';
+import { argumentsIfMain } from '../lib/cli/process.ts';
+import { packageRoot } from '../lib/config/load.ts';
+import { capture, isolatedEnv, tempDir } from './helpers.ts';
+
+const run = promisify(execFile);
+
+const greet = defineExercise({
+  name: 'greet',
+  description: 'says hello',
+  args: {
+    who: { type: 'positional', description: 'whom to greet', required: true },
+    loud: { type: 'boolean', description: 'shout' },
+    json: { type: 'boolean', description: 'as JSON' },
+  },
+  run({ args, out }) {
+    const text = `hello ${args.who}`;
+    out.result({ greeting: text }, () => out.line(args.loud ? text.toUpperCase() : text));
+  },
+});
+
+test('an exercise gets its parsed arguments and prints through its output', async () => {
+  assert.deepEqual(await capture(greet, ['world']), { code: 0, stdout: 'hello world\n', stderr: '' });
+  assert.equal((await capture(greet, ['world', '--loud'])).stdout, 'HELLO WORLD\n');
+  assert.deepEqual(JSON.parse((await capture(greet, ['world', '--json'])).stdout), { greeting: 'hello world' });
+});
+
+test('an unknown option or a missing argument is a usage error, not a surprise', async () => {
+  const unknown = await capture(greet, ['world', '--lod']);
+  assert.equal(unknown.code, ExitCode.usage);
+  assert.match(unknown.stderr, /^error: greet: unknown option --lod — see: netlab greet --help\n$/);
+  const missing = await capture(greet, []);
+  assert.equal(missing.code, ExitCode.usage);
+  assert.match(missing.stderr, /missing <who>/);
+});
+
+test('--help is generated from the argument definitions', async () => {
+  const help = await capture(greet, ['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /says hello/);
+  assert.match(help.stdout, /--loud/);
+  assert.match(help.stdout, /whom to greet/);
+});
+
+test('a NetlabError ends the command with its sentence, its hint and its exit code; a bug says it is one', async () => {
+  const refusing = defineExercise({
+    name: 'refuse',
+    description: 'fails',
+    run() {
+      throw new NetlabError('E_CONN_REFUSED', 'connection refused: nothing listens on tcp 127.0.0.1:9', { hint: 'start the server first' });
+    },
+  });
+  assert.deepEqual(await capture(refusing, []), {
+    code: ExitCode.network,
+    stdout: '',
+    stderr: 'error: connection refused: nothing listens on tcp 127.0.0.1:9 — start the server first\n',
+  });
+  const buggy = defineExercise({ name: 'buggy', description: 'crashes', run: () => JSON.parse('{') });
+  const crashed = await capture(buggy, [], { env: { PATH: process.env.PATH } });
+  assert.equal(crashed.code, ExitCode.failure);
+  assert.match(crashed.stderr, /^error: unexpected failure: .*this is a bug in netlab/);
+  assert.doesNotMatch(crashed.stderr, /at .*\(.*:\d+:\d+\)/, 'no stack trace unless NETLAB_DEBUG is set');
+});
+
+test('sub-commands: netlab social graph X reaches the graph sub-command', async () => {
+  const parent = defineExercise({
+    name: 'social',
+    description: 'parent',
+    subCommands: {
+      graph: defineExercise({ name: 'graph', description: 'child', args: { handle: { type: 'positional', required: true } }, run: ({ args, out }) => out.line(`graph of ${args.handle}`) }),
+    },
+  });
+  assert.equal((await capture(parent, ['graph', 'alice'])).stdout, 'graph of alice\n');
+  const wrong = await capture(parent, ['grahp']);
+  assert.equal(wrong.code, ExitCode.usage);
+  assert.match(wrong.stderr, /unknown command "grahp" — choose one of: graph/);
+  assert.match((await capture(parent, [])).stdout, /graph/, 'no sub-command shows the help');
+});
+
+test('the netlab CLI: unknown exercises get a suggestion, no arguments the usage', async (t) => {
+  const dir = tempDir(t);
+  const env = isolatedEnv(dir);
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const io = { env, stdout: sink(stdout), stderr: sink(stderr) };
+  assert.equal(await netlab(['qot'], io), ExitCode.usage);
+  assert.match(stderr.join(''), /no exercise named "qot" — did you mean qotd\?/);
+  assert.equal(await netlab([], io), ExitCode.usage);
+  assert.match(stdout.join(''), /netlab list/);
+});
+
+test('runIfMain: a script sees only its own arguments under node, tsx and zx, and nothing when imported', () => {
+  const script = path.join(packageRoot, 'plugins/qotd.ts');
+  const url = `file://${script}`;
+  assert.deepEqual(argumentsIfMain(url, ['/usr/bin/node', script, '--port', '1']), ['--port', '1']);
+  const zx = path.join(packageRoot, 'node_modules/zx/build/cli.js');
+  assert.deepEqual(argumentsIfMain(url, ['/usr/bin/node', zx, '--quiet', script, '--port', '1']), ['--port', '1']);
+  assert.equal(argumentsIfMain(url, ['/usr/bin/node', path.join(packageRoot, 'lib/cli/main.ts'), 'qotd', script]), undefined);
+});
+
+test('npx zx runs a script on its own, exactly once, with its own arguments', async () => {
+  const { stdout } = await run('npx', ['zx', 'plugins/qotd.ts', '--help'], { cwd: packageRoot });
+  assert.match(stdout, /RFC 865 quote-of-the-day/);
+  assert.equal(stdout.match(/USAGE/g)?.length, 1, 'the help is printed once');
+  const wrong = await run('npx', ['zx', 'plugins/qotd.ts', '--port', 'abc'], { cwd: packageRoot }).catch((error) => error);
+  assert.equal(wrong.code, ExitCode.usage);
+  assert.match(wrong.stderr, /--port "abc" is not a port number/);
+});
+
+function sink(chunks: string[]): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+}

@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { NetlabError } from '../lib/cli/errors.ts';
+import { packageRoot } from '../lib/config/load.ts';
+import { acquirePidfile, readPid, releasePidfile } from '../lib/services/pidfile.ts';
+import { isolatedEnv, nodeWithTsx, tempDir, waitFor } from './helpers.ts';
+
+const execFileAsync = promisify(execFile);
+const netlabBin = path.join(packageRoot, 'bin/netlab.js');
+
+/** Runs `netlab ARGS` as a user would, in an isolated setup; never throws, returns the outcome. */
+async function netlab(dir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(netlabBin, args, { cwd: dir, env: isolatedEnv(dir) });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+function quoteFrom(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    net.connect(port, '127.0.0.1').on('data', (chunk) => (text += chunk)).on('end', () => resolve(text)).on('error', reject);
+  });
+}
+
+function deadPid(): number {
+  return spawnSync('true').pid!; // exited already: nobody has this pid for a while
+}
+
+test('a service starts as a daemon with a pidfile and a request log, reports its status, and stops', async (t) => {
+  const dir = tempDir(t);
+  t.after(() => netlab(dir, 'stop', 'qotd'));
+  const started = await netlab(dir, 'start', 'qotd', '--port', '0');
+  assert.equal(started.code, 0, started.stderr);
+  const pidfile = path.join(dir, 'run/qotd.pid');
+  const pid = readPid(pidfile)!;
+  assert.match(started.stdout, new RegExp(`qotd started: pid ${pid}, tcp 127\\.0\\.0\\.1:\\d+`));
+
+  const [status] = JSON.parse((await netlab(dir, 'status', '--json')).stdout).filter((s: { name: string }) => s.name === 'qotd');
+  assert.equal(status.status, 'running');
+  assert.equal(status.pid, pid);
+  assert.match(await quoteFrom(status.port), /\r\n$/, 'the daemon answers');
+
+  const again = await netlab(dir, 'start', 'qotd', '--port', '0');
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, new RegExp(`qotd is already running \\(pid ${pid}\\)`));
+
+  const logLines = readFileSync(path.join(dir, 'log/qotd.log'), 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  assert.ok(logLines.some((entry) => entry.event === 'start'), 'the start is logged');
+  await waitFor(() => readFileSync(path.join(dir, 'log/qotd.log'), 'utf8').includes('"msg":"quote"'), 2000, 'the request line');
+  const logs = await netlab(dir, 'logs', 'qotd', '-n', '1');
+  assert.match(logs.stdout, /^\d\d:\d\d:\d\d info  qotd  quote  client=127\.0\.0\.1:\d+ bytes=\d+\n$/);
+
+  const stopped = await netlab(dir, 'stop', 'qotd');
+  assert.equal(stopped.code, 0, stopped.stderr);
+  assert.equal(stopped.stdout, `qotd stopped (pid ${pid})\n`);
+  assert.equal(existsSync(pidfile), false, 'the pidfile is gone');
+  const after = await netlab(dir, 'status', 'qotd');
+  assert.equal(after.code, 1, '`status NAME` fails when it is not running, like service(8)');
+  assert.match(after.stdout, /qotd\s+stopped/);
+  const stopAgain = await netlab(dir, 'stop', 'qotd');
+  assert.equal(stopAgain.code, 1);
+  assert.match(stopAgain.stderr, /qotd is not running — start it with: netlab start qotd/);
+});
+
+test('a stale pidfile (its process gone) is reported, then replaced by the next start', async (t) => {
+  const dir = tempDir(t);
+  t.after(() => netlab(dir, 'stop', 'qotd'));
+  mkdirSync(path.join(dir, 'run'), { recursive: true });
+  const stale = deadPid();
+  writeFileSync(path.join(dir, 'run/qotd.pid'), `${stale}\n`);
+  assert.match((await netlab(dir, 'status')).stdout, new RegExp(`qotd\\s+stale\\s+${stale}`));
+  const started = await netlab(dir, 'start', 'qotd', '--port', '0');
+  assert.equal(started.code, 0, started.stderr);
+  assert.notEqual(readPid(path.join(dir, 'run/qotd.pid')), stale);
+});
+
+test('restart reuses the arguments the service was started with', async (t) => {
+  const dir = tempDir(t);
+  t.after(() => netlab(dir, 'stop', 'qotd'));
+  const free = await new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+  await netlab(dir, 'start', 'qotd', '--port', String(free));
+  const first = readPid(path.join(dir, 'run/qotd.pid'));
+  const restarted = await netlab(dir, 'restart', 'qotd');
+  assert.equal(restarted.code, 0, restarted.stderr);
+  assert.match(restarted.stdout, new RegExp(`qotd stopped \\(pid ${first}\\)\\nqotd started: pid \\d+, tcp 127\\.0\\.0\\.1:${free}`));
+  assert.notEqual(readPid(path.join(dir, 'run/qotd.pid')), first);
+});
+
+test('SIGTERM to a foreground server: it stops accepting, logs, removes its pidfile and exits 0', async (t) => {
+  const dir = tempDir(t);
+  const child = spawn(nodeWithTsx[0], [...nodeWithTsx.slice(1), path.join(packageRoot, 'plugins/qotd.ts'), '--port', '0'], { env: isolatedEnv(dir) });
+  t.after(() => child.kill('SIGKILL'));
+  const state = path.join(dir, 'run/qotd.json');
+  const port = await waitFor(() => existsSync(state) && JSON.parse(readFileSync(state, 'utf8')).address?.port, 10_000, 'the server to listen');
+  assert.match(await quoteFrom(port), /\r\n$/);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0);
+  assert.equal(existsSync(path.join(dir, 'run/qotd.pid')), false);
+  assert.equal(existsSync(state), false);
+  const lastLine = JSON.parse(readFileSync(path.join(dir, 'log/qotd.log'), 'utf8').trim().split('\n').pop()!);
+  assert.equal(lastLine.event, 'stop');
+});
+
+test('stop escalates to SIGKILL when a service ignores SIGTERM, and says so', async (t) => {
+  const dir = tempDir(t);
+  mkdirSync(path.join(dir, 'plugins'));
+  writeFileSync(path.join(dir, 'netlab.config.ts'), 'export default {};\n');
+  writeFileSync(
+    path.join(dir, 'plugins/stubborn.ts'),
+    `import net from 'node:net';
+import { defineExercise } from ${JSON.stringify(path.join(packageRoot, 'lib/cli/exercise.ts'))};
+export default defineExercise({
+  name: 'stubborn', description: 'never finishes closing', service: true,
+  run: () => new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () =>
+      resolve({ address: { host: '127.0.0.1', port: server.address().port, protocol: 'tcp' }, close: () => new Promise(() => {}) }));
+  }),
+});
+`,
+  );
+  t.after(() => netlab(dir, 'stop', 'stubborn'));
+  assert.equal((await netlab(dir, 'start', 'stubborn')).code, 0);
+  const pid = readPid(path.join(dir, 'run/stubborn.pid'));
+  const stopped = await netlab(dir, 'stop', 'stubborn', '--timeout', '0.5');
+  assert.equal(stopped.code, 0);
+  assert.match(stopped.stderr, new RegExp(`stubborn \\(pid ${pid}\\) did not stop within 0.5 s after SIGTERM: killed it with SIGKILL`));
+  assert.equal(existsSync(path.join(dir, 'run/stubborn.pid')), false);
+});
+
+test('a pidfile is created exclusively: a live owner refuses, a stale one is taken over', (t) => {
+  const dir = tempDir(t);
+  const pidfile = path.join(dir, 'x.pid');
+  acquirePidfile('x', pidfile, process.pid);
+  assert.throws(() => acquirePidfile('x', pidfile, process.pid + 1), (error: NetlabError) => error.code === 'E_SERVICE_RUNNING');
+  releasePidfile(pidfile, process.pid + 1);
+  assert.equal(readPid(pidfile), process.pid, 'only the owner may release it');
+  releasePidfile(pidfile);
+  writeFileSync(pidfile, `${deadPid()}\n`);
+  acquirePidfile('x', pidfile, 4242);
+  assert.equal(readPid(pidfile), 4242);
+});
+
+test('a daemon that cannot start says why (port in use) instead of pretending', async (t) => {
+  const dir = tempDir(t);
+  const holder = net.createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  t.after(() => holder.close());
+  const { port } = holder.address() as net.AddressInfo;
+  const started = await netlab(dir, 'start', 'qotd', '--port', String(port));
+  assert.equal(started.code, 1);
+  assert.match(started.stderr, new RegExp(`qotd did not start: tcp port ${port} on 127\\.0\\.0\\.1 is already in use`));
+  assert.equal(existsSync(path.join(dir, 'run/qotd.pid')), false, 'no pidfile is left behind');
+});
