@@ -61,6 +61,12 @@ export function socketError(error: unknown, context: SocketErrorContext): Netlab
         ...options,
         hint: 'the server may have crashed or refused us; look at its log',
       });
+    case 'EMSGSIZE':
+      // RFC 768: the 16-bit length covers the 8-byte header; IPv4 takes 20 more of the 65,535.
+      return new NetlabError('E_INPUT', `the datagram is too big for ${protocol} ${where}`, {
+        ...options,
+        hint: 'a UDP datagram carries at most 65,507 bytes over IPv4 (65,527 over IPv6); split the message',
+      });
     case 'ETIMEDOUT':
       return new NetlabError('E_TIMEOUT', `no answer from ${protocol} ${where} in time`, {
         ...options,

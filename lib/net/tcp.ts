@@ -1,0 +1,201 @@
+// TCP for the sockets lab: an echo (or fixed-reply) server that reports every connection and how
+// it ended (FIN or reset), and a client whose every step (connect, bytes, FIN) can be traced.
+
+import net from 'node:net';
+import type { Logger } from 'pino';
+import { silentLog } from '../services/log.ts';
+import type { ServerHandle } from '../services/handle.ts';
+import { socketError, timeoutError } from './errors.ts';
+import { listenTcp } from './listen.ts';
+
+/** How a connection ended: the peer's FIN (orderly close), a reset (RST), or our own close. */
+export type CloseKind = 'fin' | 'reset' | 'server';
+
+export type TcpServerEvent =
+  | { type: 'connect'; client: string; open: number }
+  | { type: 'data'; client: string; data: Buffer }
+  | { type: 'close'; client: string; how: CloseKind; bytesIn: number; bytesOut: number; ms: number }
+  | { type: 'refused'; client: string; max: number };
+
+export interface TcpServerOptions {
+  host: string;
+  port: number;
+  /** Answer each line received with this text (the lab's "OK"); without it the server echoes. */
+  reply?: string;
+  /** Connections served at once; one more is told so and closed. */
+  maxConnections?: number;
+  log?: Logger;
+  onEvent?: (event: TcpServerEvent) => void;
+  /** On close, how long open connections may finish before they are cut. */
+  graceMs?: number;
+}
+
+/** The line a client over --max-connections receives before the server closes it. */
+export function refusalLine(max: number): string {
+  return `busy: the server already has ${max} connection${max === 1 ? '' : 's'} open (--max-connections); try again later\n`;
+}
+
+export async function startTcpServer(options: TcpServerOptions): Promise<ServerHandle> {
+  const log = options.log ?? silentLog;
+  const emit = options.onEvent ?? (() => undefined);
+  let open = 0;
+  // allowHalfOpen: after the client's FIN we may still write (the last reply), then send our FIN.
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    const client = `${socket.remoteAddress}:${socket.remotePort}`;
+    socket.on('error', () => undefined); // reported through 'close' below
+    if (options.maxConnections !== undefined && open >= options.maxConnections) {
+      log.warn({ client, open, max: options.maxConnections }, 'refused: too many connections');
+      emit({ type: 'refused', client, max: options.maxConnections });
+      socket.end(refusalLine(options.maxConnections));
+      return;
+    }
+    open++;
+    const started = performance.now();
+    log.info({ client, open }, 'connect');
+    emit({ type: 'connect', client, open });
+    let sawFin = false;
+    let sawReset = false;
+    socket.once('end', () => (sawFin = true));
+    socket.once('error', (error: NodeJS.ErrnoException) => (sawReset = error.code === 'ECONNRESET' || error.code === 'EPIPE'));
+    if (options.onEvent) socket.on('data', (data: Buffer) => emit({ type: 'data', client, data }));
+    if (options.reply === undefined) socket.pipe(socket);
+    else answerEachLine(socket, `${options.reply}\n`);
+    socket.once('close', () => {
+      open--;
+      const how: CloseKind = sawReset ? 'reset' : sawFin ? 'fin' : 'server';
+      const summary = { client, how, bytesIn: socket.bytesRead, bytesOut: socket.bytesWritten, ms: Math.round(performance.now() - started) };
+      log.info(summary, 'close');
+      emit({ type: 'close', ...summary });
+    });
+  });
+  return listenTcp(server, { host: options.host, port: options.port, protocol: 'tcp', graceMs: options.graceMs });
+}
+
+/** One reply per line received; a last line without its newline is answered at the client's FIN. */
+function answerEachLine(socket: net.Socket, reply: string): void {
+  let pendingPartialLine = false;
+  socket.on('data', (data: Buffer) => {
+    let newlines = 0;
+    for (let at = data.indexOf(10); at !== -1; at = data.indexOf(10, at + 1)) newlines++;
+    if (newlines > 0) socket.write(reply.repeat(newlines));
+    pendingPartialLine = data[data.length - 1] !== 10;
+  });
+  socket.on('end', () => socket.end(pendingPartialLine ? reply : undefined));
+}
+
+export type TcpClientEvent =
+  | { type: 'connect'; local: string; remote: string }
+  | { type: 'sent'; data: Buffer }
+  | { type: 'received'; data: Buffer }
+  | { type: 'fin-sent' }
+  | { type: 'fin-received' }
+  | { type: 'reset' }
+  | { type: 'closed' };
+
+export interface TcpClientOptions {
+  host: string;
+  port: number;
+  /** Give up connecting after this long. */
+  connectTimeoutMs: number;
+  signal?: AbortSignal;
+  onEvent?: (event: TcpClientEvent, at: Date) => void;
+}
+
+/** A client connection whose every step is reported through onEvent. */
+export class TcpConnection {
+  /** Resolves when the connection is fully closed: 'fin' when the server closed it in order. */
+  readonly closed: Promise<CloseKind>;
+
+  private constructor(
+    private readonly socket: net.Socket,
+    private readonly emit: (event: TcpClientEvent) => void,
+  ) {
+    let how: CloseKind = 'server';
+    socket.on('data', (data: Buffer) => emit({ type: 'received', data }));
+    socket.on('end', () => {
+      how = 'fin';
+      emit({ type: 'fin-received' });
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ECONNRESET' || error.code === 'EPIPE') {
+        how = 'reset';
+        emit({ type: 'reset' });
+      }
+    });
+    this.closed = new Promise((resolve) =>
+      socket.once('close', () => {
+        emit({ type: 'closed' });
+        resolve(how);
+      }),
+    );
+  }
+
+  static async connect(options: TcpClientOptions): Promise<TcpConnection> {
+    const emit = (event: TcpClientEvent) => options.onEvent?.(event, new Date());
+    const context = { host: options.host, port: options.port, operation: 'connect', protocol: 'tcp' } as const;
+    // allowHalfOpen: our FIN ends what we send, and we keep reading until the server's FIN.
+    const socket = net.connect({ host: options.host, port: options.port, allowHalfOpen: true, noDelay: true });
+    await new Promise<void>((resolve, reject) => {
+      const fail = (error: unknown) => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        socket.destroy();
+        reject(error);
+      };
+      const onAbort = () => fail(options.signal?.reason);
+      const timer = setTimeout(() => fail(timeoutError(context, options.connectTimeoutMs / 1000)), options.connectTimeoutMs);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      socket.once('error', (error) => fail(socketError(error, context)));
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        socket.removeAllListeners('error');
+        resolve();
+      });
+    });
+    emit({ type: 'connect', local: `${socket.localAddress}:${socket.localPort}`, remote: `${socket.remoteAddress}:${socket.remotePort}` });
+    return new TcpConnection(socket, emit);
+  }
+
+  /** Sends bytes; resolves once the kernel has taken them. */
+  send(data: Buffer | string): Promise<void> {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    return new Promise((resolve, reject) => {
+      if (this.socket.writableEnded || this.socket.destroyed) {
+        reject(socketError(Object.assign(new Error('connection closed'), { code: 'EPIPE' }), this.context('send')));
+        return;
+      }
+      this.socket.write(bytes, (error) => {
+        if (error) reject(socketError(error, this.context('send')));
+        else {
+          this.emit({ type: 'sent', data: bytes });
+          resolve();
+        }
+      });
+    });
+  }
+
+  /** Half-closes: sends our FIN ("I have nothing more to say") and keeps reading the answers. */
+  finish(): void {
+    if (this.socket.writableEnded || this.socket.destroyed) return;
+    this.socket.end(() => this.emit({ type: 'fin-sent' }));
+  }
+
+  /** Waits for the server to close; after `timeoutMs` closes it ourselves and says 'server' did not. */
+  async waitClosed(timeoutMs: number): Promise<CloseKind | 'timeout'> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+    const result = await Promise.race([this.closed, timedOut]);
+    clearTimeout(timer);
+    if (result === 'timeout') this.destroy();
+    return result;
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private context(operation: 'send' | 'receive') {
+    return { host: this.socket.remoteAddress ?? '?', port: this.socket.remotePort ?? 0, operation, protocol: 'tcp' } as const;
+  }
+}

@@ -1,0 +1,118 @@
+// Lab 1, TCP client: connects, sends (the argument, or each stdin line), half-closes, prints the
+// answer until the server closes. --trace shows every step with a timestamp: connect, bytes, FIN.
+
+import { createInterface } from 'node:readline';
+import { hostArg, jsonArg, parsePort, parseSeconds, portArg, quietArg, timeoutArg, traceArg } from '../lib/cli/args.ts';
+import { NetlabError } from '../lib/cli/errors.ts';
+import { defineExercise } from '../lib/cli/exercise.ts';
+import { visibleControls, type Output } from '../lib/cli/output.ts';
+import { runIfMain } from '../lib/cli/process.ts';
+import { byteCount, payloadJson, previewPayload } from '../lib/net/payload.ts';
+import { TcpConnection, type TcpClientEvent } from '../lib/net/tcp.ts';
+
+function describe(event: TcpClientEvent): string {
+  switch (event.type) {
+    case 'connect':
+      return `connected ${event.local} → ${event.remote}`;
+    case 'sent':
+      return `sent ${byteCount(event.data.length)}  ${previewPayload(event.data)}`;
+    case 'received':
+      return `received ${byteCount(event.data.length)}  ${previewPayload(event.data)}`;
+    case 'fin-sent':
+      return 'sent FIN (we will send nothing more; still reading)';
+    case 'fin-received':
+      return 'received FIN (the server has closed its side)';
+    case 'reset':
+      return 'received RST (the connection was reset)';
+    case 'closed':
+      return 'connection closed';
+  }
+}
+
+/** --trace: "18:42:01.123 +0.4 ms  sent 6 bytes "hello\n"", or one JSON line per event. */
+function tracer(out: Output) {
+  const start = performance.now();
+  return (event: TcpClientEvent, at: Date) => {
+    const elapsed = `+${(performance.now() - start).toFixed(1)} ms`;
+    if (out.json) {
+      const data = 'data' in event ? { bytes: event.data.length, ...payloadJson(event.data) } : {};
+      out.jsonLine({ at: at.toISOString(), elapsed, event: event.type, ...('local' in event ? { local: event.local, remote: event.remote } : {}), ...data });
+    } else out.line(`${at.toISOString().slice(11, 23)} ${elapsed.padStart(10)}  ${describe(event)}`);
+  };
+}
+
+export default defineExercise({
+  name: 'tcp-client',
+  description: 'TCP client: connect, send, receive, close; one-shot or stdin lines; --trace shows each step',
+  args: {
+    message: { type: 'positional', required: false, description: 'a line to send (default: each line of stdin)' },
+    ...hostArg,
+    ...portArg('tcp', 8016),
+    ...timeoutArg(5),
+    ...traceArg,
+    ...jsonArg,
+    ...quietArg,
+  },
+  examples: [
+    'netlab tcp-client hello                  # against: netlab tcp-server',
+    'netlab tcp-client --trace hello          # connect, bytes, FIN, with timestamps',
+    'netlab tcp-client                        # interactive: type lines, Ctrl-D to finish',
+  ],
+  async run({ args, config, out, signal }) {
+    const port = parsePort(args.port, config.ports.tcp ?? 8016);
+    const timeoutMs = parseSeconds(args.timeout, 5);
+    const received: Buffer[] = [];
+    let pendingText = '';
+    // Without --trace, what arrives is printed line by line as it comes (controls made visible).
+    const printReceived = (data: Buffer) => {
+      const lines = (pendingText + data.toString('utf8')).split('\n');
+      pendingText = lines.pop() ?? '';
+      for (const line of lines) out.line(visibleControls(line));
+    };
+    const trace = args.trace ? tracer(out) : undefined;
+    const connection = await TcpConnection.connect({
+      host: config.host,
+      port,
+      connectTimeoutMs: timeoutMs,
+      signal,
+      onEvent: (event, at) => {
+        trace?.(event, at);
+        if (event.type !== 'received') return;
+        received.push(event.data);
+        if (!trace && !out.json) printReceived(event.data);
+      },
+    });
+    let sent = 0;
+    const sendLine = async (line: string) => {
+      await connection.send(`${line}\n`);
+      sent += Buffer.byteLength(line) + 1;
+    };
+    try {
+      if (typeof args.message === 'string') await sendLine(args.message);
+      else {
+        if (process.stdin.isTTY) out.info(`connected to ${config.host}:${port}; type lines, Ctrl-D to finish`);
+        const input = createInterface({ input: process.stdin });
+        void connection.closed.then(() => input.close()); // the server left: stop reading
+        for await (const line of input) await sendLine(line);
+      }
+    } catch (error) {
+      // The server may have closed on us (--max-connections) before we were done: report that below.
+      if (!(error instanceof NetlabError) || error.code !== 'E_CONN_RESET') throw error;
+    }
+    connection.finish();
+    const how = await connection.waitClosed(timeoutMs);
+    if (pendingText && !trace && !out.json) out.line(visibleControls(pendingText));
+    const data = Buffer.concat(received);
+    if (how === 'reset') {
+      throw new NetlabError('E_CONN_RESET', `the server at ${config.host}:${port} reset the connection`, {
+        hint: 'it may have crashed, or refused what we sent; look at its log',
+        details: { sent, received: data.length },
+      });
+    }
+    if (how === 'timeout') out.warn(`the server did not close the connection within ${timeoutMs / 1000} s; we closed it`);
+    if (out.json && !trace) out.result({ server: `${config.host}:${port}`, sent, bytes: data.length, ...payloadJson(data), closedBy: how === 'fin' ? 'server' : 'client' });
+    else out.info(`${how === 'fin' ? 'server closed the connection' : 'closed'}: sent ${byteCount(sent)}, received ${byteCount(data.length)}`);
+  },
+});
+
+runIfMain(import.meta);

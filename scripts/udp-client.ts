@@ -1,0 +1,52 @@
+// Lab 1, UDP client: sends a message (the argument, or each line of stdin) to a UDP server and,
+// with --wait, prints the reply. When nothing listens it says "port unreachable" instead of hanging.
+
+import { createInterface } from 'node:readline';
+import { hostArg, jsonArg, parsePort, parseSeconds, portArg, quietArg, timeoutArg } from '../lib/cli/args.ts';
+import { defineExercise } from '../lib/cli/exercise.ts';
+import { runIfMain } from '../lib/cli/process.ts';
+import { byteCount, payloadJson, previewPayload } from '../lib/net/payload.ts';
+import { UdpClient } from '../lib/net/udp.ts';
+
+/** How long to listen after the last datagram for an ICMP error (loopback answers in microseconds). */
+const icmpGraceMs = 100;
+
+export default defineExercise({
+  name: 'udp-client',
+  description: 'UDP client: sends a message (argument or stdin lines); --wait prints the reply',
+  args: {
+    message: { type: 'positional', required: false, description: 'what to send (default: each line of stdin)' },
+    ...hostArg,
+    ...portArg('udp', 9875),
+    wait: { type: 'boolean', description: 'wait for a reply to each datagram and print it' },
+    ...timeoutArg(2),
+    ...jsonArg,
+    ...quietArg,
+  },
+  examples: [
+    'netlab udp-client --wait hello           # against: netlab udp-server --echo',
+    'printf "a\\nb\\n" | netlab udp-client      # one datagram per line',
+  ],
+  async run({ args, config, out, signal }) {
+    const port = parsePort(args.port, config.ports.udp ?? 9875);
+    const timeoutMs = parseSeconds(args.timeout, 2);
+    const client = await UdpClient.open({ host: config.host, port, signal });
+    try {
+      const exchange = async (message: string) => {
+        await client.send(message);
+        out.info(`sent ${byteCount(Buffer.byteLength(message))} to ${client.server.host}:${port} from port ${client.local.port}`);
+        if (!args.wait) return;
+        const reply = await client.receive(timeoutMs);
+        if (out.json) out.jsonLine({ from: reply.from, bytes: reply.data.length, ...payloadJson(reply.data) });
+        else out.line(`reply from ${reply.from.host}:${reply.from.port}  ${byteCount(reply.data.length)}  ${previewPayload(reply.data)}`);
+      };
+      if (typeof args.message === 'string') await exchange(args.message);
+      else for await (const line of createInterface({ input: process.stdin })) await exchange(line);
+      await client.settle(icmpGraceMs);
+    } finally {
+      client.close();
+    }
+  },
+});
+
+runIfMain(import.meta);
