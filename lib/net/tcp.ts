@@ -80,7 +80,7 @@ function answerEachLine(socket: net.Socket, reply: string): void {
     if (newlines > 0) socket.write(reply.repeat(newlines));
     pendingPartialLine = data[data.length - 1] !== 10;
   });
-  socket.on('end', () => socket.end(pendingPartialLine ? reply : undefined));
+  socket.on('end', () => (pendingPartialLine ? socket.end(reply) : socket.end()));
 }
 
 export type TcpClientEvent =
