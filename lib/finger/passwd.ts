@@ -1,0 +1,75 @@
+// The account database for the builtin backend: /etc/passwd parsed once per change, and
+// `getent passwd` (NSS: LDAP, sssd…) for names the file does not hold. No shell anywhere.
+
+import { execFile } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
+
+export interface PasswdEntry {
+  login: string;
+  uid: number;
+  gid: number;
+  /** The GECOS field's first part: the person's full name. */
+  name: string;
+  /** The rest of GECOS (office, phones), as finger shows it. */
+  office: string[];
+  home: string;
+  shell: string;
+}
+
+/** POSIX portable user names, plus what real systems allow ($ for machine accounts). */
+const plausibleLogin = /^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}\$?$/;
+
+export function parsePasswdLine(line: string): PasswdEntry | undefined {
+  const fields = line.split(':');
+  if (fields.length < 7 || !fields[0] || line.startsWith('#')) return undefined;
+  const [login, , uid, gid, gecos, home, shell] = fields;
+  const [name = '', ...office] = gecos.split(',');
+  return { login, uid: Number(uid), gid: Number(gid), name, office: office.filter(Boolean), home, shell };
+}
+
+export class PasswdDatabase {
+  private cache?: { mtimeMs: number; entries: PasswdEntry[] };
+
+  constructor(
+    private readonly file: string,
+    private readonly getentTimeoutMs = 2_000,
+  ) {}
+
+  /** The file's entries, re-read only when it changed (fingerd answers many queries a second). */
+  async entries(): Promise<PasswdEntry[]> {
+    const info = await stat(this.file).catch(() => undefined);
+    if (!info) return [];
+    if (this.cache?.mtimeMs !== info.mtimeMs) {
+      const text = await readFile(this.file, 'utf8');
+      const entries = text.split('\n').flatMap((line) => parsePasswdLine(line) ?? []);
+      this.cache = { mtimeMs: info.mtimeMs, entries };
+    }
+    return this.cache.entries;
+  }
+
+  /**
+   * The accounts a finger name means (RFC 1288 §2.5.3 allows ambiguity): the login itself, else every account
+   * whose full name contains it as a word, case-insensitively.
+   */
+  async lookup(nameOrLogin: string): Promise<PasswdEntry[]> {
+    const entries = await this.entries();
+    const exact = entries.find((entry) => entry.login === nameOrLogin) ?? (await this.getent(nameOrLogin));
+    if (exact) return [exact];
+    const word = nameOrLogin.toLowerCase();
+    return entries.filter((entry) => entry.name.toLowerCase().split(/\s+/).includes(word));
+  }
+
+  async byLogin(login: string): Promise<PasswdEntry | undefined> {
+    return (await this.entries()).find((entry) => entry.login === login) ?? (await this.getent(login));
+  }
+
+  /** Asks NSS through `getent passwd -- NAME` (arguments as an array: never a shell). */
+  private getent(login: string): Promise<PasswdEntry | undefined> {
+    if (!plausibleLogin.test(login)) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      execFile('getent', ['passwd', '--', login], { timeout: this.getentTimeoutMs, maxBuffer: 64 * 1024 }, (error, stdout) => {
+        resolve(error ? undefined : parsePasswdLine(stdout.split('\n')[0]));
+      });
+    });
+  }
+}

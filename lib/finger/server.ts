@@ -1,0 +1,134 @@
+// fingerd: one query line per connection (RFC 1288 §2.2), answered by a backend or refused,
+// then closed. Every limit is enforced here, at the edge: line size, query time, connections.
+
+import net, { type Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { visibleControls } from '../cli/output.ts';
+import { listenTcp } from '../net/listen.ts';
+import type { ServerHandle } from '../services/handle.ts';
+import { silentLog } from '../services/log.ts';
+import type { FingerBackend } from './backend.ts';
+import { finger } from './client.ts';
+import { FingerQueryError, formatFingerQuery, maxQueryBytes, nextHop, parseFingerQuery, type ForwardQuery } from './query.ts';
+import { encodeAnswer, noticeLine } from './wire.ts';
+
+export interface FingerServerOptions {
+  host: string;
+  port: number;
+  backend: FingerBackend;
+  /** RFC 1288 §3.2.1: off by default; on, a {Q2} query is forwarded one hop with our client. */
+  allowForwarding: boolean;
+  forwardPort: number;
+  queryTimeoutMs: number;
+  answerTimeoutMs: number;
+  maxConnections: number;
+  maxAnswerBytes: number;
+  /** The request log: one line per connection. */
+  log?: Logger;
+}
+
+type Outcome = 'ok' | 'no-such-user' | 'forwarded' | 'refused' | 'bad-query' | 'too-long' | 'timeout' | 'busy' | 'error';
+
+interface Answer {
+  body: Buffer;
+  outcome: Outcome;
+  query?: string;
+}
+
+export function startFingerServer(options: FingerServerOptions): Promise<ServerHandle> {
+  const log = options.log ?? silentLog;
+  let active = 0;
+
+  async function answerLine(line: string): Promise<Answer> {
+    let query;
+    try {
+      query = parseFingerQuery(line);
+    } catch (error) {
+      if (!(error instanceof FingerQueryError)) throw error;
+      return { body: noticeLine(`finger: ${error.message}`), outcome: 'bad-query' };
+    }
+    if (query.kind === 'forward') return forward(query);
+    const answer = await options.backend.answer(query, AbortSignal.timeout(options.answerTimeoutMs));
+    return { body: encodeAnswer(answer.text, options.maxAnswerBytes), outcome: answer.outcome };
+  }
+
+  async function forward(query: ForwardQuery): Promise<Answer> {
+    // RFC 1288 §3.2.1: forwarding hides where a query comes from and multiplies load; refuse it.
+    if (!options.allowForwarding) {
+      return { body: noticeLine('Finger forwarding service denied. (this server does not forward user@host queries: RFC 1288 §3.2.1)'), outcome: 'refused' };
+    }
+    // One hop: we ask the rightmost host once; whatever it does with the rest is its own policy.
+    const hop = nextHop(query);
+    const reply = await finger({
+      host: hop.host,
+      port: options.forwardPort,
+      line: formatFingerQuery(hop.query),
+      connectTimeoutMs: options.answerTimeoutMs,
+      readTimeoutMs: options.answerTimeoutMs,
+      maxBytes: options.maxAnswerBytes,
+    });
+    return { body: encodeAnswer(`[${hop.host}]\n${reply.text}`, options.maxAnswerBytes), outcome: 'forwarded' };
+  }
+
+  function serve(socket: Socket): void {
+    const started = performance.now();
+    const client = `${socket.remoteAddress}:${socket.remotePort}`;
+    let finished = false;
+    let deadline: NodeJS.Timeout | undefined;
+    socket.on('error', () => socket.destroy());
+
+    const finish = ({ body, outcome, query }: Answer) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(deadline);
+      socket.removeAllListeners('data');
+      if (!socket.destroyed) socket.end(body);
+      const fields = { client, query, backend: options.backend.name, bytes: body.length, durationMs: Math.round((performance.now() - started) * 10) / 10, outcome };
+      (outcome === 'ok' || outcome === 'no-such-user' || outcome === 'forwarded' ? log.info : log.warn).call(log, fields, 'finger');
+    };
+    const respond = (line: string) => {
+      const query = visibleControls(line).slice(0, 200);
+      answerLine(line).then(
+        (answer) => finish({ ...answer, query }),
+        (error: Error) => finish({ body: noticeLine(`finger: no answer: ${error.message}`), outcome: 'error', query }),
+      );
+    };
+
+    if (active >= options.maxConnections) {
+      finish({ body: noticeLine('finger: server busy, try again in a moment'), outcome: 'busy' });
+      return;
+    }
+    active++;
+    socket.once('close', () => active--);
+
+    // RFC 1288 §2.3: the query is one line; a client that does not send it soon is told and dropped.
+    deadline = setTimeout(
+      () => finish({ body: noticeLine(`finger: no query line within ${options.queryTimeoutMs / 1000} s`), outcome: 'timeout' }),
+      options.queryTimeoutMs,
+    );
+    let pending = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      const end = pending.indexOf(0x0a);
+      const length = end === -1 ? pending.length : end;
+      if (length > maxQueryBytes + 1) {
+        finish({ body: noticeLine(`finger: query longer than ${maxQueryBytes} bytes`), outcome: 'too-long', query: visibleControls(pending.subarray(0, 40).toString('utf8')) + '…' });
+      } else if (end !== -1) {
+        clearTimeout(deadline);
+        socket.removeAllListeners('data');
+        respond(pending.subarray(0, end).toString('utf8').replace(/\r$/, ''));
+      }
+    });
+    // Be liberal in what we accept: a client that half-closes without a CRLF has still asked its line.
+    socket.once('end', () => {
+      if (!finished && socket.listenerCount('data') > 0) {
+        clearTimeout(deadline);
+        socket.removeAllListeners('data');
+        respond(pending.toString('utf8').replace(/\r$/, ''));
+      }
+    });
+  }
+
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, serve);
+  return listenTcp(server, { host: options.host, port: options.port, protocol: 'finger' });
+}

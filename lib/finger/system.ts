@@ -1,0 +1,65 @@
+// The system backend: the machine's own `finger` program answers, as in.fingerd does it —
+// but with the user as ONE argument after `--` (never a shell string), a timeout and a size cap.
+
+import { spawn } from 'node:child_process';
+import { noSuchUser, type FingerAnswer, type FingerBackend } from './backend.ts';
+import type { LocalQuery } from './query.ts';
+
+export interface SystemBackendOptions {
+  /** The finger program (a path, or a name looked up in PATH). */
+  binary: string;
+  timeoutMs: number;
+  /** Bytes of output kept; the program is stopped once it has written more. */
+  maxBytes: number;
+}
+
+/** The program's arguments for a query: `-l` for /W (RFC 1288 §2.5.4), `--` so a name is never an option. */
+export function systemFingerArguments(query: LocalQuery): string[] {
+  const long = query.verbose ? ['-l'] : [];
+  return query.user === undefined ? long : [...long, '--', query.user];
+}
+
+export function createSystemBackend(options: SystemBackendOptions): FingerBackend {
+  return {
+    name: 'system',
+    async answer(query: LocalQuery, signal?: AbortSignal): Promise<FingerAnswer> {
+      const text = await runCapped(options.binary, systemFingerArguments(query), options, signal);
+      // BSD finger says "finger: NAME: no such user." on stderr and exits 0; we merged the streams.
+      if (query.user !== undefined && /no such user\.?\s*$/.test(text) && !/^Login:/m.test(text)) return noSuchUser(query.user);
+      return { text, outcome: 'ok' };
+    },
+  };
+}
+
+/** Runs a program without a shell; its stdout and stderr, cut at maxBytes; killed on timeout. */
+function runCapped(binary: string, args: string[], options: SystemBackendOptions, signal?: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' },
+      timeout: options.timeoutMs,
+      signal,
+    });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let truncated = false;
+    const keep = (chunk: Buffer) => {
+      if (truncated) return;
+      chunks.push(chunk.subarray(0, options.maxBytes - size));
+      size += chunk.length;
+      if (size >= options.maxBytes) {
+        truncated = true;
+        child.kill('SIGKILL');
+      }
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', (error) => reject(error));
+    child.on('close', (_code, killedBy) => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (truncated) resolve(`${text}\n[answer cut at ${options.maxBytes} bytes]\n`);
+      else if (killedBy) reject(new Error(`${binary} did not answer within ${options.timeoutMs / 1000} s`));
+      else resolve(text);
+    });
+  });
+}
