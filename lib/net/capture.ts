@@ -1,0 +1,175 @@
+// Watching what crosses the wire: runs tshark or tcpdump (whichever is installed) on an interface,
+// filtered on a port, and always stops — after a packet count or a duration, whichever comes first.
+
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
+import { NetlabError } from '../cli/errors.ts';
+
+export type CaptureToolName = 'tshark' | 'tcpdump';
+
+export interface CaptureOptions {
+  /** Which tool; default: tshark if installed (it names protocols), else tcpdump. */
+  tool?: CaptureToolName;
+  /** Interface: loopback by default (lo on Linux, lo0 on BSD and macOS). */
+  interface?: string;
+  /** Only packets to or from this port. */
+  port?: number;
+  /** A further BPF expression ("tcp[tcpflags] & tcp-syn != 0"), handed to the tool as one argument. */
+  filter?: string;
+  /** Stop after this many packets. */
+  count: number;
+  /** Stop after this long, even if fewer packets came. */
+  durationMs: number;
+  /** Show each packet's bytes (hex and ASCII) under its summary line. */
+  hex?: boolean;
+  /** Also save the packets to this pcap file (open it in Wireshark). */
+  writeFile?: string;
+  signal?: AbortSignal;
+  /** Each line the tool prints about the packets. */
+  onLine: (line: string) => void;
+  /** PATH to look for the tools in (tests narrow it). */
+  searchPath?: string;
+}
+
+export interface CaptureSession {
+  tool: CaptureToolName;
+  /** The program and arguments run (never through a shell). */
+  command: string[];
+  /** Resolves once the tool is capturing (send test traffic after this). */
+  ready: Promise<void>;
+  /** Resolves when the tool has stopped, with the packet count it reported. */
+  finished: Promise<{ packets: number }>;
+}
+
+export const defaultInterface = process.platform === 'linux' ? 'lo' : 'lo0';
+
+/** The first executable named `name` on the search path (sbin folders included: tcpdump lives there on some systems). */
+export function findExecutable(name: string, searchPath = process.env.PATH ?? ''): string | undefined {
+  for (const folder of [...searchPath.split(path.delimiter), '/usr/sbin', '/sbin']) {
+    if (!folder) continue;
+    const candidate = path.join(folder, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** The BPF filter: the port, and the user's expression, both required. */
+export function captureFilter(options: Pick<CaptureOptions, 'port' | 'filter'>): string | undefined {
+  const parts = [options.port === undefined ? undefined : `port ${options.port}`, options.filter ? `(${options.filter})` : undefined];
+  return parts.filter(Boolean).join(' and ') || undefined;
+}
+
+/** The tool's argument list: -l (a line per packet as it comes), -n (no DNS lookups), -c count. */
+export function captureArguments(tool: CaptureToolName, options: Omit<CaptureOptions, 'onLine' | 'durationMs'>): string[] {
+  const filter = captureFilter(options);
+  const args = ['-i', options.interface ?? defaultInterface, '-n', '-l', '-c', String(options.count)];
+  if (tool === 'tshark') {
+    if (options.hex) args.push('-x');
+    if (options.writeFile) args.push('-P', '-w', options.writeFile);
+    if (filter) args.push('-f', filter);
+  } else {
+    if (options.hex) args.push('-X');
+    if (options.writeFile) args.push('--print', '-w', options.writeFile);
+    if (filter) args.push(filter);
+  }
+  return args;
+}
+
+/** Starts the capture; it ends by itself after `count` packets or `durationMs`, or on abort. */
+export function startCapture(options: CaptureOptions): CaptureSession {
+  const wanted = options.tool ? [options.tool] : (['tshark', 'tcpdump'] as const);
+  const found = wanted.map((tool) => ({ tool, file: findExecutable(tool, options.searchPath) })).find((entry) => entry.file);
+  if (!found?.file) {
+    const what = wanted.length > 1 ? `neither ${wanted.join(' nor ')} is installed` : `${wanted[0]} is not installed`;
+    throw new NetlabError('E_TOOL_MISSING', what, {
+      hint: `install one: sudo apt install ${wanted.join(' ')} (macOS: brew install ${wanted[0] === 'tshark' ? 'wireshark' : 'tcpdump'})`,
+    });
+  }
+  const { tool, file } = found;
+  const args = captureArguments(tool, options);
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  let packets: number | undefined;
+  let lines = 0;
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+
+  const stop = () => child.kill('SIGINT'); // both tools print their statistics and exit on SIGINT
+  const timer = setTimeout(stop, options.durationMs);
+  const hardStop = setTimeout(() => child.kill('SIGKILL'), options.durationMs + 5_000);
+  options.signal?.addEventListener('abort', stop, { once: true });
+
+  forEachLine(child.stdout, (line) => {
+    if (!line.trim()) return; // tcpdump ends with an empty line when interrupted
+    lines++;
+    options.onLine(line);
+  });
+  forEachLine(child.stderr, (line) => {
+    // tcpdump: "listening on lo, link-type …"; tshark: "Capturing on 'Loopback: lo'".
+    if (/^listening on |^Capturing on /.test(line)) markReady();
+    const captured = /^(\d+) packets? captured/.exec(line);
+    if (captured) packets = Number(captured[1]);
+    stderr += `${line}\n`;
+  });
+
+  const finished = new Promise<{ packets: number }>((resolve, reject) => {
+    child.once('error', (error) => reject(new NetlabError('E_TOOL_MISSING', `cannot run ${file}: ${error.message}`, { cause: error })));
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      clearTimeout(hardStop);
+      options.signal?.removeEventListener('abort', stop);
+      if (code === 0 || signal === 'SIGINT') resolve({ packets: packets ?? lines });
+      else reject(explainFailure(tool, options.interface ?? defaultInterface, stderr, code));
+    });
+  });
+  finished.catch(() => undefined); // whoever awaits `ready` first still sees the failure there
+  // A tool that fails before capturing (no rights, no such interface) rejects `ready` too.
+  return { tool, command: [file, ...args], ready: Promise.race([ready, finished.then(() => undefined)]), finished };
+}
+
+/** The tool's complaint in our words: no capture rights, no such interface, a bad filter. */
+function explainFailure(tool: CaptureToolName, iface: string, stderr: string, code: number | null): NetlabError {
+  const lines = stderr.split('\n').map((line) => line.trim()).filter((line) => line && !/Running as user|could be dangerous|^tshark:$|packets? captured/.test(line));
+  const said = (pattern: RegExp) => lines.find((line) => pattern.test(line));
+  const details = { tool, interface: iface, exitCode: code, stderr: lines.slice(-5).join('\n') };
+  if (said(/permission to (capture|perform this capture)|Operation not permitted/i)) {
+    return new NetlabError('E_PERMISSION', `${tool} may not capture on ${iface}: this user lacks capture rights`, {
+      details,
+      hint:
+        tool === 'tshark'
+          ? 'run as root (sudo), or: sudo dpkg-reconfigure wireshark-common && sudo usermod -aG wireshark $USER (then log in again)'
+          : 'run as root (sudo), or: sudo setcap cap_net_raw,cap_net_admin=eip $(command -v tcpdump)',
+    });
+  }
+  if (said(/No such device|There is no device named|doesn't exist/i)) {
+    return new NetlabError('E_INPUT', `there is no interface named ${JSON.stringify(iface)}`, {
+      details,
+      hint: '`ip link` lists the interfaces; lo is the loopback',
+    });
+  }
+  const badFilter = said(/Invalid capture filter|can't parse filter|syntax error/i);
+  if (badFilter) {
+    return new NetlabError('E_INPUT', `${tool} rejected the capture filter: ${badFilter}`, {
+      details,
+      hint: 'the filter is a BPF expression, e.g. "tcp and port 8016" (man pcap-filter)',
+    });
+  }
+  return new NetlabError('E_REMOTE', `${tool} failed (exit ${code}): ${lines.slice(-3).join(' ') || 'no message'}`, { details });
+}
+
+function forEachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  let pending = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) onLine(line);
+  });
+  stream.on('end', () => pending && onLine(pending));
+}
