@@ -1,0 +1,104 @@
+// Real peers for the sockets lab's tests: socat servers on a free port, and our own scripts run as
+// child processes (for stdin, for `npx zx`, for another user), all stopped when the test ends.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import net from 'node:net';
+import path from 'node:path';
+import { packageRoot } from '../../lib/config/load.ts';
+import { waitFor } from '../helpers.ts';
+
+type TestContext = { after(fn: () => unknown): void };
+
+/** A port nothing listens on right now (bind to 0, read it, release it). */
+export async function freePort(protocol: 'tcp' | 'udp' = 'tcp'): Promise<number> {
+  if (protocol === 'udp') {
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const { port } = socket.address();
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+    return port;
+  }
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Stops a child when the test ends, even if it failed. */
+function stopAfter(t: TestContext, child: ChildProcess): void {
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+}
+
+/**
+ * An echo server made of socat: TCP forks `cat` per connection (socat's PIPE can deadlock under
+ * load, see DESIGN.md); UDP answers each datagram from the same socket.
+ */
+export async function startSocatEcho(t: TestContext, protocol: 'tcp' | 'udp'): Promise<number> {
+  const port = await freePort(protocol);
+  const address =
+    protocol === 'tcp' ? [`TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork`, 'EXEC:cat'] : [`UDP-RECVFROM:${port},bind=127.0.0.1,fork`, 'EXEC:cat'];
+  const child = spawn('socat', address, { stdio: 'ignore' });
+  stopAfter(t, child);
+  await waitFor(() => isBound(protocol, port), 5_000, `socat on ${protocol} port ${port}`);
+  return port;
+}
+
+async function isBound(protocol: 'tcp' | 'udp', port: number): Promise<boolean> {
+  const { readSockets } = await import('../../lib/net/procnet.ts');
+  return readSockets({ protocols: [protocol], listening: true, port }, { owners: false }).some((entry) => entry.localPort === port);
+}
+
+export interface ChildResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to completion with some stdin; kills it after `timeoutMs`. */
+export function runCommand(command: string, args: string[], options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: packageRoot, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** `node --import tsx scripts/NAME.ts args…` */
+export function runScript(name: string, args: string[], options: Parameters<typeof runCommand>[2] = {}): Promise<ChildResult> {
+  return runCommand(process.execPath, ['--import', 'tsx', path.join(packageRoot, 'scripts', `${name}.ts`), ...args], options);
+}
+
+/**
+ * Starts a long-running command and resolves once its output matches `ready` (e.g. the
+ * "listening on … :PORT" line), with the match; the process is killed when the test ends.
+ */
+export async function startCommand(
+  t: TestContext,
+  command: string,
+  args: string[],
+  ready: RegExp,
+  options: { env?: NodeJS.ProcessEnv } = {},
+): Promise<{ child: ChildProcess; match: RegExpMatchArray; output: () => string; exited: Promise<number | null> }> {
+  const child = spawn(command, args, { cwd: packageRoot, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  stopAfter(t, child);
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+  const match = await waitFor(() => ready.exec(output) ?? (child.exitCode !== null ? Promise.reject(new Error(`exited early: ${output}`)) : null), 15_000, `${ready}`);
+  return { child, match, output: () => output, exited };
+}
