@@ -1,0 +1,118 @@
+// Saving and loading graphs by file extension: .gexf (GEXF 1.3, for Gephi) and .json
+// (graphology's serialization). Writes stream to a temporary file renamed at the end.
+
+import { createWriteStream } from 'node:fs';
+import { readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DirectedGraph } from 'graphology';
+import type { SerializedGraph } from 'graphology-types';
+import { NetlabError, systemErrorCode } from '../cli/errors.ts';
+import { decorateGraph, type AppearanceOptions, type AppearanceReport } from './appearance.ts';
+import { gexfChunks, type GexfOptions } from './gexf.ts';
+import { parseGexf } from './libraries.ts';
+import type { SocialGraph } from './types.ts';
+
+export type GraphFormat = 'gexf' | 'json';
+
+export interface WriteGraphOptions {
+  /** Add communities, colours, sizes and positions the nodes lack (default true for GEXF). */
+  decorate?: boolean;
+  appearance?: AppearanceOptions;
+  gexf?: GexfOptions;
+}
+
+/** The format a file name asks for, or a clear error. */
+export function graphFormat(file: string): GraphFormat {
+  const extension = path.extname(file).toLowerCase();
+  if (extension === '.gexf') return 'gexf';
+  if (extension === '.json') return 'json';
+  throw new NetlabError('E_USAGE', `cannot tell the graph format of ${JSON.stringify(file)}`, {
+    hint: 'name the file with .gexf (Gephi) or .json (graphology)',
+  });
+}
+
+/** Writes `graph` to `file` (.gexf or .json), streaming, and reports how it was decorated. */
+export async function writeGraphFile(graph: SocialGraph, file: string, options: WriteGraphOptions = {}): Promise<AppearanceReport | undefined> {
+  const format = graphFormat(file);
+  const report = (options.decorate ?? format === 'gexf') ? decorateGraph(graph, options.appearance) : undefined;
+  const chunks = format === 'gexf' ? gexfChunks(graph, options.gexf) : jsonChunks(graph);
+  await writeChunks(chunks, file);
+  return report;
+}
+
+/**
+ * Streams chunks into a file: pipeline() waits whenever the disk is slower than the generator
+ * (backpressure), and the file appears under its name only once complete.
+ */
+export async function writeChunks(chunks: Iterable<string>, file: string): Promise<void> {
+  const partial = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.partial`);
+  try {
+    await pipeline(Readable.from(chunks), createWriteStream(partial));
+    await rename(partial, file);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw fileError(error, file, 'write');
+  }
+}
+
+/** graphology's serialization (graph.export()), one node or edge at a time. */
+export function* jsonChunks(graph: SocialGraph, chunkSize = 65_536): Generator<string> {
+  let chunk = `{"attributes":${JSON.stringify(graph.getAttributes())},"options":${JSON.stringify({ type: graph.type, multi: graph.multi, allowSelfLoops: graph.allowSelfLoops })},"nodes":[`;
+  let first = true;
+  for (const { node, attributes } of graph.nodeEntries()) {
+    chunk += `${first ? '' : ','}\n{"key":${JSON.stringify(node)},"attributes":${JSON.stringify(attributes)}}`;
+    first = false;
+    if (chunk.length >= chunkSize) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  chunk += '\n],"edges":[';
+  first = true;
+  for (const { edge, attributes, source, target, undirected } of graph.edgeEntries()) {
+    chunk += `${first ? '' : ','}\n{"key":${JSON.stringify(edge)},"source":${JSON.stringify(source)},"target":${JSON.stringify(target)},"attributes":${JSON.stringify(attributes)}${undirected ? ',"undirected":true' : ''}}`;
+    first = false;
+    if (chunk.length >= chunkSize) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  yield `${chunk}\n]}\n`;
+}
+
+/** Reads a .gexf or .json graph into a DirectedGraph (what every netlab graph is). */
+export async function readGraphFile(file: string): Promise<SocialGraph> {
+  const format = graphFormat(file);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw fileError(error, file, 'read');
+  }
+  try {
+    if (format === 'json') return DirectedGraph.from(JSON.parse(text) as SerializedGraph) as SocialGraph;
+    return parseGexf(DirectedGraph, text) as SocialGraph;
+  } catch (error) {
+    throw new NetlabError('E_INPUT', `${file} is not a directed ${format === 'json' ? 'graphology JSON' : 'GEXF'} graph: ${(error as Error).message}`, {
+      hint: format === 'json' ? 'write it with `netlab graph random --out FILE.json` or graph.export()' : 'check it with xmllint, or re-export it from Gephi as a directed graph',
+      cause: error,
+    });
+  }
+}
+
+function fileError(error: unknown, file: string, operation: 'read' | 'write'): NetlabError {
+  const code = systemErrorCode(error);
+  if (code === 'ENOENT') {
+    return new NetlabError('E_NOT_FOUND', `cannot ${operation} ${file}: no such ${operation === 'read' ? 'file' : 'folder'}`, {
+      hint: operation === 'read' ? 'check the path' : 'create the folder first',
+      cause: error,
+    });
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return new NetlabError('E_PERMISSION', `cannot ${operation} ${file}: permission denied`, { cause: error });
+  }
+  if (error instanceof NetlabError) return error;
+  return new NetlabError('E_INPUT', `cannot ${operation} ${file}: ${(error as Error).message}`, { cause: error });
+}

@@ -1,0 +1,34 @@
+// The shape of a netlab social graph: accounts (nodes) and follows (directed edges).
+// Every attribute is optional, so a graph read from any GEXF or JSON file fits.
+
+import type { DirectedGraph } from 'graphology';
+
+/** What a provider knows about an account, plus the drawing attributes (sigma's names). */
+export interface AccountAttributes {
+  handle?: string;
+  name?: string;
+  followers?: number;
+  following?: number;
+  posts?: number;
+  /** ISO 8601 date the account was created. */
+  created?: string;
+  providerId?: string;
+  provider?: string;
+  /** Set by decorateGraph(): Louvain community, position, size and colour. */
+  community?: number;
+  x?: number;
+  y?: number;
+  size?: number;
+  color?: string;
+  /** Read from GEXF files (a node's label); other keys may appear too. */
+  label?: string;
+  [key: string]: unknown;
+}
+
+export interface FollowAttributes {
+  /** Both accounts follow each other (the lab's "friends"). */
+  mutual?: boolean;
+  [key: string]: unknown;
+}
+
+export type SocialGraph = DirectedGraph<AccountAttributes, FollowAttributes>;

@@ -1,0 +1,113 @@
+// `netlab graph stats|render|random`: figures about a saved follow graph, pictures of it
+// (SVG, interactive HTML, or GEXF/JSON again), and seeded random graphs to practise on.
+
+import path from 'node:path';
+import { jsonArg, parseCount } from '../lib/cli/args.ts';
+import { NetlabError } from '../lib/cli/errors.ts';
+import { defineExercise } from '../lib/cli/exercise.ts';
+import { runIfMain } from '../lib/cli/process.ts';
+import type { LoadedConfig } from '../lib/config/load.ts';
+import type { AppearanceOptions } from '../lib/graph/appearance.ts';
+import { readGraphFile, writeGraphFile } from '../lib/graph/export.ts';
+import { randomGraph } from '../lib/graph/random.ts';
+import { renderHtml, renderSvg } from '../lib/graph/render.ts';
+import { graphStats, type GraphStats } from '../lib/graph/stats.ts';
+
+const fileArg = { file: { type: 'positional', description: 'a graph saved as .gexf or .json', required: true } } as const;
+const layoutArgs = {
+  iterations: { type: 'string', description: 'ForceAtlas2 iterations when the graph has no positions yet (0: place communities only)', valueHint: 'n' },
+  relayout: { type: 'boolean', description: 'recompute communities, colours, sizes and positions even if the file has them' },
+} as const;
+
+function appearance(args: { iterations?: string; relayout?: boolean }, config: LoadedConfig): AppearanceOptions {
+  const iterations = args.iterations === '0' ? 0 : parseCount(args.iterations, config.graph.layoutIterations, '--iterations');
+  return { layoutIterations: iterations, layoutMaxEdges: config.graph.layoutMaxEdges, communitiesMaxEdges: config.graph.communitiesMaxEdges, force: args.relayout ?? false };
+}
+
+const stats = defineExercise({
+  name: 'stats',
+  description: 'nodes, edges, density, reciprocity, most-followed accounts and communities of a saved graph',
+  args: { ...fileArg, top: { type: 'string', description: 'how many accounts to list by in-degree (default 10)', valueHint: 'n' }, ...jsonArg },
+  examples: ['netlab graph stats data/graphs/ReseauxTelecom.gexf', 'netlab graph stats graph.json --json'],
+  async run({ args, config, out }) {
+    const graph = await readGraphFile(args.file);
+    const figures = graphStats(graph, { top: parseCount(args.top, config.graph.topAccounts, '--top'), communitiesMaxEdges: config.graph.communitiesMaxEdges });
+    out.result(figures, (s: GraphStats) => {
+      out.line(`${args.file}: ${s.nodes} nodes, ${s.edges} edges (directed)`);
+      out.line(`density        ${s.density.toPrecision(4)}  (share of possible follows that exist)`);
+      out.line(`reciprocity    ${s.reciprocity.toFixed(3)}  (share of follows returned; ${s.mutualPairs} mutual pairs)`);
+      out.line(`out-degree     ${s.averageOutDegree.toFixed(2)} on average`);
+      const c = s.communities;
+      const modularity = c.modularity === undefined ? '' : `, modularity ${c.modularity.toFixed(3)}`;
+      out.line(c.source === 'skipped' ? 'communities    skipped (graph too big)' : `communities    ${c.count} (${c.source}${modularity}); biggest: ${c.sizes.join(', ')}`);
+      out.line();
+      out.line('most followed inside the graph:');
+      out.table(
+        s.topByInDegree.map((a, i) => ({ rank: i + 1, account: a.handle ?? a.node, name: a.name ?? '', 'in-degree': a.inDegree, followers: a.followers ?? '' })),
+        ['rank', 'account', 'name', 'in-degree', 'followers'],
+      );
+    });
+  },
+});
+
+const render = defineExercise({
+  name: 'render',
+  description: 'draw a saved graph: an SVG picture or an interactive HTML page (or re-save it as GEXF/JSON)',
+  args: {
+    ...fileArg,
+    out: { type: 'string', description: 'output file: .svg, .html, .gexf or .json', valueHint: 'file', required: true },
+    title: { type: 'string', description: 'title shown on the picture (default: the file name)' },
+    ...layoutArgs,
+  },
+  examples: ['netlab graph render graph.gexf --out graph.html', 'netlab graph render graph.json --out graph.svg --iterations 500'],
+  async run({ args, config, out }) {
+    const extension = path.extname(args.out).toLowerCase();
+    if (!['.svg', '.html', '.gexf', '.json'].includes(extension)) {
+      throw new NetlabError('E_USAGE', `cannot render to ${JSON.stringify(args.out)}`, { hint: 'name the output .svg, .html, .gexf or .json' });
+    }
+    const graph = await readGraphFile(args.file);
+    const options = { appearance: appearance(args, config), title: args.title ?? path.basename(args.file) };
+    if (extension === '.svg') await renderSvg(graph, args.out, options);
+    else if (extension === '.html') await renderHtml(graph, args.out, options);
+    else await writeGraphFile(graph, args.out, { decorate: true, appearance: options.appearance });
+    out.result({ file: args.out, nodes: graph.order, edges: graph.size }, () => out.line(`wrote ${args.out} (${graph.order} nodes, ${graph.size} edges)`));
+  },
+});
+
+const random = defineExercise({
+  name: 'random',
+  description: 'a seeded random follow graph with plausible accounts (same seed, same graph)',
+  args: {
+    nodes: { type: 'string', description: 'number of accounts (default 200)', valueHint: 'n' },
+    edges: { type: 'string', description: 'number of follows (default 4 per account)', valueHint: 'm' },
+    seed: { type: 'string', description: 'random seed (default 1)', valueHint: 's' },
+    out: { type: 'string', description: 'output file: .gexf, .json, .svg or .html', valueHint: 'file', required: true },
+    ...layoutArgs,
+    ...jsonArg,
+  },
+  examples: ['netlab graph random --nodes 300 --edges 1500 --seed 7 --out random.gexf'],
+  async run({ args, config, out }) {
+    const nodes = parseCount(args.nodes, 200, '--nodes');
+    const edges = args.edges === '0' ? 0 : parseCount(args.edges, Math.min(nodes * 4, nodes * (nodes - 1)), '--edges');
+    const seed = args.seed === undefined ? 1 : Number(args.seed);
+    if (!Number.isInteger(seed)) throw new NetlabError('E_USAGE', `--seed ${JSON.stringify(args.seed)} is not a whole number`);
+    const started = performance.now();
+    const graph = randomGraph({ nodes, edges, seed });
+    const options = { appearance: { ...appearance(args, config), seed } };
+    const extension = path.extname(args.out).toLowerCase();
+    if (extension === '.svg') await renderSvg(graph, args.out, { ...options, title: `random graph, seed ${seed}` });
+    else if (extension === '.html') await renderHtml(graph, args.out, { ...options, title: `random graph, seed ${seed}` });
+    else await writeGraphFile(graph, args.out, { decorate: true, ...options });
+    const seconds = (performance.now() - started) / 1000;
+    out.result({ file: args.out, nodes, edges, seed, seconds }, () => out.line(`wrote ${args.out}: ${nodes} nodes, ${edges} edges, seed ${seed} (${seconds.toFixed(2)} s)`));
+  },
+});
+
+export default defineExercise({
+  name: 'graph',
+  description: 'statistics, pictures and random examples of follow graphs (GEXF for Gephi, JSON, SVG, HTML)',
+  subCommands: { stats, render, random },
+  examples: ['netlab graph random --nodes 300 --out random.gexf', 'netlab graph stats random.gexf', 'netlab graph render random.gexf --out random.html'],
+});
+
+runIfMain(import.meta);
