@@ -1,0 +1,263 @@
+// The FTP client session: log in (anonymous by default), explicit TLS (RFC 4217), and one method
+// per command of RFC 959 / RFC 3659 — each refused command becomes a NetlabError naming the reply.
+
+import { createReadStream, createWriteStream, existsSync, rmSync, statSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { NetlabError } from '../../cli/errors.ts';
+import { ControlConnection, type TraceSink } from './control.ts';
+import type { DataOptions, DataState } from './data.ts';
+import { replyError } from './errors.ts';
+import { listingLines, parseFeatures, parseFtpTime, parseListLine, parseMlsdLine, parseQuotedPath, type FtpEntry } from './listing.ts';
+import { abortTransfer, expect, memorySink, transfer, type TransferSession } from './transfer.ts';
+import { defaultFtpPort } from './url.ts';
+
+export interface FtpClientOptions {
+  host: string;
+  port?: number;
+  /** Explicit FTPS: AUTH TLS, then PBSZ 0 and PROT P so that data connections are encrypted too. */
+  tls?: boolean;
+  /** Accept a certificate that does not verify (a self-signed lab server). */
+  insecure?: boolean;
+  /** Active mode (EPRT/PORT): the server connects to us. Default passive (EPSV/PASV). */
+  active?: boolean;
+  connectTimeoutMs?: number;
+  replyTimeoutMs?: number;
+  /** How long a data connection may stay silent. */
+  dataIdleTimeoutMs?: number;
+  /** Socket and file buffer size (default 1 MiB: fewer system calls on big files). */
+  bufferSize?: number;
+  signal?: AbortSignal;
+  trace?: TraceSink;
+}
+
+export interface TransferOptions {
+  onProgress?: (bytes: number) => void;
+}
+
+/** RFC 1635 suggests an e-mail address as the anonymous password; servers no longer check it. */
+export const anonymousPassword = 'netlab@';
+
+export class FtpClient implements TransferSession {
+  readonly dataState: DataState = { epsvRefused: false, eprtRefused: false };
+  readonly dataIdleTimeoutMs: number;
+  /** The greeting's text ("220 (vsFTPd 3.0.3)"). */
+  greeting = '';
+  active: boolean;
+  private type: 'A' | 'I' | undefined;
+  private features: Map<string, string> | undefined;
+  private protectedData = false;
+
+  private constructor(
+    readonly control: ControlConnection,
+    private readonly options: FtpClientOptions,
+  ) {
+    this.active = options.active ?? false;
+    this.dataIdleTimeoutMs = options.dataIdleTimeoutMs ?? 30_000;
+  }
+
+  /** Connects, reads the greeting and, with `tls`, secures the control connection. Log in next. */
+  static async connect(options: FtpClientOptions): Promise<FtpClient> {
+    const { control, greeting } = await ControlConnection.open({
+      host: options.host,
+      port: options.port ?? defaultFtpPort,
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      replyTimeoutMs: options.replyTimeoutMs ?? 30_000,
+      signal: options.signal,
+      trace: options.trace,
+    });
+    const client = new FtpClient(control, options);
+    try {
+      if (greeting.code !== 220) throw replyError(greeting, 'the connection', control.endpoint);
+      client.greeting = greeting.text;
+      if (options.tls) {
+        // RFC 4217 §4: AUTH TLS, 234, then the TLS handshake on the control connection.
+        await expect(control, 'AUTH TLS', 234);
+        await control.upgradeToTls({ servername: options.host, rejectUnauthorized: !options.insecure });
+      }
+    } catch (error) {
+      control.close();
+      throw error;
+    }
+    return client;
+  }
+
+  /** USER/PASS (RFC 959 §4.1.1, §5.4): 230 after USER needs no password; 331 asks for one. */
+  async login(user = 'anonymous', password?: string): Promise<void> {
+    const reply = await this.control.command(`USER ${user}`);
+    if (reply.code === 331) {
+      await expect(this.control, `PASS ${password ?? (user === 'anonymous' || user === 'ftp' ? anonymousPassword : '')}`, 230, 202);
+    } else if (reply.code !== 230) {
+      throw replyError(reply, `USER ${user}`, this.control.endpoint);
+    }
+    if (this.control.isTls) {
+      // RFC 4217 §8–9: PBSZ 0 (TLS needs no buffer size), then PROT P — encrypted data connections.
+      await expect(this.control, 'PBSZ 0', 200);
+      await expect(this.control, 'PROT P', 200);
+      this.protectedData = true;
+    }
+    this.type = undefined;
+    this.features = undefined;
+  }
+
+  dataOptions(): DataOptions {
+    return {
+      passive: !this.active,
+      connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
+      bufferSize: this.options.bufferSize ?? 1024 * 1024,
+      tls: this.protectedData
+        ? { servername: this.options.host, rejectUnauthorized: !this.options.insecure, session: this.control.tlsSession }
+        : undefined,
+      signal: this.options.signal,
+    };
+  }
+
+  async setType(type: 'A' | 'I'): Promise<void> {
+    if (this.type === type) return;
+    await expect(this.control, `TYPE ${type}`, 200);
+    this.type = type;
+  }
+
+  /** FEAT (RFC 2389): what the server supports beyond RFC 959, by name (MLST, SIZE, EPSV, UTF8…). */
+  async feat(): Promise<Map<string, string>> {
+    if (this.features) return this.features;
+    const reply = await this.control.command('FEAT');
+    this.features = reply.code === 211 ? parseFeatures(reply.lines) : new Map();
+    return this.features;
+  }
+
+  async system(): Promise<string> {
+    return (await expect(this.control, 'SYST', 215)).text;
+  }
+
+  async pwd(): Promise<string> {
+    const reply = await expect(this.control, 'PWD', 257);
+    return parseQuotedPath(reply.text) ?? reply.text;
+  }
+
+  async cd(path: string): Promise<void> {
+    await expect(this.control, `CWD ${path}`, 250, 200);
+  }
+
+  async cdup(): Promise<void> {
+    await expect(this.control, 'CDUP', 250, 200);
+  }
+
+  /** SIZE (RFC 3659 §4), in TYPE I so that the count is the bytes RETR will send. */
+  async size(path: string): Promise<number> {
+    await this.setType('I');
+    const reply = await expect(this.control, `SIZE ${path}`, 213);
+    const size = Number(reply.text.trim());
+    if (!Number.isSafeInteger(size)) throw new NetlabError('E_PROTOCOL', `the server answered SIZE with ${JSON.stringify(reply.text)}`);
+    return size;
+  }
+
+  /** MDTM (RFC 3659 §3): the modification time, UTC. */
+  async modifiedAt(path: string): Promise<Date> {
+    const reply = await expect(this.control, `MDTM ${path}`, 213);
+    const date = parseFtpTime(reply.text);
+    if (!date) throw new NetlabError('E_PROTOCOL', `the server answered MDTM with ${JSON.stringify(reply.text)}`);
+    return date;
+  }
+
+  /** LIST: the server's own human format (usually `ls -l`), as text. */
+  async list(path?: string): Promise<string> {
+    return this.listing(path ? `LIST ${path}` : 'LIST');
+  }
+
+  /** NLST: names only, one per line. */
+  async nameList(path?: string): Promise<string[]> {
+    return listingLines(await this.listing(path ? `NLST ${path}` : 'NLST'));
+  }
+
+  /** MLSD (RFC 3659 §7) when the server has it, else LIST parsed as `ls -l` lines: typed entries. */
+  async entries(path?: string): Promise<FtpEntry[]> {
+    if ((await this.feat()).has('MLST')) {
+      const lines = listingLines(await this.listing(path ? `MLSD ${path}` : 'MLSD', 'I'));
+      return lines.map(parseMlsdLine).filter((entry): entry is FtpEntry => entry !== undefined);
+    }
+    const lines = listingLines(await this.list(path));
+    return lines.map(parseListLine).filter((entry): entry is FtpEntry => entry !== undefined && entry.name !== '.' && entry.name !== '..');
+  }
+
+  /** RETR into a stream; `offset` sends REST first (resume). `end: false` leaves the stream open (stdout). */
+  async download(remotePath: string, destination: Writable, options: TransferOptions & { offset?: number; end?: boolean } = {}): Promise<number> {
+    return transfer(this, { direction: 'download', command: `RETR ${remotePath}`, type: 'I', destination, ...options });
+  }
+
+  /** STOR (or APPE with `append`) from a stream. */
+  async upload(source: Readable, remotePath: string, options: TransferOptions & { append?: boolean } = {}): Promise<number> {
+    return transfer(this, { direction: 'upload', command: `${options.append ? 'APPE' : 'STOR'} ${remotePath}`, type: 'I', source, onProgress: options.onProgress });
+  }
+
+  /** RETR to a file; `resume` continues a partial file with REST (RFC 3659 §5). Resolves to bytes received now. */
+  async downloadFile(remotePath: string, localPath: string, options: TransferOptions & { resume?: boolean } = {}): Promise<number> {
+    const offset = options.resume ? (statSync(localPath, { throwIfNoEntry: false })?.size ?? 0) : 0;
+    const existed = existsSync(localPath);
+    const file = createWriteStream(localPath, { flags: offset > 0 ? 'a' : 'w', highWaterMark: this.dataOptions().bufferSize });
+    try {
+      return await this.download(remotePath, file, { offset, onProgress: options.onProgress });
+    } catch (error) {
+      // A refused RETR (550) must not leave an empty file behind; a partial one stays, for --resume.
+      file.destroy();
+      if (!existed && (statSync(localPath, { throwIfNoEntry: false })?.size ?? 1) === 0) rmSync(localPath, { force: true });
+      throw error;
+    }
+  }
+
+  /** STOR from a file; `resume` sends only what the server lacks, with APPE from its SIZE. */
+  async uploadFile(localPath: string, remotePath: string, options: TransferOptions & { resume?: boolean } = {}): Promise<number> {
+    const offset = options.resume ? await this.size(remotePath).catch(() => 0) : 0;
+    const file = createReadStream(localPath, { start: offset, highWaterMark: this.dataOptions().bufferSize });
+    return this.upload(file, remotePath, { append: offset > 0, onProgress: options.onProgress });
+  }
+
+  async delete(path: string): Promise<void> {
+    await expect(this.control, `DELE ${path}`, 250, 200);
+  }
+
+  /** MKD: resolves to the path the server created (257 "path"). */
+  async mkdir(path: string): Promise<string> {
+    const reply = await expect(this.control, `MKD ${path}`, 257, 250);
+    return parseQuotedPath(reply.text) ?? path;
+  }
+
+  async rmdir(path: string): Promise<void> {
+    await expect(this.control, `RMD ${path}`, 250, 200);
+  }
+
+  /** RNFR then RNTO (RFC 959 §4.1.3): 350 "ready for the destination name", then 250. */
+  async rename(from: string, to: string): Promise<void> {
+    await expect(this.control, `RNFR ${from}`, 350);
+    await expect(this.control, `RNTO ${to}`, 250, 200);
+  }
+
+  async noop(): Promise<void> {
+    await expect(this.control, 'NOOP', 200);
+  }
+
+  /** ABOR: stops a transfer the server still runs (our transfers call it when the local side fails). */
+  async abort(): Promise<void> {
+    await abortTransfer(this.control);
+  }
+
+  /** QUIT (221) and close; a server that already left is not an error here. */
+  async quit(): Promise<void> {
+    try {
+      await this.control.command('QUIT');
+    } catch {
+      // the session is over either way
+    } finally {
+      this.control.close();
+    }
+  }
+
+  close(): void {
+    this.control.close();
+  }
+
+  private async listing(command: string, type: 'A' | 'I' = 'A'): Promise<string> {
+    const { sink, text } = memorySink();
+    await transfer(this, { direction: 'download', command, type, destination: sink });
+    return text();
+  }
+}

@@ -1,0 +1,125 @@
+// One transfer over a data connection (RFC 959 §5.3–5.4): open the DTP, send RETR/STOR/LIST…,
+// stream the bytes with backpressure (never the whole file in memory), and read the final reply.
+
+import type net from 'node:net';
+import { Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { NetlabError } from '../../cli/errors.ts';
+import type { ControlConnection } from './control.ts';
+import { openData, type DataOptions, type DataState } from './data.ts';
+import { replyError } from './errors.ts';
+import { isError, isPreliminary, type FtpReply } from './reply.ts';
+
+/** What a transfer needs from the client session. */
+export interface TransferSession {
+  control: ControlConnection;
+  dataState: DataState;
+  dataOptions(): DataOptions;
+  /** TYPE A or I (RFC 959 §3.1.1), sent only when it changes. */
+  setType(type: 'A' | 'I'): Promise<void>;
+  dataIdleTimeoutMs: number;
+}
+
+export type TransferRequest = {
+  /** "RETR a.txt", "STOR b.bin", "LIST pub"… */
+  command: string;
+  type: 'A' | 'I';
+  /** REST offset (RFC 3659 §5): the server starts (RETR) or writes (STOR) at this byte. */
+  offset?: number;
+  /** Called with the running total of bytes moved. */
+  onProgress?: (bytes: number) => void;
+} & ({ direction: 'download'; destination: Writable; end?: boolean } | { direction: 'upload'; source: Readable });
+
+/** Runs a transfer and resolves to the number of bytes moved, once the server confirmed it (226/250). */
+export async function transfer(session: TransferSession, request: TransferRequest): Promise<number> {
+  const { control } = session;
+  await session.setType(request.type);
+  const pending = await openData(control, session.dataState, session.dataOptions());
+  let socket: net.Socket | undefined;
+  try {
+    // RFC 959 §4.1.3: REST must come right before the transfer command, after PASV/PORT.
+    if (request.offset) await expect(control, `REST ${request.offset}`, 350);
+    const first = await control.command(request.command);
+    if (isError(first)) throw replyError(first, request.command, control.endpoint);
+    // A 2yz with no 1yz first: nothing to move (some servers answer so for an empty listing).
+    if (!isPreliminary(first)) return 0;
+    socket = await pending.ready();
+    const bytes = await pump(socket, request, session);
+    const final = await control.nextReply(`the end of ${request.command}`);
+    if (isError(final)) throw replyError(final, request.command, control.endpoint);
+    return bytes;
+  } finally {
+    pending.cancel();
+    socket?.destroy();
+  }
+}
+
+/** Sends a command that must get one precise reply code. */
+export async function expect(control: ControlConnection, command: string, ...codes: number[]): Promise<FtpReply> {
+  const reply = await control.command(command);
+  if (!codes.includes(reply.code)) throw replyError(reply, command, control.endpoint);
+  return reply;
+}
+
+/** Streams the data; a failure on our side (disk full, closed pipe) aborts the transfer with ABOR. */
+async function pump(socket: net.Socket, request: TransferRequest, session: TransferSession): Promise<number> {
+  const { control } = session;
+  let bytes = 0;
+  let localFailure = false;
+  const seconds = session.dataIdleTimeoutMs / 1000;
+  socket.setTimeout(session.dataIdleTimeoutMs, () =>
+    socket.destroy(
+      new NetlabError('E_TIMEOUT', `the data connection of ${request.command} was idle for ${seconds} s`, {
+        hint: 'the server stopped sending or receiving; raise --timeout to wait longer',
+      }),
+    ),
+  );
+  const count = (chunk: Buffer) => {
+    bytes += chunk.length;
+    request.onProgress?.(bytes);
+  };
+  try {
+    if (request.direction === 'download') {
+      request.destination.once('error', () => (localFailure = true));
+      const piping = pipeline(socket, request.destination, { end: request.end !== false });
+      socket.on('data', count);
+      await piping;
+    } else {
+      request.source.once('error', () => (localFailure = true));
+      const piping = pipeline(request.source, socket);
+      request.source.on('data', count);
+      await piping;
+    }
+    return bytes;
+  } catch (error) {
+    if (localFailure) {
+      await abortTransfer(control);
+      throw error;
+    }
+    // The server cut the data connection: its reply (426, 451, 452…) says why better than ECONNRESET.
+    const reply = await control.nextReply(`the end of ${request.command}`).catch(() => undefined);
+    if (reply && isError(reply)) throw replyError(reply, request.command, control.endpoint);
+    throw error;
+  }
+}
+
+/** RFC 959 §4.1.3 ABOR: the server answers 426 for the aborted transfer, then 226 (or 225 if none was running). */
+export async function abortTransfer(control: ControlConnection): Promise<void> {
+  let reply = await control.command('ABOR');
+  while (!(reply.code >= 200 && reply.code < 300) && reply.code < 500) reply = await control.nextReply('ABOR');
+}
+
+/** A destination that keeps a listing in memory, refusing absurd sizes (a hostile server could stream forever). */
+export function memorySink(limitBytes = 64 * 1024 * 1024): { sink: Writable; text(): string } {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      size += chunk.length;
+      if (size > limitBytes) return done(new NetlabError('E_PROTOCOL', `the listing is larger than ${limitBytes / 1024 / 1024} MiB`));
+      chunks.push(chunk);
+      done();
+    },
+  });
+  return { sink, text: () => Buffer.concat(chunks).toString('utf8') };
+}
