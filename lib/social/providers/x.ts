@@ -132,7 +132,9 @@ function explainXError(error: unknown, operation: 'read' | 'follows' | 'post', a
   if (error instanceof NetlabError) return error;
   if (error instanceof ApiRequestError) {
     const url = new URL(apiBase);
-    return socketError(error.requestError, { host: url.hostname, port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80), operation: 'connect' });
+    // twitter-api-v2 1.29 keeps the socket error in _options.error while its requestError getter reads _options.requestError.
+    const socketFailure = error.requestError ?? (error as unknown as { _options?: { error?: unknown } })._options?.error;
+    return socketError(socketFailure, { host: url.hostname, port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80), operation: 'connect' });
   }
   if (!(error instanceof ApiResponseError)) return new NetlabError('E_REMOTE', `X API call failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
   const body = (error.data ?? {}) as { title?: string; detail?: string; reason?: string; errors?: { message?: string; detail?: string }[] };
