@@ -82,6 +82,10 @@ export function startFingerServer(options: FingerServerOptions): Promise<ServerH
       finished = true;
       clearTimeout(deadline);
       socket.removeAllListeners('data');
+      // Discard whatever else the client sends (so its FIN is read and the socket can close, and
+      // unread bytes never turn our close into a reset), and drop a client that never closes.
+      socket.resume();
+      socket.setTimeout(options.queryTimeoutMs, () => socket.destroy());
       if (!socket.destroyed) socket.end(body);
       const fields = { client, query, backend: options.backend.name, bytes: body.length, durationMs: Math.round((performance.now() - started) * 10) / 10, outcome };
       (outcome === 'ok' || outcome === 'no-such-user' || outcome === 'forwarded' ? log.info : log.warn).call(log, fields, 'finger');

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { createBuiltinBackend } from '../lib/finger/builtin.ts';
+import { parseUtmp, readSessions } from '../lib/finger/utmp.ts';
+import { tempDir } from './helpers.ts';
+
+const uid = process.getuid?.() ?? 0;
+
+/** A passwd file with one account whose home is ours to fill, and a utmp file made by utmpdump. */
+function fixture(t: Parameters<typeof tempDir>[0], sessions: string[] = []) {
+  const dir = tempDir(t, 'netlab-finger-');
+  const home = path.join(dir, 'home');
+  mkdirSync(home);
+  const passwdFile = path.join(dir, 'passwd');
+  writeFileSync(passwdFile, [
+    '# a comment line',
+    `ada:x:${uid}:${uid}:Ada Lovelace,Room 42,555-1234:${home}:/bin/bash`,
+    `bob:x:${uid}:${uid}:Bob Builder:/nonexistent:/usr/sbin/nologin`,
+    '',
+  ].join('\n'));
+  // util-linux's utmpdump writes real struct utmp records from its text form.
+  const utmpFile = path.join(dir, 'utmp');
+  execFileSync('sh', ['-c', 'utmpdump -r > "$1"', 'sh', utmpFile], { input: sessions.join('\n') + '\n', stdio: ['pipe', 'ignore', 'ignore'] });
+  const backend = createBuiltinBackend({ passwdFile, utmpFile, maxFileBytes: 4096 });
+  return { dir, home, utmpFile, backend };
+}
+
+const adaOnPts7 = '[7] [04242] [ts/7] [ada     ] [pts/7       ] [10.0.0.5            ] [10.0.0.5       ] [2026-11-24T18:00:00,000000+00:00]';
+const bootRecord = '[2] [00000] [~~  ] [reboot  ] [~           ] [6.1.0               ] [0.0.0.0        ] [2026-11-24T17:00:00,000000+00:00]';
+
+test('utmp: the sessions `who` sees in a binary utmp file are the ones we parse', (t) => {
+  const { utmpFile } = fixture(t, [bootRecord, adaOnPts7]);
+  const who = execFileSync('who', [utmpFile], { encoding: 'utf8' });
+  assert.match(who, /^ada\s+pts\/7\s+2026-11-24 18:00 \(10\.0\.0\.5\)$/m, 'who agrees the file holds one session');
+  return readSessions(utmpFile).then((sessions) => {
+    assert.deepEqual(sessions, [{ user: 'ada', line: 'pts/7', host: '10.0.0.5', since: new Date('2026-11-24T18:00:00Z'), pid: 4242 }]);
+  });
+});
+
+test('utmp: a missing file means nobody is logged in; a torn record is ignored', async () => {
+  assert.deepEqual(await readSessions('/nonexistent/utmp'), []);
+  assert.deepEqual(parseUtmp(Buffer.alloc(100)), []);
+});
+
+test('who is logged in: "No one logged on." or one line per session', async (t) => {
+  const empty = fixture(t);
+  assert.equal((await empty.backend.answer({ kind: 'local', verbose: false })).text, 'No one logged on.\n');
+  const busy = fixture(t, [adaOnPts7]);
+  const { text } = await busy.backend.answer({ kind: 'local', verbose: false });
+  assert.match(text, /^Login\s+Name\s+Tty\s+Idle\s+Login Time\s+Where$/m);
+  assert.match(text, /^ada\s+Ada Lovelace\s+pts\/7\s+.*Tue Nov 24 18:00 \(UTC\)\s+10\.0\.0\.5$/m);
+  const long = await busy.backend.answer({ kind: 'local', verbose: true });
+  assert.match(long.text, /^Login: ada\s+Name: Ada Lovelace$/m, '/W lists each logged-in user in full');
+});
+
+test('a user: passwd fields, GECOS office, session, and the plan', async (t) => {
+  const { home, backend } = fixture(t, [adaOnPts7]);
+  writeFileSync(path.join(home, '.plan'), 'Write the first program.\n');
+  chmodSync(path.join(home, '.plan'), 0o644);
+  const answer = await backend.answer({ kind: 'local', verbose: false, user: 'ada' });
+  assert.equal(answer.outcome, 'ok');
+  assert.match(answer.text, /^Login: ada\s+Name: Ada Lovelace\nDirectory: .*\/home\s+Shell: \/bin\/bash\nOffice: Room 42, 555-1234\n/);
+  assert.match(answer.text, /^On since Tue Nov 24 18:00 \(UTC\) on pts\/7 from 10\.0\.0\.5$/m);
+  assert.match(answer.text, /Plan:\nWrite the first program\.\n$/);
+});
+
+test('/W adds ~/.project and ~/.pgpkey; the short form does not', async (t) => {
+  const { home, backend } = fixture(t);
+  writeFileSync(path.join(home, '.project'), 'Analytical Engine\n', { mode: 0o644 });
+  writeFileSync(path.join(home, '.pgpkey'), '-----BEGIN PGP PUBLIC KEY BLOCK-----\n', { mode: 0o644 });
+  const short = await backend.answer({ kind: 'local', verbose: false, user: 'ada' });
+  assert.doesNotMatch(short.text, /Project:/);
+  assert.match(short.text, /Not logged in\.\nNo Plan\.\n$/);
+  const long = await backend.answer({ kind: 'local', verbose: true, user: 'ada' });
+  assert.match(long.text, /Project:\nAnalytical Engine\nPGP key:\n-----BEGIN PGP PUBLIC KEY BLOCK-----\nNo Plan\.\n$/);
+});
+
+test('a ~/.plan that is a symlink, private, owned by another user or a FIFO is not shown', async (t) => {
+  const { home, backend } = fixture(t);
+  const plan = path.join(home, '.plan');
+  const ask = async () => (await backend.answer({ kind: 'local', verbose: false, user: 'ada' })).text;
+
+  symlinkSync('/etc/shadow', plan);
+  assert.match(await ask(), /No Plan\.\n$/, 'a link to /etc/shadow is never followed');
+  execFileSync('rm', [plan]);
+
+  writeFileSync(plan, 'secret\n', { mode: 0o600 });
+  chmodSync(plan, 0o600);
+  assert.match(await ask(), /No Plan\.\n$/, 'a plan others cannot read is private');
+
+  chmodSync(plan, 0o644);
+  assert.match(await ask(), /Plan:\nsecret\n$/, 'the same file, once world-readable, is shown');
+
+  if (uid === 0) {
+    execFileSync('chown', ['65534', plan]);
+    assert.match(await ask(), /No Plan\.\n$/, "another user's file in ada's home is not ada's plan");
+  }
+  execFileSync('rm', [plan]);
+  execFileSync('mkfifo', ['-m', '644', plan]);
+  assert.match(await ask(), /No Plan\.\n$/, 'a FIFO (RFC 1288 §3.2.5: a program behind the plan) neither hangs nor is read');
+});
+
+test('unknown users: "no such user"; a full-name word finds the account (§2.5.3)', async (t) => {
+  const { backend } = fixture(t);
+  assert.deepEqual(await backend.answer({ kind: 'local', verbose: false, user: 'zelda' }), { text: 'finger: zelda: no such user.\n', outcome: 'no-such-user' });
+  const byName = await backend.answer({ kind: 'local', verbose: false, user: 'lovelace' });
+  assert.match(byName.text, /^Login: ada /);
+  const viaGetent = await backend.answer({ kind: 'local', verbose: false, user: 'root' });
+  assert.match(viaGetent.text, /^Login: root\s+Name: /, 'accounts missing from the file are asked of getent (NSS)');
+});
