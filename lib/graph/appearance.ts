@@ -4,7 +4,7 @@
 import { graphDefaults } from './config.ts';
 import { forceAtlas2, louvain } from './libraries.ts';
 import { seededRandom } from './random.ts';
-import type { SocialGraph } from './types.ts';
+import type { AccountAttributes, SocialGraph } from './types.ts';
 
 export interface AppearanceOptions {
   /** ForceAtlas2 iterations (0: keep the community placement only). */
@@ -31,22 +31,29 @@ const otherColor = '#8c8c8c';
 const minSize = 2;
 const maxSize = 20;
 
-/** Gives every node a community, colour, size and position it lacks (all of them with `force`). */
+/**
+ * Gives the nodes what they lack for drawing: a community (Louvain, for all nodes when any
+ * lacks one), a colour and a size (only where missing), positions (ForceAtlas2 for all nodes,
+ * from their current positions, when any lacks one). `force` recomputes everything.
+ */
 export function decorateGraph(graph: SocialGraph, options: AppearanceOptions = {}): AppearanceReport {
   const force = options.force ?? false;
   const seed = options.seed ?? 1;
-  const lacks = (key: 'community' | 'color' | 'size' | 'x') => force || graph.someNode((_n, a) => typeof a[key] !== (key === 'color' ? 'string' : 'number'));
+  const missing = (key: 'community' | 'color' | 'size' | 'x' | 'y', a: AccountAttributes) => force || typeof a[key] !== (key === 'color' ? 'string' : 'number');
+  const anyMissing = (key: 'community' | 'color' | 'size' | 'x' | 'y') => graph.someNode((_n, a) => missing(key, a));
 
-  if (lacks('community')) assignCommunities(graph, options.communitiesMaxEdges ?? graphDefaults.communitiesMaxEdges, seed);
+  if (anyMissing('community')) assignCommunities(graph, options.communitiesMaxEdges ?? graphDefaults.communitiesMaxEdges, seed);
   const ranked = communitiesBySize(graph);
-  if (lacks('color')) {
+  if (anyMissing('color')) {
     const rank = new Map(ranked.map(([community], index) => [community, index]));
-    graph.updateEachNodeAttributes((_node, a) => ({ ...a, color: palette[rank.get(a.community ?? 0) ?? palette.length] ?? otherColor }), { attributes: ['color'] });
+    graph.forEachNode((node, a) => {
+      if (missing('color', a)) graph.setNodeAttribute(node, 'color', palette[rank.get(a.community ?? 0) ?? palette.length] ?? otherColor);
+    });
   }
-  if (lacks('size')) assignSizes(graph);
+  if (anyMissing('size')) assignSizes(graph, (a) => missing('size', a));
   let report: AppearanceReport = { communities: ranked.length, iterations: 0, layout: 'kept' };
-  if (lacks('x') || graph.someNode((_n, a) => typeof a.y !== 'number')) {
-    placeCommunities(graph, ranked, seed);
+  if (anyMissing('x') || anyMissing('y')) {
+    placeCommunities(graph, ranked, seed, (a) => missing('x', a) || missing('y', a));
     const iterations = options.layoutIterations ?? graphDefaults.layoutIterations;
     const tooBig = graph.size > (options.layoutMaxEdges ?? graphDefaults.layoutMaxEdges);
     if (iterations > 0 && !tooBig && graph.order > 1) {
@@ -80,17 +87,17 @@ export function communitiesBySize(graph: SocialGraph): [number, number][] {
 }
 
 /** Size grows with log(followers) (in-degree when followers are unknown), from 2 to 20. */
-function assignSizes(graph: SocialGraph): void {
+function assignSizes(graph: SocialGraph, wanted: (a: AccountAttributes) => boolean): void {
   const weight = (node: string, a: { followers?: number }) => Math.log1p(typeof a.followers === 'number' && a.followers >= 0 ? a.followers : graph.inDegree(node));
   let max = 0;
   graph.forEachNode((node, a) => (max = Math.max(max, weight(node, a))));
-  graph.updateEachNodeAttributes((node, a) => ({ ...a, size: round(minSize + (maxSize - minSize) * (max > 0 ? weight(node, a) / max : 0)) }), {
-    attributes: ['size'],
+  graph.forEachNode((node, a) => {
+    if (wanted(a)) graph.setNodeAttribute(node, 'size', round(minSize + (maxSize - minSize) * (max > 0 ? weight(node, a) / max : 0)));
   });
 }
 
 /** Each community a disc on a big circle (biggest first), so a layout starts from, or is, the partition. */
-function placeCommunities(graph: SocialGraph, ranked: [number, number][], seed: number): void {
+function placeCommunities(graph: SocialGraph, ranked: [number, number][], seed: number, wanted: (a: AccountAttributes) => boolean): void {
   const random = seededRandom(seed);
   const centres = new Map<number, { x: number; y: number; radius: number }>();
   const ring = Math.sqrt(graph.order) * 10;
@@ -99,15 +106,13 @@ function placeCommunities(graph: SocialGraph, ranked: [number, number][], seed: 
     const distance = ranked.length === 1 ? 0 : ring;
     centres.set(community, { x: distance * Math.cos(angle), y: distance * Math.sin(angle), radius: Math.sqrt(size) * 5 });
   });
-  graph.updateEachNodeAttributes(
-    (_n, a) => {
-      const centre = centres.get(a.community ?? 0)!;
-      const r = centre.radius * Math.sqrt(random());
-      const t = 2 * Math.PI * random();
-      return { ...a, x: round(centre.x + r * Math.cos(t)), y: round(centre.y + r * Math.sin(t)) };
-    },
-    { attributes: ['x', 'y'] },
-  );
+  graph.forEachNode((node, a) => {
+    if (!wanted(a)) return;
+    const centre = centres.get(a.community ?? 0)!;
+    const r = centre.radius * Math.sqrt(random());
+    const t = 2 * Math.PI * random();
+    graph.mergeNodeAttributes(node, { x: round(centre.x + r * Math.cos(t)), y: round(centre.y + r * Math.sin(t)) });
+  });
 }
 
 function round(value: number): number {

@@ -18,6 +18,8 @@ export interface GexfOptions {
   /** The <meta> creator and description. */
   creator?: string;
   description?: string;
+  /** The <meta lastmodifieddate> (default: today). */
+  lastModified?: Date;
   /** Characters per chunk handed to the stream (default 64 KiB). */
   chunkSize?: number;
 }
@@ -78,8 +80,15 @@ export function inferColumns(attributeSets: Iterable<Attributes>, skip: Set<stri
       } else types.set(key, widen(types.get(key), type));
     }
   }
-  return [...types].filter(([, type]) => type !== undefined).map(([key, type]) => ({ key, id: escapeXml(key), type: type! }));
+  const rank = (key: string) => (accountKeys.includes(key) ? accountKeys.indexOf(key) : accountKeys.length);
+  return [...types]
+    .filter(([, type]) => type !== undefined)
+    .map(([key, type]) => ({ key, id: escapeXml(key), type: type! }))
+    .sort((a, b) => rank(a.key) - rank(b.key)); // stable: other keys keep the order they were met in
 }
+
+/** Columns in the order a person reads an account (then any other attribute). */
+const accountKeys = ['handle', 'name', 'followers', 'following', 'posts', 'created', 'provider', 'providerId', 'community', 'mutual'];
 
 function formatValue(value: unknown, type: GexfType): string | undefined {
   if (value === undefined || value === null) return undefined;
@@ -143,14 +152,14 @@ export function* gexfChunks(graph: AbstractGraph, options: GexfOptions = {}): Ge
   const prefix = options.vizElements === 'viz' ? 'viz:' : '';
   const nodeColumns = inferColumns(iterateAttributes(graph.nodeEntries()), drawingKeys);
   const edgeColumns = inferColumns(iterateAttributes(graph.edgeEntries()), edgeXmlKeys);
-  const today = new Date().toISOString().slice(0, 10);
+  const date = (options.lastModified ?? new Date()).toISOString().slice(0, 10);
   const defaultEdgeType = graph.type === 'undirected' ? 'undirected' : 'directed';
 
   let chunk =
     `<?xml version="1.0" encoding="UTF-8"?>\n` +
     `<gexf xmlns="${gexfNamespace}" xmlns:viz="${vizNamespace}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ` +
     `xsi:schemaLocation="${gexfNamespace} ${gexfNamespace}/gexf.xsd" version="1.3">\n` +
-    `  <meta lastmodifieddate="${today}">\n` +
+    `  <meta lastmodifieddate="${date}">\n` +
     `    <creator>${escapeXml(options.creator ?? 'netlab')}</creator>\n` +
     (options.description ? `    <description>${escapeXml(options.description)}</description>\n` : '') +
     `  </meta>\n` +
