@@ -1,0 +1,219 @@
+// The commands netlab answers itself instead of ftp-srv: data-connection set-up without FTP
+// bounce (RFC 2577), fast streaming RETR/STOR with REST and ABOR, an honest FEAT, a re-triable USER.
+
+import net from 'node:net';
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ActiveChannel, PassiveChannel, plainAddress, type DataChannelOptions } from './data-channel.ts';
+import { FtpReplyError, type RootedFileSystem } from './filesystem.ts';
+import type { Connection, FtpCommand } from './internals.ts';
+
+/** Log fields a command adds to its request-log line (xferlog-like for transfers). */
+export type LogFields = Record<string, unknown>;
+
+export interface CommandContext {
+  connection: Connection;
+  command: FtpCommand;
+  data: DataChannelOptions;
+  /** The address PASV announces when the control connection's local address is not the one to give (NAT). */
+  passiveAddress?: string;
+  /** A transfer registers its abort here so that ABOR, read while it runs, can stop it. */
+  onTransfer(abort: AbortController | undefined): void;
+  abortedTransfer: () => boolean;
+}
+
+export type Override = (context: CommandContext) => Promise<LogFields | void>;
+
+/** Commands answered here; `auth` says whether they need a logged-in user. */
+export const overrides: Record<string, { auth: boolean; run: Override }> = {
+  USER: { auth: false, run: user },
+  FEAT: { auth: false, run: features },
+  PASV: { auth: true, run: passive },
+  EPSV: { auth: true, run: passive },
+  PORT: { auth: true, run: active },
+  EPRT: { auth: true, run: active },
+  RETR: { auth: true, run: retrieve },
+  STOR: { auth: true, run: store },
+  APPE: { auth: true, run: store },
+  ABOR: { auth: true, run: abort },
+};
+
+/** USER may be sent again after a failed PASS (ftp-srv answers "Username already set"). */
+async function user({ connection, command }: CommandContext): Promise<void> {
+  if (connection.authenticated) return void (await connection.reply(530, 'Already logged in'));
+  if (!command.arg) return void (await connection.reply(501, 'Give a user name: USER anonymous'));
+  connection.username = command.arg;
+  const anonymous = /^(anonymous|ftp)$/i.test(command.arg);
+  await connection.reply(331, anonymous ? 'Anonymous login ok, send your e-mail address as password' : 'Password required');
+}
+
+/** RFC 2389: only what this server really does; the TLS commands only with a certificate. */
+async function features({ connection, data }: CommandContext): Promise<void> {
+  const list = ['EPRT', 'EPSV', 'MDTM', 'PASV', 'REST STREAM', 'SIZE', 'TVFS', 'UTF8'];
+  if (data.tls) list.push('AUTH TLS', 'PBSZ', 'PROT');
+  await connection.reply(211, 'Features:', ...list.sort().map((feature) => ({ message: ` ${feature}`, raw: true })), 'End');
+}
+
+/** PASV (RFC 959 §4.1.2) and EPSV (RFC 2428 §3). */
+async function passive({ connection, command, data, passiveAddress }: CommandContext): Promise<void> {
+  const extended = command.directive === 'EPSV';
+  const family = net.isIPv6(plainAddress(connection.commandSocket.localAddress)) ? '2' : '1';
+  if (extended && command.arg && command.arg.toUpperCase() !== 'ALL' && command.arg !== family) {
+    return void (await connection.reply(522, `Network protocol not supported, use (${family})`));
+  }
+  const address = passiveAddress ?? plainAddress(connection.commandSocket.localAddress);
+  if (!extended && !net.isIPv4(address)) return void (await connection.reply(425, 'PASV cannot express an IPv6 address: use EPSV'));
+  connection.connector.end();
+  const channel = new PassiveChannel(connection, data);
+  connection.connector = channel;
+  const port = await channel.listen();
+  if (extended) return void (await connection.reply(229, `Entering Extended Passive Mode (|||${port}|)`));
+  await connection.reply(227, `Entering Passive Mode (${address.split('.').join(',')},${port >> 8},${port & 255})`);
+}
+
+/**
+ * PORT h1,h2,h3,h4,p1,p2 and EPRT |af|addr|port|. The server connects only back to the client's
+ * own address and to an unprivileged port: anything else is the FTP bounce attack (RFC 2577 §3).
+ */
+async function active({ connection, command, data }: CommandContext): Promise<LogFields> {
+  const target = command.directive === 'PORT' ? parsePort(command.arg ?? '') : parseExtendedPort(command.arg ?? '');
+  if (typeof target === 'string') {
+    await connection.reply(target.startsWith('522') ? 522 : 501, target.replace(/^522 /, ''));
+    return { refused: target };
+  }
+  const client = plainAddress(connection.commandSocket.remoteAddress);
+  let refusal: string | undefined;
+  if (!sameAddress(target.host, client)) refusal = `${target.host} is not your address (FTP bounce refused, RFC 2577)`;
+  else if (target.port < 1024) refusal = `port ${target.port} is privileged (FTP bounce refused, RFC 2577)`;
+  if (refusal) {
+    await connection.reply(504, `${command.directive} refused: ${refusal}`);
+    return { refused: `${target.host}:${target.port}` };
+  }
+  connection.connector.end();
+  connection.connector = new ActiveChannel(connection, data, target);
+  await connection.reply(200, `${command.directive} command successful`);
+  return { target: `${target.host}:${target.port}` };
+}
+
+function parsePort(argument: string): { host: string; port: number } | string {
+  const parts = argument.trim().split(',');
+  if (parts.length !== 6 || !parts.every((part) => /^\d{1,3}$/.test(part) && Number(part) <= 255)) return 'Syntax: PORT h1,h2,h3,h4,p1,p2';
+  const numbers = parts.map(Number);
+  return { host: numbers.slice(0, 4).join('.'), port: numbers[4] * 256 + numbers[5] };
+}
+
+/** RFC 2428 §2: the first character is the delimiter; 1 is IPv4, 2 is IPv6. */
+function parseExtendedPort(argument: string): { host: string; port: number } | string {
+  const delimiter = argument[0];
+  const fields = delimiter ? argument.split(delimiter) : [];
+  if (fields.length !== 5 || fields[0] !== '' || fields[4] !== '') return 'Syntax: EPRT |1|address|port|';
+  const [, protocol, host, port] = fields;
+  if (protocol !== '1' && protocol !== '2') return '522 Network protocol not supported, use (1,2)';
+  if (net.isIP(host) !== (protocol === '1' ? 4 : 6)) return `Bad ${protocol === '1' ? 'IPv4' : 'IPv6'} address: ${host}`;
+  if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) return `Bad port: ${port}`;
+  return { host, port: Number(port) };
+}
+
+/** Compares addresses as addresses ("::1" and "0:0::1" are one), through a BlockList. */
+function sameAddress(a: string, b: string): boolean {
+  const family = net.isIPv6(a) ? 'ipv6' : 'ipv4';
+  if (net.isIP(b) === 0 || (net.isIPv6(b) ? 'ipv6' : 'ipv4') !== family) return false;
+  const list = new net.BlockList();
+  list.addAddress(a, family);
+  return list.check(b, family);
+}
+
+/** RETR: 150, the bytes (from REST's offset), then 226; 426 if the data connection breaks or ABOR. */
+async function retrieve(context: CommandContext): Promise<LogFields> {
+  const { connection, command } = context;
+  const start = takeRestart(connection);
+  const fs = connection.fs as RootedFileSystem;
+  let file: Awaited<ReturnType<RootedFileSystem['read']>>;
+  try {
+    file = await fs.read(command.arg ?? '', { start });
+  } catch (error) {
+    connection.connector.end();
+    await connection.reply(550, (error as Error).message);
+    return { direction: 'o', file: safeVirtual(fs, command.arg), status: 'refused' };
+  }
+  const fields = { direction: 'o', file: file.clientPath, mode: connection.transferType === 'ascii' ? 'a' : 'b', offset: start };
+  return transfer(context, fields, file.stream, `${file.clientPath} (${file.size} bytes)`, (socket, signal) => pipeline(file.stream, socket, { signal }), () => file.stream.bytesRead);
+}
+
+/** STOR and APPE (RFC 959 §4.1.3), with REST before STOR resuming at that offset. */
+async function store(context: CommandContext): Promise<LogFields> {
+  const { connection, command } = context;
+  const start = takeRestart(connection);
+  const fs = connection.fs as RootedFileSystem;
+  const append = command.directive === 'APPE';
+  let file: Awaited<ReturnType<RootedFileSystem['write']>>;
+  try {
+    file = await fs.write(command.arg ?? '', { append, start });
+  } catch (error) {
+    connection.connector.end();
+    await connection.reply(error instanceof FtpReplyError && /Permission denied/.test(error.message) ? 553 : 550, (error as Error).message);
+    return { direction: 'i', file: safeVirtual(fs, command.arg), status: 'refused' };
+  }
+  const fields = { direction: 'i', file: file.clientPath, mode: connection.transferType === 'ascii' ? 'a' : 'b', offset: start };
+  return transfer(context, fields, file.stream, file.clientPath, (socket, signal) => pipeline(socket, file.stream, { signal }), () => file.stream.bytesWritten);
+}
+
+/** The shared shape of a transfer: data connection, 150, the copy, 226/426, and the xferlog fields. */
+async function transfer(
+  context: CommandContext,
+  fields: LogFields,
+  file: Readable | Writable,
+  what: string,
+  copy: (socket: net.Socket, signal: AbortSignal) => Promise<void>,
+  bytes: () => number,
+): Promise<LogFields> {
+  const { connection } = context;
+  const started = performance.now();
+  const finish = (status: string) => ({ ...fields, bytes: bytes(), seconds: Number(((performance.now() - started) / 1000).toFixed(3)), status });
+  let socket: net.Socket;
+  try {
+    socket = await connection.connector.waitForConnection();
+  } catch (error) {
+    file.destroy();
+    connection.connector.end();
+    await connection.reply(425, (error as Error).message);
+    return finish('no-data-connection');
+  }
+  const controller = new AbortController();
+  context.onTransfer(controller);
+  try {
+    await connection.reply(150, `Opening ${fields.mode === 'a' ? 'ASCII' : 'BINARY'} mode data connection for ${what}`);
+    await copy(socket, controller.signal);
+    connection.connector.end();
+    await connection.reply(226, 'Transfer complete');
+    return finish('c');
+  } catch (error) {
+    file.destroy();
+    connection.connector.end();
+    const reason = context.abortedTransfer() ? 'Transfer aborted' : `Connection closed; transfer aborted (${(error as Error).message})`;
+    await connection.reply(426, reason);
+    return finish('i');
+  } finally {
+    context.onTransfer(undefined);
+  }
+}
+
+/** ABOR (RFC 959 §4.1.3): the running transfer has already been stopped (426) when this runs. */
+async function abort({ connection, abortedTransfer }: CommandContext): Promise<void> {
+  connection.connector.end();
+  await connection.reply(abortedTransfer() ? 226 : 225, abortedTransfer() ? 'Abort successful' : 'No transfer to abort');
+}
+
+function takeRestart(connection: Connection): number {
+  const start = connection.restByteCount ?? 0;
+  connection.restByteCount = 0;
+  return start;
+}
+
+function safeVirtual(fs: RootedFileSystem, name: string | null): string {
+  try {
+    return fs.virtualPath(name ?? '');
+  } catch {
+    return '?';
+  }
+}

@@ -1,0 +1,180 @@
+// The data connection (RFC 959 §3.2), replacing ftp-srv's connectors, which poll every 50–250 ms
+// for the socket: passive (we listen) and active (we connect), both event-driven, both timed out.
+
+import net, { type Socket } from 'node:net';
+import tls from 'node:tls';
+import { FtpReplyError } from './filesystem.ts';
+import { Bluebird, type Connection, type DataConnector } from './internals.ts';
+
+export interface DataChannelOptions {
+  /** How long to wait for the data connection, and how long it may stall once open. */
+  timeoutMs: number;
+  /** The FTPS certificate: once the control connection is secure, data connections are TLS too. */
+  tls?: tls.SecureContextOptions;
+  /** Passive ports: [min, max], or undefined for any port the system gives. */
+  portRange?: [number, number];
+}
+
+/** Who is at the other end of the control connection, without IPv4-mapped IPv6 noise. */
+export function plainAddress(address: string | undefined): string {
+  return (address ?? '').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+}
+
+abstract class DataChannel implements DataConnector {
+  abstract type: 'passive' | 'active';
+  protected dataSocket: Socket | null = null;
+  private ready?: Promise<Socket>;
+
+  constructor(
+    protected readonly connection: Connection,
+    protected readonly options: DataChannelOptions,
+  ) {}
+
+  get socket(): Socket | null {
+    return this.dataSocket;
+  }
+
+  /** Resolves with the open (and, under FTPS, secured) data socket; bluebird, for ftp-srv's LIST. */
+  waitForConnection(): Promise<Socket> {
+    this.ready ??= this.establish().then((socket) => {
+      this.dataSocket = socket;
+      // A stalled peer must not hold the transfer forever.
+      socket.setTimeout(this.options.timeoutMs, () => socket.destroy(new FtpReplyError('Data connection timed out', 426)));
+      socket.on('error', () => {}); // reported by the transfer that uses it
+      return socket;
+    });
+    return Bluebird.resolve(this.ready);
+  }
+
+  /** Closes the data connection (after flushing what was written) and forgets it. */
+  end(): void {
+    const socket = this.dataSocket;
+    this.dataSocket = null;
+    if (socket && !socket.destroyed) {
+      socket.end(() => socket.destroy());
+      setTimeout(() => socket.destroy(), this.options.timeoutMs).unref();
+    }
+    this.release();
+    if (this.connection.connector === this) this.connection.connector = new NoDataChannel();
+  }
+
+  protected abstract establish(): Promise<Socket>;
+  protected release(): void {}
+
+  protected secure(socket: Socket): Promise<Socket> {
+    if (!this.connection.secure || !this.options.tls) return Promise.resolve(socket);
+    const secured = new tls.TLSSocket(socket, { isServer: true, secureContext: tls.createSecureContext(this.options.tls) });
+    return new Promise((resolve, reject) => {
+      secured.once('secure', () => resolve(secured));
+      secured.once('error', reject);
+    });
+  }
+}
+
+/** PASV/EPSV: listen on the control connection's local address; accept one connection, from the client's address only. */
+export class PassiveChannel extends DataChannel {
+  type = 'passive' as const;
+  private server?: net.Server;
+
+  private accepted?: Promise<Socket>;
+
+  /** Listens, starts accepting at once (clients connect right after 227/229), resolves to the port. */
+  async listen(): Promise<number> {
+    const host = plainAddress(this.connection.commandSocket.localAddress);
+    const server = net.createServer();
+    this.server = server;
+    server.on('error', () => {});
+    for (const port of candidatePorts(this.options.portRange)) {
+      try {
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen({ host, port, exclusive: true }, () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+        this.accepted = this.accept(server);
+        this.accepted.catch(() => {}); // reported when a transfer waits for it
+        return (server.address() as net.AddressInfo).port;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      }
+    }
+    throw new FtpReplyError('No free passive port in the configured range', 425);
+  }
+
+  protected establish(): Promise<Socket> {
+    return this.accepted ?? Promise.reject(new FtpReplyError('Use PASV or EPSV first', 425));
+  }
+
+  private accept(server: net.Server): Promise<Socket> {
+    const client = plainAddress(this.connection.commandSocket.remoteAddress);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.release();
+        reject(new FtpReplyError('No data connection was made in time', 425));
+      }, this.options.timeoutMs);
+      server.on('connection', (socket: Socket) => {
+        // Someone else racing to our port gets nothing (the "PASV theft" of RFC 2577 §5).
+        if (plainAddress(socket.remoteAddress) !== client) {
+          this.connection.log.warn({ from: socket.remoteAddress, expected: client }, 'passive connection from a stranger refused');
+          socket.destroy();
+          return;
+        }
+        clearTimeout(timer);
+        this.release();
+        this.secure(socket).then(resolve, reject);
+      });
+    });
+  }
+
+  protected override release(): void {
+    this.server?.close();
+    this.server = undefined;
+  }
+}
+
+/** PORT/EPRT: connect to the client when a transfer starts (the address was checked by the caller). */
+export class ActiveChannel extends DataChannel {
+  type = 'active' as const;
+
+  constructor(
+    connection: Connection,
+    options: DataChannelOptions,
+    private readonly target: { host: string; port: number },
+  ) {
+    super(connection, options);
+  }
+
+  protected establish(): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: this.target.host, port: this.target.port });
+      socket.setTimeout(this.options.timeoutMs, () => socket.destroy(new FtpReplyError('Cannot open data connection: timed out', 425)));
+      socket.once('error', () => reject(new FtpReplyError("Can't open data connection", 425)));
+      socket.once('connect', () => {
+        socket.setTimeout(0);
+        this.secure(socket).then(resolve, reject);
+      });
+    });
+  }
+}
+
+/** Before PASV/PORT, and after each transfer. */
+export class NoDataChannel implements DataConnector {
+  type = false as const;
+  readonly socket = null;
+  waitForConnection(): Promise<Socket> {
+    return Bluebird.resolve(Promise.reject(new FtpReplyError('Use PORT, EPRT, PASV or EPSV first', 425)));
+  }
+  end(): void {}
+}
+
+/** Port 0 (the system picks), or up to 50 random tries in the configured range. */
+function* candidatePorts(range: [number, number] | undefined): Generator<number> {
+  if (!range) {
+    yield 0;
+    return;
+  }
+  const [min, max] = range;
+  for (let attempt = 0; attempt < 50; attempt++) yield min + Math.floor(Math.random() * (max - min + 1));
+}

@@ -1,0 +1,191 @@
+// ftpd: an FTP server on ftp-srv 4.6.3 with its sharp edges filed off (see docs/ftp-server.md):
+// real-path chroot, explicit logins, no FTP bounce, connection limits, timeouts, FTPS, pino logs.
+
+import { copyFileSync, existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
+import type { Server, Socket } from 'node:net';
+import path from 'node:path';
+import { FtpSrv } from 'ftp-srv';
+import { NetlabError } from '../../cli/errors.ts';
+import { packageRoot } from '../../config/load.ts';
+import type { ServerHandle } from '../../services/handle.ts';
+import { silentLog, type RequestLog } from '../../services/log.ts';
+import { listenTcp } from '../../net/listen.ts';
+import { authenticate, parseAccount, type FtpAccount } from './accounts.ts';
+import { plainAddress } from './data-channel.ts';
+import { RootedFileSystem } from './filesystem.ts';
+import type { Connection } from './internals.ts';
+import { attachSession } from './session.ts';
+
+export { hashPassword, verifyPassword, type FtpAccount } from './accounts.ts';
+
+export interface FtpServerOptions {
+  host: string;
+  /** 0 picks a free port; the handle's address.port is the control port. */
+  port: number;
+  /** The served folder; created with a welcome file and incoming/ when it does not exist. */
+  root: string;
+  /** Anonymous users may upload new files (and make folders) under uploadDir. */
+  writable?: boolean;
+  /** Anonymous logins allowed (default true). */
+  anonymous?: boolean;
+  /** Where anonymous uploads go, relative to the root (default incoming). */
+  uploadDir?: string;
+  /** Named accounts with scrypt password hashes (objects, or "user:hash[:rw]"). */
+  accounts?: (FtpAccount | string)[];
+  /** The request log: one line per command, xferlog-like fields on transfers. */
+  log?: RequestLog;
+  /** Passive ports [min, max]; default: any port the system gives. */
+  passivePorts?: [number, number];
+  /** The address PASV announces (behind NAT); default: the address the client reached us on. */
+  passiveAddress?: string;
+  /** Connections at once, and from one address (default 100 and 10). */
+  maxConnections?: number;
+  maxConnectionsPerIp?: number;
+  /** Idle control connection (default 300 s) and data connection set-up/stall (default 60 s). */
+  idleTimeoutMs?: number;
+  dataTimeoutMs?: number;
+  /** Explicit FTPS (AUTH TLS, RFC 4217): PEM certificate and key. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Longest command line (default 4096 bytes). */
+  maxLineBytes?: number;
+}
+
+const welcomeFixture = path.join(packageRoot, 'data/fixtures/ftp/welcome.txt');
+/** Time a failed login waits before its 530: slows password guessing. */
+const loginFailureDelayMs = 300;
+
+export async function startFtpServer(options: FtpServerOptions): Promise<ServerHandle> {
+  const log = options.log ?? silentLog;
+  const uploadDir = options.uploadDir ?? 'incoming';
+  const root = prepareRoot(options.root, uploadDir, options.writable ?? false);
+  const accounts = (options.accounts ?? []).map(parseAccount);
+  const policy = { root, anonymous: options.anonymous ?? true, anonymousUploads: options.writable ?? false, accounts };
+  const data = {
+    timeoutMs: options.dataTimeoutMs ?? 60_000,
+    tls: options.tls,
+    portRange: checkedRange(options.passivePorts),
+  };
+
+  const signals = ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const ftp = new FtpSrv({
+    url: `ftp://${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`,
+    anonymous: false, // every login goes through our handler
+    greeting: ['netlab ftpd (ftp-srv 4.6.3)'],
+    tls: options.tls ?? false,
+    log: ftpSrvLog(log),
+  });
+  // ftp-srv installs SIGTERM/SIGINT handlers that process.exit(); the runner owns signals here.
+  for (const signal of signals) for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.off(signal, listener);
+
+  ftp.on('login', ({ connection, username, password }, resolve, reject) => {
+    authenticate(policy, username, password)
+      .then(async (access) => {
+        access.root = await realpath(access.root).catch(() => {
+          throw new Error('Home folder unavailable');
+        });
+        resolve({ fs: new RootedFileSystem(connection, { access, uploadDir }), cwd: '/' });
+      })
+      .catch((error: Error) => setTimeout(() => reject(error), loginFailureDelayMs));
+  });
+  const events = ftp as unknown as NodeJS.EventEmitter & { server: Server; connections: Record<string, Connection> };
+  events.on('connect', ({ connection }: { connection: Connection }) => {
+    attachSession(connection, {
+      log,
+      data,
+      passiveAddress: options.passiveAddress,
+      idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
+      maxLineBytes: options.maxLineBytes ?? 4096,
+      maxLoginFailures: 3,
+    });
+  });
+  events.on('client-error', ({ context, error }: { context: string; error: Error }) => log.debug({ context, err: error.message }, 'client error'));
+
+  limitConnections(events.server, options.maxConnections ?? 100, options.maxConnectionsPerIp ?? 10, log);
+  const listening = await listenTcp(events.server, { host: options.host, port: options.port, protocol: 'ftp' });
+  let closing: Promise<void> | undefined;
+  return {
+    address: listening.address,
+    close: () =>
+      (closing ??= (async () => {
+        const connections = Object.values(events.connections);
+        await Promise.all(connections.map((connection) => connection.close(421, 'Service shutting down').catch(() => {})));
+        await listening.close();
+      })()),
+  };
+}
+
+/** The served root: created on first start (welcome file, incoming/), resolved to its real path. */
+function prepareRoot(root: string, uploadDir: string, writable: boolean): string {
+  const absolute = path.resolve(root);
+  if (!existsSync(absolute)) {
+    mkdirSync(path.join(absolute, uploadDir), { recursive: true });
+    if (existsSync(welcomeFixture)) copyFileSync(welcomeFixture, path.join(absolute, 'welcome.txt'));
+  } else if (writable) {
+    mkdirSync(path.join(absolute, uploadDir), { recursive: true });
+  }
+  try {
+    return realpathSync(absolute);
+  } catch (error) {
+    throw new NetlabError('E_NOT_FOUND', `cannot serve ${absolute}: ${(error as Error).message}`, { hint: 'give an existing folder with --root' });
+  }
+}
+
+function checkedRange(range: [number, number] | undefined): [number, number] | undefined {
+  if (!range || (range[0] === 0 && range[1] === 0)) return undefined;
+  const [min, max] = range;
+  if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1024 || max > 65535 || min > max) {
+    throw new NetlabError('E_CONFIG', `passive port range ${min}-${max} is not valid`, { hint: 'give two ports from 1024 to 65535, the first not above the second (or 0-0 for any)' });
+  }
+  return [min, max];
+}
+
+/**
+ * Connection limits, checked before ftp-srv sees the socket: over the limit, a client gets
+ * "421 Too many connections" and is closed (as vsftpd's max_clients / max_per_ip).
+ */
+function limitConnections(server: Server, max: number, perIp: number, log: RequestLog): void {
+  const [ftpSrvHandler] = server.listeners('connection') as ((socket: Socket) => void)[];
+  server.removeAllListeners('connection');
+  const byAddress = new Map<string, number>();
+  let total = 0;
+  server.on('connection', (socket: Socket) => {
+    const address = plainAddress(socket.remoteAddress);
+    const fromThere = byAddress.get(address) ?? 0;
+    if (total >= max || fromThere >= perIp) {
+      const reason = total >= max ? `Too many connections (limit ${max})` : `Too many connections from your address (limit ${perIp})`;
+      log.warn({ client: `${address}:${socket.remotePort}`, event: 'refused', reason }, 'connection refused');
+      socket.on('error', () => {});
+      socket.end(`421 ${reason}\r\n`);
+      return;
+    }
+    total++;
+    byAddress.set(address, fromThere + 1);
+    socket.once('close', () => {
+      total--;
+      const left = (byAddress.get(address) ?? 1) - 1;
+      if (left > 0) byAddress.set(address, left);
+      else byAddress.delete(address);
+    });
+    ftpSrvHandler(socket);
+  });
+}
+
+/**
+ * ftp-srv logs through bunyan (to stdout by default). Its own messages go to our pino log at debug
+ * level: they are mostly client mistakes, and each command already has its info line.
+ */
+function ftpSrvLog(log: RequestLog): unknown {
+  const child = log.child({ via: 'ftp-srv' });
+  const debug = (...args: unknown[]) => (child.debug as (...a: unknown[]) => void)(...args);
+  return {
+    child: (fields: Record<string, unknown>) => ftpSrvLog(log.child(fields)),
+    trace: () => {},
+    debug,
+    info: debug,
+    error: debug,
+    warn: (...args: unknown[]) => (child.warn as (...a: unknown[]) => void)(...args),
+    fatal: (...args: unknown[]) => (child.error as (...a: unknown[]) => void)(...args),
+  };
+}
