@@ -9,6 +9,7 @@ import { NetlabError } from '../lib/cli/errors.ts';
 import { defineExercise, type ExerciseContext } from '../lib/cli/exercise.ts';
 import type { Output } from '../lib/cli/output.ts';
 import { runIfMain } from '../lib/cli/process.ts';
+import { openRequestLog } from '../lib/services/log.ts';
 import { dataPath } from '../lib/config/load.ts';
 import { writeGraphFile } from '../lib/graph/export.ts';
 import { graphStats } from '../lib/graph/stats.ts';
@@ -26,25 +27,31 @@ const providerArgs = {
   ...traceArg,
 } as const;
 
-type ProviderContext = Pick<ExerciseContext, 'config' | 'out' | 'signal' | 'log'> & { args: { provider?: string; apiBase?: string; trace?: boolean } };
+type ProviderContext = Pick<ExerciseContext, 'config' | 'out' | 'signal'> & { args: { provider?: string; apiBase?: string; trace?: boolean } };
 
 /** The provider a command asked for, with --trace lines and rate-limit countdowns wired to `out`. */
 function openProvider(context: ProviderContext, purpose: 'read' | 'post', hooks: ProviderHooks = {}) {
   const { args, config, out, signal } = context;
+  // The API calls made (method, URL, status; never a header) go to logDir/social.log: `netlab logs social`.
+  const log = openRequestLog(path.join(config.logDir, 'social.log'), 'social');
   const credentials = loadCredentials({ folders: [config.root, process.cwd()] });
   const name = resolveProviderName({ requested: args.provider, purpose }, config.social, credentials);
-  return createProvider({
+  const provider = createProvider({
     name,
     config: config.social,
     credentials,
     apiBase: args.apiBase || undefined,
     signal,
     onRequest: (event) => {
-      context.log.info({ provider: event.provider, method: event.method, url: event.url, status: event.status, ms: Math.round(event.ms) }, 'api call');
+      log.info({ provider: event.provider, method: event.method, url: event.url, status: event.status, ms: Math.round(event.ms) }, 'api call');
       if (args.trace) out.info(`→ ${event.method} ${event.url}  ${event.status} (${Math.round(event.ms)} ms)`);
     },
-    onWait: hooks.onWait ?? ((event) => announceWait(out, event)),
+    onWait: (event) => {
+      if (event.secondsLeft === 0) log.info({ provider: event.provider, until: event.until.toISOString() }, 'rate limit wait over');
+      (hooks.onWait ?? ((e: WaitEvent) => announceWait(out, e)))(event);
+    },
   });
+  return { provider, log };
 }
 
 /** Without a progress bar: one line when a wait starts, then one every 30 s. */
@@ -65,7 +72,7 @@ const user = defineExercise({
   description: "show an account: id, name, description, followers, following, posts, creation date",
   args: { handle: { type: 'positional', description: 'the account (@ is optional; Bluesky: alice.bsky.social)', required: true }, ...providerArgs, ...jsonArg },
   async run(context) {
-    const provider = openProvider(context, 'read');
+    const { provider } = openProvider(context, 'read');
     const account = await provider.profile(String(context.args.handle).replace(/^@/, ''));
     context.out.result({ provider: provider.name, ...account }, (a: Account & { provider: string }) => {
       context.out.line(`@${a.handle} — ${a.name}  (${a.provider})`);
@@ -91,9 +98,10 @@ const post = defineExercise({
   async run(context) {
     const text = String(context.args.text);
     if (!text.trim()) throw new NetlabError('E_INPUT', 'refusing to post an empty text');
-    const provider = openProvider(context, 'post');
+    const { provider, log } = openProvider(context, 'post');
     if (!provider.post) throw new NetlabError('E_USAGE', `the ${provider.name} provider does not take posts`, { hint: 'use --provider x or --provider bluesky' });
     const posted = await provider.post(text);
+    log.info({ provider: provider.name, id: posted.id }, 'posted');
     context.out.result({ provider: provider.name, ...posted }, (p: typeof posted) => context.out.line(`posted on ${provider.name}: ${p.url ?? p.id}`));
   },
 });
@@ -111,12 +119,12 @@ const graph = defineExercise({
     ...quietArg,
   },
   async run(context) {
-    const { args, config, out, signal, log } = context;
+    const { args, config, out, signal } = context;
     const order = (args.order as string | undefined) ?? config.social.order;
     if (order !== 'followers' && order !== 'listed') throw new NetlabError('E_USAGE', `--order ${JSON.stringify(order)} is not followers or listed`);
     const max = parseCount(args.max as string | undefined, config.social.maxAccounts, '--max');
     const bar = crawlProgress(out, Boolean(args.trace));
-    const provider = openProvider(context, 'read', { onWait: bar?.wait });
+    const { provider, log } = openProvider(context, 'read', { onWait: bar?.wait });
     const cache = openResponseCache(dataPath(config, config.social.cacheFile), { ttlMs: config.social.cacheTtlHours * 3_600_000 });
     let result;
     try {

@@ -83,12 +83,12 @@ export async function crawlEgoGraph(handle: string, options: CrawlOptions): Prom
   const graph: SocialGraph = new DirectedGraph();
   graph.replaceAttributes({ provider: provider.name, ego: ego.id, handle: ego.handle });
   for (const account of [ego, ...kept]) graph.mergeNode(account.id, nodeAttributes(account, provider.name));
-  for (const account of kept) graph.mergeEdge(ego.id, account.id, { mutual: false });
+  for (const account of kept) follow(graph, ego.id, account.id);
 
   phase = 'friends';
   for (const account of kept) {
     for (const target of await followList(account.id)) {
-      if (target.id !== account.id && graph.hasNode(target.id)) graph.mergeEdge(account.id, target.id, { mutual: false });
+      if (target.id !== account.id && graph.hasNode(target.id)) follow(graph, account.id, target.id);
     }
     accountsDone++;
     report();
@@ -100,6 +100,11 @@ export async function crawlEgoGraph(handle: string, options: CrawlOptions): Prom
   report();
   log.info({ provider: provider.name, handle: ego.handle, nodes: graph.order, edges: graph.size, ...counts }, 'ego graph built');
   return { graph, ego, followingTotal: followed.length, ...counts };
+}
+
+/** Edge keys name the pair, so the same crawl always exports the same file. */
+function follow(graph: SocialGraph, source: string, target: string): void {
+  graph.mergeEdgeWithKey(`${source}->${target}`, source, target, { mutual: false });
 }
 
 /** Fills in missing counts with batched profile lookups (25 per call on Bluesky). */
