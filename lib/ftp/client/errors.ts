@@ -3,7 +3,7 @@
 
 import { NetlabError } from '../../cli/errors.ts';
 import { visibleControls } from '../../cli/output.ts';
-import type { FtpReply } from './reply.ts';
+import { formatReply, type FtpReply } from './reply.ts';
 
 /** What a person can do about each reply code (RFC 959 §4.2.2 lists them). */
 const hints: Record<number, string> = {
@@ -28,9 +28,8 @@ const hints: Record<number, string> = {
 /** A NetlabError for a reply the command did not want: "RETR x: 550 Failed to open file." */
 export function replyError(reply: FtpReply, command: string, endpoint: string): NetlabError {
   const shown = command.startsWith('PASS') ? 'PASS ****' : command;
-  const text = visibleControls(reply.text.split('\n').filter(Boolean).join(' / ') || '(no text)');
   const code = reply.code === 530 || reply.code === 532 ? 'E_AUTH' : reply.code < 400 ? 'E_PROTOCOL' : 'E_FTP_REPLY';
-  return new NetlabError(code, `FTP server ${endpoint} refused ${visibleControls(shown)}: ${reply.code} ${text}`, {
+  return new NetlabError(code, `FTP server ${endpoint} refused ${visibleControls(shown)}: ${visibleControls(formatReply(reply))}`, {
     hint: hints[reply.code] ?? (reply.code < 400 ? 'the server answered with an unexpected reply; --trace shows the dialogue' : undefined),
     details: { ftpCode: reply.code, ftpText: reply.text, command: shown },
   });

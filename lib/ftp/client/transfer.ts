@@ -65,7 +65,8 @@ export async function expect(control: ControlConnection, command: string, ...cod
 async function pump(socket: net.Socket, request: TransferRequest, session: TransferSession): Promise<number> {
   const { control } = session;
   let bytes = 0;
-  let localFailure = false;
+  // Which side failed first: pipeline() then destroys the other side with the same error.
+  let failed: 'local' | 'remote' | undefined;
   const seconds = session.dataIdleTimeoutMs / 1000;
   socket.setTimeout(session.dataIdleTimeoutMs, () =>
     socket.destroy(
@@ -74,26 +75,32 @@ async function pump(socket: net.Socket, request: TransferRequest, session: Trans
       }),
     ),
   );
+  socket.once('error', () => (failed ??= 'remote'));
   const count = (chunk: Buffer) => {
     bytes += chunk.length;
     request.onProgress?.(bytes);
   };
   try {
     if (request.direction === 'download') {
-      request.destination.once('error', () => (localFailure = true));
+      request.destination.once('error', () => (failed ??= 'local'));
       const piping = pipeline(socket, request.destination, { end: request.end !== false });
       socket.on('data', count);
       await piping;
     } else {
-      request.source.once('error', () => (localFailure = true));
+      request.source.once('error', () => (failed ??= 'local'));
       const piping = pipeline(request.source, socket);
       request.source.on('data', count);
       await piping;
     }
     return bytes;
   } catch (error) {
-    if (localFailure) {
+    if (failed === 'local') {
       await abortTransfer(control);
+      throw error;
+    }
+    // A stalled server: its late replies would answer our next commands, so the session ends here.
+    if ((error as NetlabError).code === 'E_TIMEOUT') {
+      control.close();
       throw error;
     }
     // The server cut the data connection: its reply (426, 451, 452…) says why better than ECONNRESET.

@@ -1,0 +1,180 @@
+// The client against a scripted FTP server: the cases real servers will not produce on demand
+// (a foreign PASV address, replies cut anywhere, silence, a dropped connection, hostile input).
+
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { NetlabError } from '../lib/cli/errors.ts';
+import { FtpClient } from '../lib/ftp/client/index.ts';
+
+type Reply = (text: string) => void;
+type Handler = (command: string, reply: Reply, socket: net.Socket) => void | Promise<void>;
+type After = { after(fn: () => unknown): void };
+
+/** A control server: writes the greeting pieces (pausing between them), then hands each command to `handler`. */
+async function scriptedServer(t: After, handler: Handler, greeting: string[] = ['220 fake ready\r\n']) {
+  const received: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer(async (socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    let buffered = '';
+    let queue = Promise.resolve();
+    socket.on('data', (chunk) => {
+      buffered += chunk.toString();
+      for (let end = buffered.indexOf('\r\n'); end !== -1; end = buffered.indexOf('\r\n')) {
+        const line = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        received.push(line);
+        queue = queue.then(() => (line === 'QUIT' ? void socket.end('221 bye\r\n') : handler(line, (text) => socket.write(text), socket)));
+      }
+    });
+    for (const piece of greeting) {
+      socket.write(piece);
+      await sleep(5);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  });
+  return { port: (server.address() as net.AddressInfo).port, received };
+}
+
+/** A data listener on loopback that sends `payload` to whoever connects, or stays silent (null). */
+async function dataListener(t: After, payload: string | null): Promise<number> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    if (payload !== null) socket.end(payload);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  });
+  return (server.address() as net.AddressInfo).port;
+}
+
+const login: Handler = (command, reply) => {
+  if (command.startsWith('USER')) reply('331 password please\r\n');
+  if (command.startsWith('PASS')) reply('230 welcome\r\n');
+  if (command.startsWith('TYPE')) reply('200 ok\r\n');
+};
+
+const rejects = (code: string, pattern: RegExp) => (error: NetlabError) => {
+  assert.equal(error.code, code, error.message);
+  assert.match(error.message, pattern);
+  return true;
+};
+
+test('a PASV address other than the control peer is ignored; a refused EPSV falls back to PASV once', async (t) => {
+  const dataPort = await dataListener(t, 'listing line\r\n');
+  const { port, received } = await scriptedServer(t, (command, reply) => {
+    login(command, reply);
+    if (command === 'EPSV') reply('502 EPSV not implemented\r\n');
+    // 10.9.8.7 is nowhere: connecting there would hang. Like curl, we use the control peer's address.
+    if (command === 'PASV') reply(`227 Entering Passive Mode (10,9,8,7,${dataPort >> 8},${dataPort & 255})\r\n`);
+    if (command === 'LIST') reply('150 here\r\n226 done\r\n'); // two replies in one segment
+  });
+  const client = await FtpClient.connect({ host: '127.0.0.1', port, connectTimeoutMs: 2_000 });
+  t.after(() => client.close());
+  await client.login();
+  assert.equal(await client.list(), 'listing line\r\n');
+  assert.equal(await client.list(), 'listing line\r\n');
+  assert.deepEqual(
+    received.filter((line) => /^(EPSV|PASV)/.test(line)),
+    ['EPSV', 'PASV', 'PASV'],
+    'EPSV is not asked again once refused',
+  );
+});
+
+test('a greeting and replies cut into many TCP segments, with pauses, are read whole', async (t) => {
+  const { port } = await scriptedServer(
+    t,
+    async (command, reply) => {
+      login(command, reply);
+      if (command === 'PWD') {
+        for (const piece of ['25', '7-one\r\n', ' two\r\n257', ' "/a ""b"""\r', '\n']) {
+          reply(piece);
+          await sleep(5);
+        }
+      }
+    },
+    ['2', '20-Wel', 'come\r\n', '220 to the lab\r', '\n'],
+  );
+  const client = await FtpClient.connect({ host: '127.0.0.1', port });
+  t.after(() => client.close());
+  assert.equal(client.greeting, 'Welcome\nto the lab');
+  await client.login();
+  assert.equal(await client.pwd(), '/a "b"');
+});
+
+test('an error reply becomes a clear error with the server’s code, text and a hint', async (t) => {
+  const { port } = await scriptedServer(t, (command, reply) => {
+    if (command.startsWith('USER')) reply('530 This FTP server is anonymous only.\r\n');
+  });
+  const client = await FtpClient.connect({ host: '127.0.0.1', port });
+  t.after(() => client.close());
+  await assert.rejects(client.login('alice', 'secret'), (error: NetlabError) => {
+    assert.equal(error.code, 'E_AUTH');
+    assert.equal(error.message, `FTP server 127.0.0.1:${port} refused USER alice: 530 This FTP server is anonymous only.`);
+    assert.match(error.hint ?? '', /user name and password/);
+    assert.equal(error.details?.ftpCode, 530);
+    return true;
+  });
+});
+
+test('a 421 greeting (too many connections) is an error that quotes it', async (t) => {
+  const { port } = await scriptedServer(t, () => undefined, ['421 Too many connections from your address.\r\n']);
+  await assert.rejects(FtpClient.connect({ host: '127.0.0.1', port }), rejects('E_FTP_REPLY', /421 Too many connections/));
+});
+
+test('a server that never answers times out: no greeting, then no reply', async (t) => {
+  const silent = await scriptedServer(t, () => undefined, []);
+  await assert.rejects(FtpClient.connect({ host: '127.0.0.1', port: silent.port, replyTimeoutMs: 150 }), rejects('E_TIMEOUT', /did not answer the greeting within 0.15 s/));
+  const mute = await scriptedServer(t, (command, reply) => void (command.startsWith('USER') || login(command, reply)));
+  const client = await FtpClient.connect({ host: '127.0.0.1', port: mute.port, replyTimeoutMs: 150 });
+  t.after(() => client.close());
+  await assert.rejects(client.login(), rejects('E_TIMEOUT', /did not answer USER anonymous/));
+});
+
+test('a silent data connection times out (data idle timeout)', async (t) => {
+  const dataPort = await dataListener(t, null);
+  const { port } = await scriptedServer(t, (command, reply) => {
+    login(command, reply);
+    if (command === 'EPSV') reply(`229 Entering Extended Passive Mode (|||${dataPort}|)\r\n`);
+    if (command.startsWith('RETR')) reply('150 sending, slowly\r\n');
+  });
+  const client = await FtpClient.connect({ host: '127.0.0.1', port, dataIdleTimeoutMs: 150, replyTimeoutMs: 150 });
+  t.after(() => client.close());
+  await client.login();
+  const sink = new (await import('node:stream')).PassThrough();
+  await assert.rejects(client.download('big.iso', sink), rejects('E_TIMEOUT', /data connection of RETR big.iso was idle for 0.15 s/));
+});
+
+test('a control connection dropped mid-reply is reported as such', async (t) => {
+  const { port } = await scriptedServer(t, (command, reply, socket) => {
+    login(command, reply);
+    if (command === 'SYST') socket.end('215-UNIX\r\n'); // the first line, and the server goes away
+  });
+  const client = await FtpClient.connect({ host: '127.0.0.1', port, replyTimeoutMs: 2_000 });
+  t.after(() => client.close());
+  await client.login();
+  await assert.rejects(client.system(), rejects('E_CONN_RESET', /closed the control connection/));
+});
+
+test('a name with CR/LF is refused before it can smuggle a second command', async (t) => {
+  const { port, received } = await scriptedServer(t, (command, reply) => {
+    login(command, reply);
+    if (command.startsWith('CWD')) reply('250 ok\r\n');
+  });
+  const client = await FtpClient.connect({ host: '127.0.0.1', port });
+  t.after(() => client.close());
+  await client.login();
+  await assert.rejects(client.cd('pub\r\nDELE important.txt'), rejects('E_INPUT', /cannot contain a line break/));
+  await client.noop().catch(() => undefined);
+  assert.ok(!received.some((line) => line.startsWith('DELE')), received.join(' | '));
+});
