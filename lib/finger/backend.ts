@@ -16,7 +16,7 @@ export interface FingerAnswer {
 
 export interface FingerBackend {
   readonly name: BackendName;
-  answer(query: LocalQuery, signal?: AbortSignal): Promise<FingerAnswer>;
+  answer(query: LocalQuery): Promise<FingerAnswer>;
 }
 
 /** Where an executable named in the config is: itself when it has a slash, else the first in PATH. */

@@ -48,7 +48,7 @@ export function startFingerServer(options: FingerServerOptions): Promise<ServerH
       return { body: noticeLine(`finger: ${error.message}`), outcome: 'bad-query' };
     }
     if (query.kind === 'forward') return forward(query);
-    const answer = await options.backend.answer(query, AbortSignal.timeout(options.answerTimeoutMs));
+    const answer = await options.backend.answer(query);
     return { body: encodeAnswer(answer.text, options.maxAnswerBytes), outcome: answer.outcome };
   }
 

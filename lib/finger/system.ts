@@ -22,8 +22,8 @@ export function systemFingerArguments(query: LocalQuery): string[] {
 export function createSystemBackend(options: SystemBackendOptions): FingerBackend {
   return {
     name: 'system',
-    async answer(query: LocalQuery, signal?: AbortSignal): Promise<FingerAnswer> {
-      const text = await runCapped(options.binary, systemFingerArguments(query), options, signal);
+    async answer(query: LocalQuery): Promise<FingerAnswer> {
+      const text = await runCapped(options.binary, systemFingerArguments(query), options);
       // BSD finger says "finger: NAME: no such user." on stderr and exits 0; we merged the streams.
       if (query.user !== undefined && /no such user\.?\s*$/.test(text) && !/^Login:/m.test(text)) return noSuchUser(query.user);
       return { text, outcome: 'ok' };
@@ -31,35 +31,49 @@ export function createSystemBackend(options: SystemBackendOptions): FingerBacken
   };
 }
 
-/** Runs a program without a shell; its stdout and stderr, cut at maxBytes; killed on timeout. */
-function runCapped(binary: string, args: string[], options: SystemBackendOptions, signal?: AbortSignal): Promise<string> {
+/**
+ * Runs a program without a shell; its stdout and stderr, cut at maxBytes. It gets its own process
+ * group, so that on timeout or overflow the whole group (children it started too) is killed.
+ */
+function runCapped(binary: string, args: string[], options: SystemBackendOptions): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' },
-      timeout: options.timeoutMs,
-      signal,
+      detached: true,
     });
     const chunks: Buffer[] = [];
     let size = 0;
-    let truncated = false;
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      outcome();
+    };
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      child.stdout.destroy();
+      child.stderr.destroy();
+    };
+    const timer = setTimeout(() => {
+      killGroup();
+      settle(() => reject(new Error(`${binary} did not answer within ${options.timeoutMs / 1000} s`)));
+    }, options.timeoutMs);
     const keep = (chunk: Buffer) => {
-      if (truncated) return;
       chunks.push(chunk.subarray(0, options.maxBytes - size));
       size += chunk.length;
-      if (size >= options.maxBytes) {
-        truncated = true;
-        child.kill('SIGKILL');
-      }
+      if (size < options.maxBytes) return;
+      killGroup();
+      settle(() => resolve(`${Buffer.concat(chunks).toString('utf8')}\n[answer cut at ${options.maxBytes} bytes]\n`));
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    child.on('error', (error) => reject(error));
-    child.on('close', (_code, killedBy) => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (truncated) resolve(`${text}\n[answer cut at ${options.maxBytes} bytes]\n`);
-      else if (killedBy) reject(new Error(`${binary} did not answer within ${options.timeoutMs / 1000} s`));
-      else resolve(text);
-    });
+    child.on('error', (error) => settle(() => reject(error)));
+    child.on('close', () => settle(() => resolve(Buffer.concat(chunks).toString('utf8'))));
   });
 }

@@ -8,6 +8,7 @@
  */
 export function encodeAnswer(text: string, maxBytes: number): Buffer {
   const clean = text.replace(/\r\n?/g, '\n').replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '');
+  if (clean === '') return Buffer.alloc(0);
   const lines = clean.endsWith('\n') ? clean.slice(0, -1).split('\n') : clean.split('\n');
   let body = Buffer.from(lines.map((line) => `${line}\r\n`).join(''), 'utf8');
   if (body.length > maxBytes) {
