@@ -19,7 +19,7 @@ import { crawlEgoGraph, type CrawlProgress } from '../lib/social/crawl.ts';
 import { defaultFixtureSeed, generateFixture, serializeFixture } from '../lib/social/fixture/generate.ts';
 import { createProvider, resolveProviderName } from '../lib/social/providers/create.ts';
 import { fixturePath } from '../lib/social/providers/fixture.ts';
-import type { Account, ProviderHooks, WaitEvent } from '../lib/social/provider.ts';
+import { normalizeHandle, type Account, type ProviderHooks, type WaitEvent } from '../lib/social/provider.ts';
 
 const providerArgs = {
   provider: { type: 'string', description: 'x, bluesky or fixture (default from config social.provider: auto = x with an X bearer token, else fixture)', valueHint: 'name' },
@@ -73,7 +73,7 @@ const user = defineExercise({
   args: { handle: { type: 'positional', description: 'the account (@ is optional; Bluesky: alice.bsky.social)', required: true }, ...providerArgs, ...jsonArg },
   async run(context) {
     const { provider } = openProvider(context, 'read');
-    const account = await provider.profile(String(context.args.handle).replace(/^@/, ''));
+    const account = await provider.profile(normalizeHandle(String(context.args.handle)));
     context.out.result({ provider: provider.name, ...account }, (a: Account & { provider: string }) => {
       context.out.line(`@${a.handle} — ${a.name}  (${a.provider})`);
       context.out.table(
@@ -142,6 +142,7 @@ const graph = defineExercise({
       out.line(`@${result.ego.handle} (${provider.name}): follows ${result.followingTotal}, kept ${result.graph.order - 1} (--max ${max}, ${order})`);
       out.line(`${stats.nodes} accounts, ${stats.edges} follows, ${stats.mutualPairs} mutual pairs, reciprocity ${stats.reciprocity.toFixed(2)}, ${stats.communities.count} communities`);
       out.line(`API calls: ${result.calls} made, ${result.cached} answered from the cache`);
+      if (result.unreadable.length) out.warn(`no follow list for ${result.unreadable.map((h) => `@${h}`).join(', ')} (deleted or suspended): kept without their follows`);
       out.line(`most followed inside the graph: ${stats.topByInDegree.slice(0, 5).map((a) => `@${a.handle} (${a.inDegree})`).join(', ')}`);
       out.line(`wrote ${file}`);
     });

@@ -110,3 +110,16 @@ test('on Bluesky the crawl fetches the missing counts in batches of 25 and no mo
   result.graph.forEachNode((node, a) => assert.equal(a.followers, byId.get(node.slice('did:plc:'.length))!.followers));
 });
 
+
+test('an account the network no longer has is kept without its follows, and the crawl goes on', async (t) => {
+  const server = await startLocalBluesky({ accounts: network.accounts, login: { identifier: 'a', appPassword: 'p' } });
+  t.after(() => server.close());
+  const gone = byId.get(centre.follows[1])!;
+  server.inject({ match: /getFollows$/, when: (r) => r.query.get('actor') === `did:plc:${gone.id}`, status: 400, body: { error: 'InvalidRequest', message: 'Profile not found' } });
+  const provider = createBlueskyProvider({ credentials: {}, apiBase: server.url, pdsBase: server.url, timeoutMs: 5000, maxWaitSeconds: 5 });
+  const result = await crawlEgoGraph(bskyHandleOf(centre), { provider, max: 1000, order: 'listed' });
+  assert.deepEqual(result.unreadable, [bskyHandleOf(gone)]);
+  assert.ok(result.graph.hasNode(`did:plc:${gone.id}`));
+  assert.equal(result.graph.outDegree(`did:plc:${gone.id}`), 0);
+  assert.equal(result.graph.order, centre.follows.length + 1);
+});

@@ -4,6 +4,7 @@
 import { DirectedGraph } from 'graphology';
 import type { Logger } from 'pino';
 import type { SocialGraph } from '../graph/types.ts';
+import { NetlabError } from '../cli/errors.ts';
 import { silentLog } from '../services/log.ts';
 import { withCache, type CallCounts, type ResponseCache } from './cache.ts';
 import { normalizeHandle, type Account, type SocialProvider } from './provider.ts';
@@ -36,6 +37,8 @@ export interface CrawlResult {
   ego: Account;
   /** How many accounts the user follows in all, before --max. */
   followingTotal: number;
+  /** Accounts whose follow list the network no longer has (deleted, suspended). */
+  unreadable: string[];
   calls: number;
   cached: number;
 }
@@ -69,6 +72,7 @@ export async function crawlEgoGraph(handle: string, options: CrawlOptions): Prom
   report();
   const ego = await provider.profile(normalizeHandle(handle));
   phase = 'following';
+  report();
   const followed = await followList(ego.id);
   accountsDone = 1;
   log.info({ provider: provider.name, handle: ego.handle, following: followed.length }, 'follow list read');
@@ -86,8 +90,15 @@ export async function crawlEgoGraph(handle: string, options: CrawlOptions): Prom
   for (const account of kept) follow(graph, ego.id, account.id);
 
   phase = 'friends';
+  const unreadable: string[] = [];
   for (const account of kept) {
-    for (const target of await followList(account.id)) {
+    for (const target of await followList(account.id).catch((error: unknown) => {
+      // An account deleted or suspended since the user followed it: keep it, without its follows.
+      if (!(error instanceof NetlabError && error.code === 'E_NOT_FOUND')) throw error;
+      unreadable.push(account.handle);
+      log.warn({ provider: provider.name, handle: account.handle }, 'follow list not found');
+      return [];
+    })) {
       if (target.id !== account.id && graph.hasNode(target.id)) follow(graph, account.id, target.id);
     }
     accountsDone++;
@@ -99,7 +110,7 @@ export async function crawlEgoGraph(handle: string, options: CrawlOptions): Prom
   phase = 'done';
   report();
   log.info({ provider: provider.name, handle: ego.handle, nodes: graph.order, edges: graph.size, ...counts }, 'ego graph built');
-  return { graph, ego, followingTotal: followed.length, ...counts };
+  return { graph, ego, followingTotal: followed.length, unreadable, ...counts };
 }
 
 /** Edge keys name the pair, so the same crawl always exports the same file. */

@@ -15,6 +15,8 @@ export interface RecordedRequest {
 export interface Fault {
   /** Requests whose path matches; the fault answers the next one, once. */
   match: RegExp;
+  /** A further condition on the request (its query, its body). */
+  when?: (request: RecordedRequest) => boolean;
   status: number;
   body: unknown;
   headers?: Record<string, string>;
@@ -43,7 +45,7 @@ export async function startWireServer(handle: (request: RecordedRequest) => Repl
       const url = new URL(req.url ?? '/', 'http://local');
       const request: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
       requests.push(request);
-      const faultIndex = faults.findIndex((fault) => fault.match.test(url.pathname));
+      const faultIndex = faults.findIndex((fault) => fault.match.test(url.pathname) && (fault.when?.(request) ?? true));
       let reply: Reply;
       if (faultIndex >= 0) reply = faults.splice(faultIndex, 1)[0];
       else {
