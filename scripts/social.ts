@@ -139,7 +139,9 @@ const graph = defineExercise({
     const stats = graphStats(result.graph);
     const summary = { provider: provider.name, handle: result.ego.handle, file, followingTotal: result.followingTotal, calls: result.calls, cached: result.cached, stats };
     out.result(summary, () => {
-      out.line(`@${result.ego.handle} (${provider.name}): follows ${result.followingTotal}, kept ${result.graph.order - 1} (--max ${max}, ${order})`);
+      const kept = result.graph.order - 1;
+      const which = kept === result.followingTotal ? 'all' : order === 'followers' ? `the ${kept} most followed (--max ${max})` : `the first ${kept} listed (--max ${max})`;
+      out.line(`@${result.ego.handle} (${provider.name}) follows ${result.followingTotal} accounts; kept ${which}`);
       out.line(`${stats.nodes} accounts, ${stats.edges} follows, ${stats.mutualPairs} mutual pairs, reciprocity ${stats.reciprocity.toFixed(2)}, ${stats.communities.count} communities`);
       out.line(`API calls: ${result.calls} made, ${result.cached} answered from the cache`);
       if (result.unreadable.length) out.warn(`no follow list for ${result.unreadable.map((h) => `@${h}`).join(', ')} (deleted or suspended): kept without their follows`);

@@ -30,7 +30,7 @@ export function resolveProviderName(choice: ProviderChoice, config: SocialConfig
     if (hasXUserKeys(credentials.x)) return 'x';
     if (credentials.bluesky.appPassword) return 'bluesky';
     throw new NetlabError('E_AUTH', 'no credentials to post with', {
-      hint: 'set X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN, X_ACCESS_TOKEN_SECRET (X) or BLUESKY_HANDLE, BLUESKY_APP_PASSWORD (Bluesky) in the environment or .env — see docs/social.md',
+      hint: 'set X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN, X_ACCESS_TOKEN_SECRET (X) or BLUESKY_HANDLE, BLUESKY_APP_PASSWORD (Bluesky) in the environment or .env (docs/social.md shows where to find them)',
     });
   }
   return credentials.x.bearerToken ? 'x' : 'fixture';
