@@ -5,7 +5,7 @@ import net, { type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { visibleControls } from '../cli/output.ts';
 import { listenTcp } from '../net/listen.ts';
-import type { ServerHandle } from '../services/handle.ts';
+import { formatAddress, type ServerHandle } from '../services/handle.ts';
 import { silentLog } from '../services/log.ts';
 import type { FingerBackend } from './backend.ts';
 import { finger } from './client.ts';
@@ -72,7 +72,7 @@ export function startFingerServer(options: FingerServerOptions): Promise<ServerH
 
   function serve(socket: Socket): void {
     const started = performance.now();
-    const client = `${socket.remoteAddress}:${socket.remotePort}`;
+    const client = formatAddress({ host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 });
     let finished = false;
     let deadline: NodeJS.Timeout | undefined;
     socket.on('error', () => socket.destroy());
