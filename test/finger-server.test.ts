@@ -97,7 +97,8 @@ test('a query line over 512 bytes gets one line and the connection closes', asyn
   const port = await fingerdOn(t);
   assert.equal(await raw(port, `${'x'.repeat(600)}\r\n`), 'finger: query longer than 512 bytes\r\n');
   assert.equal(await raw(port, 'y'.repeat(10_000)), 'finger: query longer than 512 bytes\r\n', 'no CRLF needed to be cut off');
-  assert.match(await raw(port, `${'z'.repeat(500)}\r\n`), /no such user/, '500 bytes is still a query');
+  assert.match(await raw(port, `${'z'.repeat(512)}\r\n`), /no such user/, '512 bytes is still a query');
+  assert.equal(await raw(port, `${'z'.repeat(513)}\r\n`), 'finger: query longer than 512 bytes\r\n');
 });
 
 test('a client that sends no line in time is told so and dropped', async (t) => {

@@ -111,25 +111,25 @@ export function startFingerServer(options: FingerServerOptions): Promise<ServerH
       options.queryTimeoutMs,
     );
     let pending = Buffer.alloc(0);
+    const take = (line: Buffer) => {
+      clearTimeout(deadline);
+      socket.removeAllListeners('data');
+      respond(line.toString('utf8').replace(/\r$/, ''));
+    };
     socket.on('data', (chunk: Buffer) => {
       pending = Buffer.concat([pending, chunk]);
       const end = pending.indexOf(0x0a);
-      const length = end === -1 ? pending.length : end;
-      if (length > maxQueryBytes + 1) {
-        finish({ body: noticeLine(`finger: query longer than ${maxQueryBytes} bytes`), outcome: 'too-long', query: visibleControls(pending.subarray(0, 40).toString('utf8')) + '…' });
+      // The limit counts the query, not its CRLF; a trailing CR may still be the CRLF's first half.
+      const length = end === -1 ? pending.length - (pending.at(-1) === 0x0d ? 1 : 0) : end - (pending[end - 1] === 0x0d ? 1 : 0);
+      if (length > maxQueryBytes) {
+        finish({ body: noticeLine(`finger: query longer than ${maxQueryBytes} bytes`), outcome: 'too-long', query: `${visibleControls(pending.subarray(0, 40).toString('utf8'))}…` });
       } else if (end !== -1) {
-        clearTimeout(deadline);
-        socket.removeAllListeners('data');
-        respond(pending.subarray(0, end).toString('utf8').replace(/\r$/, ''));
+        take(pending.subarray(0, end));
       }
     });
     // Be liberal in what we accept: a client that half-closes without a CRLF has still asked its line.
     socket.once('end', () => {
-      if (!finished && socket.listenerCount('data') > 0) {
-        clearTimeout(deadline);
-        socket.removeAllListeners('data');
-        respond(pending.toString('utf8').replace(/\r$/, ''));
-      }
+      if (!finished && socket.listenerCount('data') > 0) take(pending);
     });
   }
 
