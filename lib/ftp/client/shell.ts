@@ -24,6 +24,8 @@ export interface ShellOptions {
 
 interface ShellState {
   client?: FtpClient;
+  /** Where `open` connected, for `user` to reconnect. */
+  url?: FtpUrl;
   cwd: string;
   readonly options: ShellOptions;
 }
@@ -49,10 +51,11 @@ const commands: Record<string, ShellCommand> = {
   },
   user: {
     usage: 'user name [password]',
-    help: 'log in again as another user',
+    // Most servers refuse a second USER in a session (530), so this reconnects, as a new login.
+    help: 'log in again, as another user',
     connected: true,
     min: 1,
-    run: async (state, [name, password]) => state.client!.login(name, password),
+    run: (state, [user, password]) => connect(state, { ...state.url!, user, password }),
   },
   ls: { usage: 'ls [path]', help: 'list a folder (LIST)', connected: true, run: (state, [dir]) => listAction(state.client!, state.options.out, dir) },
   nlist: {
@@ -137,6 +140,7 @@ const aliases: Record<string, string> = { dir: 'ls', quit: 'bye', exit: 'bye', d
 async function connect(state: ShellState, url: FtpUrl): Promise<void> {
   await closeSession(state);
   state.client = await openSession(url, state.options.flags, state.options.out, state.options.signal);
+  state.url = url;
   say(state, `connected to ${url.host}:${url.port}: ${visibleControls(state.client.greeting.split('\n')[0])}`);
   if (url.path) await state.client.cd(url.path);
 }
