@@ -36,6 +36,7 @@ function openProvider(context: ProviderContext, purpose: 'read' | 'post', hooks:
   const log = openRequestLog(path.join(config.logDir, 'social.log'), 'social');
   const credentials = loadCredentials({ folders: [config.root, process.cwd()] });
   const name = resolveProviderName({ requested: args.provider, purpose }, config.social, credentials);
+  const showWait = hooks.onWait ?? waitAnnouncer(out);
   const provider = createProvider({
     name,
     config: config.social,
@@ -48,20 +49,23 @@ function openProvider(context: ProviderContext, purpose: 'read' | 'post', hooks:
     },
     onWait: (event) => {
       if (event.secondsLeft === 0) log.info({ provider: event.provider, until: event.until.toISOString() }, 'rate limit wait over');
-      (hooks.onWait ?? ((e: WaitEvent) => announceWait(out, e)))(event);
+      showWait(event);
     },
   });
   return { provider, log };
 }
 
-/** Without a progress bar: one line when a wait starts, then one every 30 s. */
-function announceWait(out: Output, event: WaitEvent): void {
-  if (event.secondsLeft > 0 && (event.secondsLeft % 30 === 0 || !announced.has(event.until.getTime()))) {
-    announced.add(event.until.getTime());
-    out.warn(`${event.provider} rate limit reached: waiting ${clock(event.secondsLeft)} (until ${event.until.toLocaleTimeString()})`);
-  }
+/** Without a progress bar: a warning when a wait starts, then one every 30 s. */
+function waitAnnouncer(out: Output): (event: WaitEvent) => void {
+  let current = 0;
+  return (event) => {
+    if (event.secondsLeft === 0) return;
+    if (event.until.getTime() !== current || event.secondsLeft % 30 === 0) {
+      current = event.until.getTime();
+      out.warn(`${event.provider} rate limit reached: waiting ${clock(event.secondsLeft)} (until ${event.until.toLocaleTimeString()})`);
+    }
+  };
 }
-const announced = new Set<number>();
 
 function clock(seconds: number): string {
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { NetlabError } from '../lib/cli/errors.ts';
 import { openResponseCache } from '../lib/social/cache.ts';
-import { crawlEgoGraph } from '../lib/social/crawl.ts';
+import { crawlEgoGraph, type CrawlProgress } from '../lib/social/crawl.ts';
 import { Secret } from '../lib/social/credentials.ts';
 import { generateFixture } from '../lib/social/fixture/generate.ts';
 import { createBlueskyProvider } from '../lib/social/providers/bluesky.ts';
@@ -55,8 +55,11 @@ test('the ego graph holds the user, whom they follow, and the follows among thos
 test('the crawl makes the minimum number of calls (one per page), and a second run makes none', async (t) => {
   const { server, cache, x } = await setup(t);
   const minimum = 1 + pages(centre.follows.length) + centre.follows.reduce((sum, id) => sum + pages(byId.get(id)!.follows.length), 0);
-  const first = await crawlEgoGraph(centre.handle, { provider: x(), cache, max: 1000, order: 'listed' });
+  const progress: CrawlProgress[] = [];
+  const first = await crawlEgoGraph(centre.handle, { provider: x(), cache, max: 1000, order: 'listed', onProgress: (p) => progress.push(p) });
   assert.equal(first.calls, minimum);
+  assert.deepEqual(progress.at(-1), { phase: 'done', accountsDone: centre.follows.length + 1, accountsTotal: centre.follows.length + 1, calls: minimum, cached: 0 });
+  assert.ok(progress.every((p, i) => i === 0 || (p.calls >= progress[i - 1].calls && p.accountsDone >= progress[i - 1].accountsDone)), 'progress only moves forward');
   assert.equal(server.requests.length, minimum, 'the server saw exactly as many requests');
   const second = await crawlEgoGraph(centre.handle, { provider: x(), cache, max: 1000, order: 'listed' });
   assert.equal(second.calls, 0);

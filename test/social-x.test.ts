@@ -138,3 +138,16 @@ test('posting without user keys says which variables to set', async () => {
 test('nothing listening at the base URL is a connection error naming the address', async () => {
   await assert.rejects(provider('http://127.0.0.1:9').profile('a'), (error: NetlabError) => error.code === 'E_CONN_REFUSED' && /127\.0\.0\.1:9/.test(error.message));
 });
+
+test('a server that keeps answering 429 after the waits is given up on, not hammered', async (t) => {
+  const server = await localX(t);
+  for (let i = 0; i < 5; i++) server.inject({ match: /by\/username/, status: 429, body: xBodies.tooManyRequests, headers: rateLimitHeaders(0, resetIn(-10)) });
+  await assert.rejects(provider(server.url).profile('anyone'), (error: NetlabError) => error.code === 'E_RATE_LIMITED' && /after 3 waits/.test(error.message));
+  assert.equal(server.requests.length, 4);
+});
+
+test('a handle X cannot have is refused before any request', async (t) => {
+  const server = await localX(t);
+  await assert.rejects(provider(server.url).profile('not a handle!'), (error: NetlabError) => error.code === 'E_INPUT');
+  assert.equal(server.requests.length, 0);
+});

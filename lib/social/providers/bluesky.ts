@@ -40,7 +40,7 @@ export function createBlueskyProvider(options: BlueskyProviderOptions): SocialPr
   async function xrpc<T>(base: string, nsid: string, request: { query?: URLSearchParams; body?: unknown; token?: string }): Promise<T> {
     const url = `${base}/xrpc/${nsid}${request.query?.size ? `?${request.query}` : ''}`;
     const method = request.body === undefined ? 'GET' : 'POST';
-    for (;;) {
+    for (let refusals = 0; ; ) {
       if (options.signal?.aborted) throw interrupted();
       const started = performance.now();
       let response: Response;
@@ -61,8 +61,9 @@ export function createBlueskyProvider(options: BlueskyProviderOptions): SocialPr
       options.onRequest?.({ provider: 'bluesky', method, url, status: response.status, ms: performance.now() - started });
       if (response.status === 429) {
         await response.body?.cancel();
-        const reset = Number(response.headers.get('ratelimit-reset'));
-        await waitForRateLimit({ provider: 'bluesky', resetEpochSeconds: reset, maxWaitSeconds: options.maxWaitSeconds }, options);
+        // ratelimit-reset is in epoch seconds (the IETF draft's header names, epoch values).
+        const reset = Number(response.headers.get('ratelimit-reset') ?? Number.NaN);
+        await waitForRateLimit({ provider: 'bluesky', resetEpochSeconds: reset, maxWaitSeconds: options.maxWaitSeconds, refusals: ++refusals }, options);
         continue;
       }
       const text = await response.text();

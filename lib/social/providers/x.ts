@@ -3,7 +3,7 @@
 
 import http from 'node:http';
 import { TwitterApiRateLimitPlugin } from '@twitter-api-v2/plugin-rate-limit';
-import { ApiRequestError, ApiResponseError, TwitterApi, type ITwitterApiClientPlugin, type UserV2 } from 'twitter-api-v2';
+import { ApiRequestError, ApiResponseError, TwitterApi, type ITwitterApiClientPlugin, type TwitterApiReadOnly, type UserV2 } from 'twitter-api-v2';
 import { NetlabError } from '../../cli/errors.ts';
 import { socketError } from '../../net/errors.ts';
 import { credentialVariables as names, hasXUserKeys, type SocialCredentials } from '../credentials.ts';
@@ -28,13 +28,16 @@ export function createXProvider(options: XProviderOptions): SocialProvider {
   const plugins = [redirectTo(apiBase, options), rateLimits];
   // twitter-api-v2 always calls https.request: a plain-http base needs an http.Agent to be accepted.
   const httpAgent = apiBase.startsWith('http:') ? new http.Agent({ keepAlive: true }) : undefined;
+  // Clients are made on first use, so that reading needs no posting keys and posting no bearer token.
+  let readClient: TwitterApiReadOnly['v2'] | undefined;
+  let writeClient: TwitterApi['v2'] | undefined;
   const reader = () => {
     if (!options.credentials.bearerToken) {
       throw new NetlabError('E_AUTH', 'no X bearer token configured', {
         hint: `set ${names.xBearerToken} in the environment or in .env (developer portal → your app → Keys and tokens), or use --provider bluesky|fixture`,
       });
     }
-    return new TwitterApi(options.credentials.bearerToken.reveal(), { plugins, httpAgent }).readOnly.v2;
+    return (readClient ??= new TwitterApi(options.credentials.bearerToken.reveal(), { plugins, httpAgent }).readOnly.v2);
   };
   const writer = () => {
     const keys = options.credentials;
@@ -44,12 +47,12 @@ export function createXProvider(options: XProviderOptions): SocialProvider {
       });
     }
     const token = { appKey: keys.appKey!.reveal(), appSecret: keys.appSecret!.reveal(), accessToken: keys.accessToken!.reveal(), accessSecret: keys.accessSecret!.reveal() };
-    return new TwitterApi(token, { plugins, httpAgent }).v2;
+    return (writeClient ??= new TwitterApi(token, { plugins, httpAgent }).v2);
   };
 
   /** One call, waiting out the rate limit before (when the last answer said 0 left) and after a 429. */
   async function call<T>(endpoint: string, method: string, operation: 'read' | 'follows' | 'post', send: () => Promise<T>): Promise<T> {
-    for (;;) {
+    for (let refusals = 0; ; ) {
       if (options.signal?.aborted) throw interrupted();
       const known = await rateLimits.getRateLimit(`${apiBase}/2/${endpoint}`, method);
       if (known && rateLimits.hasHitRateLimit(known)) await waitForRateLimit({ provider: 'x', resetEpochSeconds: known.reset, maxWaitSeconds: options.maxWaitSeconds }, options);
@@ -58,7 +61,7 @@ export function createXProvider(options: XProviderOptions): SocialProvider {
       } catch (error) {
         if (error instanceof ApiResponseError && error.code === 429) {
           const reset = error.rateLimit?.reset ?? Number(error.headers?.['x-rate-limit-reset']);
-          await waitForRateLimit({ provider: 'x', resetEpochSeconds: reset, maxWaitSeconds: options.maxWaitSeconds }, options);
+          await waitForRateLimit({ provider: 'x', resetEpochSeconds: reset, maxWaitSeconds: options.maxWaitSeconds, refusals: ++refusals }, options);
           continue;
         }
         throw explainXError(error, operation, apiBase);
@@ -70,6 +73,10 @@ export function createXProvider(options: XProviderOptions): SocialProvider {
     name: 'x',
     source: `x ${apiBase}`,
     async profile(handle) {
+      // X usernames: 1–15 letters, digits and underscores; anything else would only earn a 400.
+      if (!/^\w{1,15}$/.test(handle)) {
+        throw new NetlabError('E_INPUT', `${JSON.stringify(handle)} is not an X username`, { hint: 'X usernames have 1 to 15 letters, digits or underscores' });
+      }
       const answer = await call('users/by/username/:username', 'GET', 'read', () => reader().userByUsername(handle, { 'user.fields': userFields }));
       if (!answer.data) {
         throw new NetlabError('E_NOT_FOUND', `no X account @${handle}`, { hint: answer.errors?.[0]?.detail ?? 'check the spelling of the handle' });
