@@ -20,6 +20,8 @@ export interface CommandContext {
   /** A transfer registers its abort here so that ABOR, read while it runs, can stop it. */
   onTransfer(abort: AbortController | undefined): void;
   abortedTransfer: () => boolean;
+  /** ftp-srv's own handler for this command. */
+  fallback: () => Promise<unknown>;
 }
 
 export type Override = (context: CommandContext) => Promise<LogFields | void>;
@@ -36,6 +38,8 @@ export const overrides: Record<string, { auth: boolean; run: Override }> = {
   STOR: { auth: true, run: store },
   APPE: { auth: true, run: store },
   ABOR: { auth: true, run: abort },
+  LIST: { auth: true, run: listing },
+  NLST: { auth: true, run: listing },
 };
 
 /** USER may be sent again after a failed PASS (ftp-srv answers "Username already set"). */
@@ -196,6 +200,12 @@ async function transfer(
   } finally {
     context.onTransfer(undefined);
   }
+}
+
+/** LIST/NLST are ftp-srv's, but without PASV/PORT first they get 425 (RFC 959 §4.2), not its 451. */
+async function listing({ connection, fallback }: CommandContext): Promise<void> {
+  if (!connection.connector.type) return void (await connection.reply(425, 'Use PORT, EPRT, PASV or EPSV first'));
+  await fallback();
 }
 
 /** ABOR (RFC 959 §4.1.3): the running transfer has already been stopped (426) when this runs. */

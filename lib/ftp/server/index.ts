@@ -157,7 +157,8 @@ function limitConnections(server: Server, max: number, perIp: number, log: Reque
       const reason = total >= max ? `Too many connections (limit ${max})` : `Too many connections from your address (limit ${perIp})`;
       log.warn({ client: `${address}:${socket.remotePort}`, event: 'refused', reason }, 'connection refused');
       socket.on('error', () => {});
-      socket.end(`421 ${reason}\r\n`);
+      // The socket is paused (ftp-srv's pauseOnConnect): it would never read the client's FIN, so destroy it once our reply is out.
+      socket.end(`421 ${reason}\r\n`, () => socket.destroy());
       return;
     }
     total++;

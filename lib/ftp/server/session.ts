@@ -128,6 +128,7 @@ export function attachSession(connection: Connection, options: SessionOptions): 
         armIdleTimer();
       },
       abortedTransfer: () => aborted,
+      fallback: () => connection.commands.handle(command),
     });
   };
 
