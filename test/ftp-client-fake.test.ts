@@ -58,7 +58,7 @@ async function dataListener(t: After, payload: string | null): Promise<number> {
   return (server.address() as net.AddressInfo).port;
 }
 
-const login: Handler = (command, reply) => {
+const login = (command: string, reply: Reply) => {
   if (command.startsWith('USER')) reply('331 password please\r\n');
   if (command.startsWith('PASS')) reply('230 welcome\r\n');
   if (command.startsWith('TYPE')) reply('200 ok\r\n');

@@ -198,7 +198,7 @@ export class FtpClient implements TransferSession {
       return await this.download(remotePath, file, { offset, onProgress: options.onProgress });
     } catch (error) {
       // A refused RETR (550) must not leave an empty file behind; a partial one stays, for --resume.
-      if (!file.closed) await new Promise((resolve) => file.once('close', resolve).destroy());
+      if (!file.closed) await new Promise<void>((resolve) => file.once('close', () => resolve()).destroy());
       if (!existed && (statSync(localPath, { throwIfNoEntry: false })?.size ?? 1) === 0) rmSync(localPath, { force: true });
       throw error;
     }
