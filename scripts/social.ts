@@ -7,9 +7,8 @@ import cliProgress from 'cli-progress';
 import { jsonArg, parseCount, quietArg, traceArg } from '../lib/cli/args.ts';
 import { NetlabError } from '../lib/cli/errors.ts';
 import { defineExercise, type ExerciseContext } from '../lib/cli/exercise.ts';
-import type { Output } from '../lib/cli/output.ts';
+import { visibleControls, type Output } from '../lib/cli/output.ts';
 import { runIfMain } from '../lib/cli/process.ts';
-import { openRequestLog } from '../lib/services/log.ts';
 import { dataPath } from '../lib/config/load.ts';
 import { writeGraphFile } from '../lib/graph/export.ts';
 import { graphStats } from '../lib/graph/stats.ts';
@@ -20,6 +19,7 @@ import { defaultFixtureSeed, generateFixture, serializeFixture } from '../lib/so
 import { createProvider, resolveProviderName } from '../lib/social/providers/create.ts';
 import { fixturePath } from '../lib/social/providers/fixture.ts';
 import { normalizeHandle, type Account, type ProviderHooks, type WaitEvent } from '../lib/social/provider.ts';
+import { openRequestLog } from '../lib/services/log.ts';
 
 const providerArgs = {
   provider: { type: 'string', description: 'x, bluesky or fixture (default from config social.provider: auto = x with an X bearer token, else fixture)', valueHint: 'name' },
@@ -32,7 +32,7 @@ type ProviderContext = Pick<ExerciseContext, 'config' | 'out' | 'signal'> & { ar
 /** The provider a command asked for, with --trace lines and rate-limit countdowns wired to `out`. */
 function openProvider(context: ProviderContext, purpose: 'read' | 'post', hooks: ProviderHooks = {}) {
   const { args, config, out, signal } = context;
-  // The API calls made (method, URL, status; never a header) go to logDir/social.log: `netlab logs social`.
+  // The API calls made (method, URL, status; never a header) go to logDir/social.log.
   const log = openRequestLog(path.join(config.logDir, 'social.log'), 'social');
   const credentials = loadCredentials({ folders: [config.root, process.cwd()] });
   const name = resolveProviderName({ requested: args.provider, purpose }, config.social, credentials);
@@ -79,11 +79,12 @@ const user = defineExercise({
     const { provider } = openProvider(context, 'read');
     const account = await provider.profile(normalizeHandle(String(context.args.handle)));
     context.out.result({ provider: provider.name, ...account }, (a: Account & { provider: string }) => {
-      context.out.line(`@${a.handle} — ${a.name}  (${a.provider})`);
+      // Names and descriptions come from strangers: control characters are shown, never obeyed.
+      context.out.line(visibleControls(`@${a.handle} — ${a.name}  (${a.provider})`));
       context.out.table(
         [
           { field: 'id', value: a.id },
-          { field: 'description', value: (a.description ?? '').replace(/\s+/g, ' ') },
+          { field: 'description', value: visibleControls((a.description ?? '').replace(/\s+/g, ' ')) },
           { field: 'followers', value: a.followers ?? '?' },
           { field: 'following', value: a.following ?? '?' },
           { field: 'posts', value: a.posts ?? '?' },
@@ -137,7 +138,9 @@ const graph = defineExercise({
       bar?.stop();
       cache.close();
     }
-    const file = args.out ? path.resolve(String(args.out)) : path.join(dataPath(config, config.graph.exportDir), `${result.ego.handle}-${provider.name}.gexf`);
+    // The handle comes from the server: only safe characters reach a file name.
+    const fileName = `${result.ego.handle.replace(/[^\w.-]/g, '_').replace(/^\.+/, '')}-${provider.name}.gexf`;
+    const file = args.out ? path.resolve(String(args.out)) : path.join(dataPath(config, config.graph.exportDir), fileName);
     mkdirSync(path.dirname(file), { recursive: true });
     await writeGraphFile(result.graph, file);
     const stats = graphStats(result.graph);
@@ -149,7 +152,7 @@ const graph = defineExercise({
       out.line(`${stats.nodes} accounts, ${stats.edges} follows, ${stats.mutualPairs} mutual pairs, reciprocity ${stats.reciprocity.toFixed(2)}, ${stats.communities.count} communities`);
       out.line(`API calls: ${result.calls} made, ${result.cached} answered from the cache`);
       if (result.unreadable.length) out.warn(`no follow list for ${result.unreadable.map((h) => `@${h}`).join(', ')} (deleted or suspended): kept without their follows`);
-      out.line(`most followed inside the graph: ${stats.topByInDegree.slice(0, 5).map((a) => `@${a.handle} (${a.inDegree})`).join(', ')}`);
+      out.line(visibleControls(`most followed inside the graph: ${stats.topByInDegree.slice(0, 5).map((a) => `@${a.handle} (${a.inDegree})`).join(', ')}`));
       out.line(`wrote ${file}`);
     });
   },
