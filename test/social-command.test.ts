@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { credentialVariables } from '../lib/social/credentials.ts';
 import { generateFixture } from '../lib/social/fixture/generate.ts';
 import social from '../scripts/social.ts';
 import { capture, isolatedEnv, tempDir } from './helpers.ts';
@@ -15,6 +16,7 @@ const network = generateFixture(7, 40);
 const keys: XKeys = { bearerToken: 'CMD-bearer-0123456789', appKey: 'CMD-app-key', appSecret: 'CMD-app-secret', accessToken: 'CMD-access-token', accessSecret: 'CMD-access-secret' };
 const blueskyLogin = { identifier: 'student.bsky.social', appPassword: 'CMD-app-pass-word' };
 const secrets = [...Object.values(keys), blueskyLogin.appPassword];
+const credentialNames = Object.values(credentialVariables);
 
 /** A project folder: netlab.config.ts and a .env beside it, as a student would have them. */
 function project(t: { after(fn: () => void): void }, dotEnv: Record<string, string> = {}, extraEnv: NodeJS.ProcessEnv = {}) {
@@ -22,9 +24,12 @@ function project(t: { after(fn: () => void): void }, dotEnv: Record<string, stri
   writeFileSync(path.join(dir, 'netlab.config.ts'), 'export default {};\n');
   writeFileSync(path.join(dir, '.env'), Object.entries(dotEnv).map(([k, v]) => `${k}=${v}\n`).join(''));
   const env = isolatedEnv(dir, { NETLAB_CONFIG: path.join(dir, 'netlab.config.ts'), ...extraEnv });
-  for (const name of ['X_BEARER_TOKEN', 'X_API_KEY', 'X_API_SECRET', 'X_ACCESS_TOKEN', 'X_ACCESS_TOKEN_SECRET', 'BLUESKY_HANDLE', 'BLUESKY_APP_PASSWORD']) delete env[name];
   return { dir, env, logFile: path.join(dir, 'log', 'social.log') };
 }
+
+// The script reads credentials from process.env (an exercise gets no env of its own): a
+// developer's real keys must not leak into these tests, nor change which provider they reach.
+for (const name of credentialNames) delete process.env[name];
 
 const xDotEnv = { X_BEARER_TOKEN: keys.bearerToken, X_API_KEY: keys.appKey, X_API_SECRET: keys.appSecret, X_ACCESS_TOKEN: keys.accessToken, X_ACCESS_TOKEN_SECRET: keys.accessSecret };
 
