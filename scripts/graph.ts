@@ -21,7 +21,7 @@ const layoutArgs = {
 
 function appearance(args: { iterations?: string; relayout?: boolean }, config: LoadedConfig): AppearanceOptions {
   const iterations = args.iterations === '0' ? 0 : parseCount(args.iterations, config.graph.layoutIterations, '--iterations');
-  return { layoutIterations: iterations, layoutMaxEdges: config.graph.layoutMaxEdges, communitiesMaxEdges: config.graph.communitiesMaxEdges, force: args.relayout ?? false };
+  return { layoutIterations: iterations, layoutBudget: config.graph.layoutBudget, communitiesMaxEdges: config.graph.communitiesMaxEdges, force: args.relayout ?? false };
 }
 
 const stats = defineExercise({

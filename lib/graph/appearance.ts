@@ -9,8 +9,8 @@ import type { AccountAttributes, SocialGraph } from './types.ts';
 export interface AppearanceOptions {
   /** ForceAtlas2 iterations (0: keep the community placement only). */
   layoutIterations?: number;
-  /** Above this many edges ForceAtlas2 is skipped. */
-  layoutMaxEdges?: number;
+  /** Work cap in node+edge visits (see GraphConfig.layoutBudget). */
+  layoutBudget?: number;
   /** Above this many edges Louvain is skipped. */
   communitiesMaxEdges?: number;
   /** Recompute even what the nodes already have. */
@@ -29,6 +29,7 @@ export interface AppearanceReport {
 export const palette = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 const otherColor = '#8c8c8c';
 const minSize = 2;
+const minIterations = 10;
 const maxSize = 20;
 
 /**
@@ -54,13 +55,14 @@ export function decorateGraph(graph: SocialGraph, options: AppearanceOptions = {
   let report: AppearanceReport = { communities: ranked.length, iterations: 0, layout: 'kept' };
   if (anyMissing('x') || anyMissing('y')) {
     placeCommunities(graph, ranked, seed, (a) => missing('x', a) || missing('y', a));
-    const iterations = options.layoutIterations ?? graphDefaults.layoutIterations;
-    const tooBig = graph.size > (options.layoutMaxEdges ?? graphDefaults.layoutMaxEdges);
-    if (iterations > 0 && !tooBig && graph.order > 1) {
+    const budget = Math.floor((options.layoutBudget ?? graphDefaults.layoutBudget) / (graph.order + graph.size));
+    const iterations = Math.min(options.layoutIterations ?? graphDefaults.layoutIterations, budget);
+    // A handful of iterations only shakes the community discs; not worth the time.
+    if (iterations >= minIterations && graph.order > 1) {
       const positions = forceAtlas2(graph, {
         iterations,
         // Barnes–Hut turns the O(n²) repulsion into O(n log n) where n is big enough to matter.
-        settings: { ...forceAtlas2.inferSettings(graph), barnesHutOptimize: graph.order > 2000 },
+        settings: { ...forceAtlas2.inferSettings(graph), barnesHutOptimize: graph.order > 500 },
         getEdgeWeight: null,
       });
       graph.updateEachNodeAttributes((node, a) => ({ ...a, x: round(positions[node].x), y: round(positions[node].y) }), { attributes: ['x', 'y'] });

@@ -6,8 +6,11 @@ export interface GraphConfig {
   exportDir: string;
   /** ForceAtlas2 iterations when a graph is laid out for Gephi, SVG or HTML. */
   layoutIterations: number;
-  /** Above this many edges ForceAtlas2 is skipped (communities are placed as blobs instead): it must stay fast. */
-  layoutMaxEdges: number;
+  /**
+   * ForceAtlas2's work cap, in node+edge visits: iterations are cut to budget / (nodes + edges),
+   * and under 10 the layout is skipped (communities are placed as discs instead). Keeps big graphs fast.
+   */
+  layoutBudget: number;
   /** Above this many edges Louvain is skipped too (every node gets community 0). */
   communitiesMaxEdges: number;
   /** How many accounts `graph stats` lists by in-degree. */
@@ -17,7 +20,7 @@ export interface GraphConfig {
 export const graphDefaults: GraphConfig = {
   exportDir: 'graphs',
   layoutIterations: 300,
-  layoutMaxEdges: 200_000,
+  layoutBudget: 5_000_000,
   communitiesMaxEdges: 2_000_000,
   topAccounts: 10,
 };

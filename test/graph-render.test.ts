@@ -1,0 +1,91 @@
+// Pictures: the SVG is well-formed XML (xmllint) with a disc per node, and the HTML page, opened
+// from file:// in headless Chromium, draws on a canvas and finds an account by search.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { randomGraph } from '../lib/graph/random.ts';
+import { renderHtml, renderSvg } from '../lib/graph/render.ts';
+import { tempDir } from './helpers.ts';
+
+const chromiumPath = '/usr/bin/chromium';
+
+test('the SVG picture is well-formed, with one disc per node and labels escaped', async (t) => {
+  const dir = tempDir(t);
+  const graph = randomGraph({ nodes: 80, edges: 300, seed: 5 });
+  graph.mergeNodeAttributes('n0', { handle: 'a<b>&"c"\u0001' }); // the biggest node: it gets a label
+  const file = path.join(dir, 'graph.svg');
+  await renderSvg(graph, file, { title: 'Réseaux & <Télécom>' });
+  execFileSync('xmllint', ['--noout', file], { stdio: ['ignore', 'pipe', 'pipe'] }); // throws if not well-formed
+  const svg = readFileSync(file, 'utf8');
+  assert.equal(svg.match(/<circle /g)?.length, 80);
+  assert.match(svg, /<title>Réseaux &amp; &lt;Télécom&gt; — 80 nodes, 300 edges<\/title>/);
+  assert.match(svg, />a&lt;b&gt;&amp;&quot;c&quot;</, 'a label is escaped and loses its control character');
+  const lines = svg.match(/<line /g)?.length ?? 0;
+  const mutualPairs = graph.filterEdges((_e, a) => a.mutual === true).length / 2;
+  assert.equal(lines, 300 - mutualPairs, 'a mutual pair is drawn as one line');
+});
+
+test('the HTML page works offline in headless Chromium: a canvas, hover details, search', { timeout: 30_000 }, async (t) => {
+  if (!existsSync(chromiumPath)) {
+    t.skip(`SKIPPED LOUDLY: ${chromiumPath} is missing (apt-get install chromium)`);
+    return;
+  }
+  const dir = tempDir(t);
+  const graph = randomGraph({ nodes: 150, edges: 600, seed: 9 });
+  const wanted = graph.getNodeAttributes('n42');
+  const file = path.join(dir, 'graph.html');
+  await renderHtml(graph, file, { title: 'search test' });
+  assert.doesNotMatch(readFileSync(file, 'utf8'), /<script[^>]+src=|<link[^>]+href=/, 'self-contained: no external script or stylesheet');
+
+  // The background-networking flags keep Chromium from waiting on connections it cannot make here.
+  const context = await chromium.launchPersistentContext(tempDir(t, 'netlab-chromium-'), {
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  // Offline means offline: any request other than the file itself fails the test.
+  const requests: string[] = [];
+  page.on('request', (request) => requests.push(request.url()));
+  await page.goto(`file://${file}`);
+
+  await page.locator('canvas').first().waitFor({ state: 'attached', timeout: 10_000 });
+  assert.equal(await page.locator('#error').textContent(), '', 'sigma started');
+  assert.match((await page.locator('#summary').textContent()) ?? '', /^150 accounts, 600 follows/);
+
+  // Hover: the mouse over a node (one clear of the panel) shows its label and details.
+  const target = await page.evaluate(() => {
+    const { graph, renderer } = (window as any).netlab;
+    for (const node of graph.nodes()) {
+      const at = renderer.framedGraphToViewport(renderer.getNodeDisplayData(node));
+      if (at.x > 400 && at.y > 100 && at.x < 1000 && at.y < 600) return { node, handle: graph.getNodeAttribute(node, 'handle'), ...at };
+    }
+    throw new Error('no node in the middle of the view');
+  });
+  await page.mouse.move(target.x - 20, target.y - 20);
+  await page.mouse.move(target.x, target.y, { steps: 4 });
+  await page.waitForFunction((node) => (window as any).netlab.renderer.getNodeState(node).isHovered, target.node, { timeout: 5_000 });
+  assert.match((await page.locator('#details').textContent()) ?? '', new RegExp(`handle${target.handle}`));
+
+  await page.fill('#search', `@${wanted.handle!.toUpperCase()}`);
+  await page.press('#search', 'Enter');
+  await page.waitForFunction(() => document.querySelector('#status')?.textContent?.startsWith('Found'), undefined, { timeout: 5_000 });
+  assert.equal(await page.locator('#status').textContent(), `Found ${wanted.handle}.`);
+  const details = (await page.locator('#details').textContent()) ?? '';
+  assert.ok(details.includes(wanted.name!) && details.includes(String(wanted.followers)), details);
+  assert.equal(await page.evaluate(() => (window as any).netlab.renderer.getNodeState('n42').isHighlighted), true);
+
+  await page.fill('#search', 'nobody-has-this-name');
+  await page.press('#search', 'Enter');
+  await page.waitForFunction(() => document.querySelector('#status')?.textContent?.startsWith('No account'), undefined, { timeout: 5_000 });
+
+  assert.deepEqual(errors, []);
+  assert.deepEqual(requests.filter((url) => url !== `file://${file}`), []);
+});
