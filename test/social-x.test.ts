@@ -66,6 +66,7 @@ test('following() returns one page per call and follows pagination_token to the 
   assert.deepEqual(seen, centre.follows);
   assert.equal(calls, Math.ceil(centre.follows.length / 3));
   assert.ok(server.requests.every((r) => r.query.get('max_results') === '1000'));
+  assert.equal(server.requests[0].query.has('pagination_token'), false, 'the first page asks for no token');
   assert.equal(server.requests[1].query.get('pagination_token'), '3');
 });
 
@@ -150,4 +151,11 @@ test('a handle X cannot have is refused before any request', async (t) => {
   const server = await localX(t);
   await assert.rejects(provider(server.url).profile('not a handle!'), (error: NetlabError) => error.code === 'E_INPUT');
   assert.equal(server.requests.length, 0);
+});
+
+test('a post refused by the 24-hour cap waits for that reset, not the 15-minute one (and fails if too far)', async (t) => {
+  const server = await localX(t);
+  server.inject({ match: /tweets$/, status: 429, body: xBodies.tooManyRequests, headers: { ...rateLimitHeaders(5, resetIn(1)), 'x-user-limit-24hour-limit': '17', 'x-user-limit-24hour-remaining': '0', 'x-user-limit-24hour-reset': String(resetIn(80_000)) } });
+  await assert.rejects(provider(server.url).post!('hello'), (error: NetlabError) => error.code === 'E_RATE_LIMITED');
+  assert.equal(server.posts.length, 0);
 });

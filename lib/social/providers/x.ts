@@ -60,7 +60,9 @@ export function createXProvider(options: XProviderOptions): SocialProvider {
         return await send();
       } catch (error) {
         if (error instanceof ApiResponseError && error.code === 429) {
-          const reset = error.rateLimit?.reset ?? Number(error.headers?.['x-rate-limit-reset']);
+          // A post may hit a 24-hour cap (x-user-limit-24hour-*, x-app-limit-24hour-*) rather than the 15-minute window.
+          const limits = [error.rateLimit, error.rateLimit?.userDay, error.rateLimit?.day].filter((limit) => limit && limit.remaining === 0);
+          const reset = limits.length ? Math.max(...limits.map((limit) => limit!.reset)) : Number(error.headers?.['x-rate-limit-reset']);
           await waitForRateLimit({ provider: 'x', resetEpochSeconds: reset, maxWaitSeconds: options.maxWaitSeconds, refusals: ++refusals }, options);
           continue;
         }
