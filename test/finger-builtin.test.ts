@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { createBuiltinBackend } from '../lib/finger/builtin.ts';
@@ -18,14 +18,17 @@ function fixture(t: Parameters<typeof tempDir>[0], sessions: string[] = []) {
   writeFileSync(passwdFile, [
     '# a comment line',
     `ada:x:${uid}:${uid}:Ada Lovelace,Room 42,555-1234:${home}:/bin/bash`,
-    `bob:x:${uid}:${uid}:Bob Builder:/nonexistent:/usr/sbin/nologin`,
+    `bob:x:${uid + 1}:${uid + 1}:Bob Builder:/nonexistent:/usr/sbin/nologin`,
     '',
   ].join('\n'));
   // util-linux's utmpdump writes real struct utmp records from its text form.
   const utmpFile = path.join(dir, 'utmp');
   execFileSync('sh', ['-c', 'utmpdump -r > "$1"', 'sh', utmpFile], { input: sessions.join('\n') + '\n', stdio: ['pipe', 'ignore', 'ignore'] });
-  const backend = createBuiltinBackend({ passwdFile, utmpFile, maxFileBytes: 4096 });
-  return { dir, home, utmpFile, backend };
+  const lastlogFile = path.join(dir, 'lastlog');
+  const mailDir = path.join(dir, 'mail');
+  mkdirSync(mailDir);
+  const backend = createBuiltinBackend({ passwdFile, utmpFile, lastlogFile, mailDir, maxFileBytes: 4096 });
+  return { dir, home, utmpFile, lastlogFile, mailDir, passwdFile, backend };
 }
 
 const adaOnPts7 = '[7] [04242] [ts/7] [ada     ] [pts/7       ] [10.0.0.5            ] [10.0.0.5       ] [2026-11-24T18:00:00,000000+00:00]';
@@ -67,15 +70,39 @@ test('a user: passwd fields, GECOS office, session, and the plan', async (t) => 
   assert.match(answer.text, /Plan:\nWrite the first program\.\n$/);
 });
 
-test('/W adds ~/.project and ~/.pgpkey; the short form does not', async (t) => {
+test('~/.pgpkey and ~/.project are shown before the plan, in BSD finger\'s order', async (t) => {
   const { home, backend } = fixture(t);
   writeFileSync(path.join(home, '.project'), 'Analytical Engine\n', { mode: 0o644 });
   writeFileSync(path.join(home, '.pgpkey'), '-----BEGIN PGP PUBLIC KEY BLOCK-----\n', { mode: 0o644 });
-  const short = await backend.answer({ kind: 'local', verbose: false, user: 'ada' });
-  assert.doesNotMatch(short.text, /Project:/);
-  assert.match(short.text, /Not logged in\.\nNo Plan\.\n$/);
-  const long = await backend.answer({ kind: 'local', verbose: true, user: 'ada' });
-  assert.match(long.text, /Project:\nAnalytical Engine\nPGP key:\n-----BEGIN PGP PUBLIC KEY BLOCK-----\nNo Plan\.\n$/);
+  const { text } = await backend.answer({ kind: 'local', verbose: false, user: 'ada' });
+  assert.match(text, /Never logged in\.\nNo mail\.\nPGP key:\n-----BEGIN PGP PUBLIC KEY BLOCK-----\nProject:\nAnalytical Engine\nNo Plan\.\n$/);
+});
+
+test('last login from a lastlog file written by the real lastlog(8); mail from the mailbox times', async (t) => {
+  const { dir, passwdFile, lastlogFile, mailDir, backend } = fixture(t);
+  if (uid !== 0) return t.skip('SKIPPED LOUDLY: lastlog -R needs root (it chroots) to write the fixture');
+  // lastlog -R ROOT reads ROOT/etc/passwd and writes ROOT/var/log/lastlog.
+  mkdirSync(path.join(dir, 'etc'));
+  mkdirSync(path.join(dir, 'var/log'), { recursive: true });
+  execFileSync('cp', [passwdFile, path.join(dir, 'etc/passwd')]);
+  writeFileSync(path.join(dir, 'var/log/lastlog'), '');
+  const before = Math.floor(Date.now() / 60_000);
+  execFileSync('lastlog', ['-R', dir, '-S', '-u', 'ada']);
+  execFileSync('cp', [path.join(dir, 'var/log/lastlog'), lastlogFile]);
+  const mailbox = path.join(mailDir, 'ada');
+  writeFileSync(mailbox, 'From babbage Tue Nov 24 09:00:00 2026\n\nThe engine works.\n');
+  utimesSync(mailbox, new Date('2026-11-20T10:00:00Z'), new Date('2026-11-24T09:00:00Z'));
+
+  const { text } = await backend.answer({ kind: 'local', verbose: false, user: 'ada' });
+  const login = /^Last login (\w{3} \w{3} +\d+ \d\d:\d\d) \(UTC\) on lastlog from localhost$/m.exec(text);
+  assert.ok(login, text);
+  const minute = Math.floor(Date.parse(`${login[1]} ${new Date().getUTCFullYear()} UTC`) / 60_000);
+  assert.ok(Math.abs(minute - before) <= 1, `the time lastlog wrote (${login[1]})`);
+  assert.match(text, /^New mail received Tue Nov 24 09:00 2026 \(UTC\)\n     Unread since Fri Nov 20 10:00 2026 \(UTC\)$/m);
+  utimesSync(mailbox, new Date('2026-11-24T10:00:00Z'), new Date('2026-11-24T09:00:00Z'));
+  assert.match((await backend.answer({ kind: 'local', verbose: false, user: 'ada' })).text, /^Mail last read Tue Nov 24 10:00 2026 \(UTC\)$/m);
+  const bob = await backend.answer({ kind: 'local', verbose: false, user: 'bob' });
+  assert.match(bob.text, /^Never logged in\.\nNo mail\.$/m);
 });
 
 test('a ~/.plan that is a symlink, private, owned by another user or a FIFO is not shown', async (t) => {

@@ -1,8 +1,9 @@
 // The builtin backend: finger's answers computed in TypeScript from the passwd database, the
-// utmp login records and the users' dot-files. It runs no program at all.
+// utmp and lastlog records, the mailbox and the users' dot-files. It runs no program at all.
 
 import { noSuchUser, type FingerAnswer, type FingerBackend } from './backend.ts';
 import { readDotFile } from './dotfiles.ts';
+import { readLastLogin, readMailStatus } from './history.ts';
 import { PasswdDatabase, type PasswdEntry } from './passwd.ts';
 import type { LocalQuery } from './query.ts';
 import { idleSeconds, readSessions, type LoginSession } from './utmp.ts';
@@ -10,33 +11,38 @@ import { idleSeconds, readSessions, type LoginSession } from './utmp.ts';
 export interface BuiltinBackendOptions {
   passwdFile: string;
   utmpFile: string;
+  lastlogFile: string;
+  mailDir: string;
   /** Bytes read at most from each dot-file. */
   maxFileBytes: number;
 }
 
+/** The layout of BSD finger's long form, so that both backends read alike. */
 export function createBuiltinBackend(options: BuiltinBackendOptions): FingerBackend {
   const passwd = new PasswdDatabase(options.passwdFile);
 
-  async function describeUser(user: PasswdEntry, sessions: LoginSession[], verbose: boolean): Promise<string> {
-    const lines = [
-      `${pad(`Login: ${user.login}`, 40)}Name: ${user.name}`,
-      `${pad(`Directory: ${user.home}`, 40)}Shell: ${user.shell}`,
-    ];
-    if (user.office.length) lines.push(`Office: ${user.office.join(', ')}`);
+  async function describeUser(user: PasswdEntry, sessions: LoginSession[]): Promise<string> {
+    const lines = [columns(`Login: ${user.login}`, `Name: ${user.name}`), columns(`Directory: ${user.home}`, `Shell: ${user.shell}`)];
+    const office = [user.office, user.officePhone].filter(Boolean).join(', ');
+    if (office || user.homePhone) lines.push(columns(office && `Office: ${office}`, user.homePhone && `Home Phone: ${user.homePhone}`).trimEnd());
     const own = sessions.filter((session) => session.user === user.login);
     for (const session of own) {
-      const from = session.host ? ` from ${session.host}` : '';
-      lines.push(`On since ${formatSince(session.since)} on ${session.line}${from}`);
-      const idle = verbose ? await idleSeconds(session) : undefined;
+      lines.push(`On since ${formatDate(session.since)} on ${session.line}${session.host ? ` from ${session.host}` : ''}`);
+      const idle = await idleSeconds(session);
       if (idle !== undefined && idle >= 60) lines.push(`   ${formatIdle(idle)} idle`);
     }
-    if (own.length === 0) lines.push('Not logged in.');
-    // RFC 1288 §2.5.4: /W asks for more; the short form keeps to who and the plan.
-    const files = verbose ? (['.project', '.pgpkey', '.plan'] as const) : (['.plan'] as const);
-    const titles = { '.project': 'Project:', '.pgpkey': 'PGP key:', '.plan': 'Plan:' };
-    for (const name of files) {
+    if (own.length === 0) {
+      const last = await readLastLogin(options.lastlogFile, user.uid);
+      lines.push(last ? `Last login ${formatDate(last.time)} on ${last.line}${last.host ? ` from ${last.host}` : ''}` : 'Never logged in.');
+    }
+    const mail = await readMailStatus(options.mailDir, user.login);
+    if (mail.kind === 'none') lines.push('No mail.');
+    else if (mail.kind === 'unread') lines.push(`New mail received ${formatDate(mail.received, true)}`, `     Unread since ${formatDate(mail.unreadSince, true)}`);
+    else lines.push(`Mail last read ${formatDate(mail.lastRead, true)}`);
+    // RFC 1288 §3.2.4: these files are the user's to publish; dotfiles.ts decides what is safe to read.
+    for (const [name, title] of [['.pgpkey', 'PGP key:'], ['.project', 'Project:'], ['.plan', 'Plan:']] as const) {
       const text = await readDotFile(user, name, options.maxFileBytes);
-      if (text !== undefined && text.trim() !== '') lines.push(titles[name], text.replace(/\n$/, ''));
+      if (text !== undefined && text.trim() !== '') lines.push(title, text.replace(/\n$/, ''));
       else if (name === '.plan') lines.push('No Plan.');
     }
     return `${lines.join('\n')}\n`;
@@ -46,19 +52,21 @@ export function createBuiltinBackend(options: BuiltinBackendOptions): FingerBack
     const sessions = await readSessions(options.utmpFile);
     if (sessions.length === 0) return { text: 'No one logged on.\n', outcome: 'ok' };
     if (verbose) {
+      // RFC 1288 §2.5.4: /W asks for more — every logged-in user in the long form.
       const logins = [...new Set(sessions.map((session) => session.user))];
       const users = (await Promise.all(logins.map((login) => passwd.byLogin(login)))).filter((user) => user !== undefined);
-      const blocks = await Promise.all(users.map((user) => describeUser(user, sessions, true)));
+      const blocks = await Promise.all(users.map((user) => describeUser(user, sessions)));
       return { text: blocks.join('\n'), outcome: 'ok' };
     }
     const rows = [['Login', 'Name', 'Tty', 'Idle', 'Login Time', 'Where']];
     for (const session of sessions) {
       const user = await passwd.byLogin(session.user);
       const idle = await idleSeconds(session);
-      rows.push([session.user, user?.name ?? '', session.line, idle === undefined ? '' : formatIdleShort(idle), formatSince(session.since), session.host]);
+      rows.push([session.user, user?.name ?? '', session.line, idle === undefined ? '' : formatIdleShort(idle), formatDate(session.since), session.host]);
     }
     const widths = [10, 20, 8, 6, 17];
-    return { text: rows.map((row) => row.map((cell, i) => (i < widths.length ? pad(cell, widths[i]) : cell)).join(' ').trimEnd()).join('\n') + '\n', outcome: 'ok' };
+    const table = rows.map((row) => row.map((cell, i) => (i < widths.length ? pad(cell, widths[i]) : cell)).join(' ').trimEnd());
+    return { text: `${table.join('\n')}\n`, outcome: 'ok' };
   }
 
   return {
@@ -68,7 +76,7 @@ export function createBuiltinBackend(options: BuiltinBackendOptions): FingerBack
       const users = await passwd.lookup(query.user);
       if (users.length === 0) return noSuchUser(query.user);
       const sessions = await readSessions(options.utmpFile);
-      const blocks = await Promise.all(users.map((user) => describeUser(user, sessions, query.verbose)));
+      const blocks = await Promise.all(users.map((user) => describeUser(user, sessions)));
       return { text: blocks.join('\n'), outcome: 'ok' };
     },
   };
@@ -78,16 +86,22 @@ function pad(text: string, width: number): string {
   return text.length >= width ? `${text} ` : text.padEnd(width);
 }
 
-/** "Tue Nov 24 18:00 (UTC)", as finger prints a login time. */
-function formatSince(date: Date): string {
-  const parts = date.toUTCString().split(' '); // "Tue, 24 Nov 2026 18:00:00 GMT"
-  return `${parts[0].replace(',', '')} ${parts[2]} ${parts[1]} ${parts[4].slice(0, 5)} (UTC)`;
+/** Two fields in the 40-column layout of finger's long form. */
+function columns(left: string, right: string): string {
+  return `${pad(left, 40)}${right}`;
+}
+
+/** "Tue Nov 24 18:00 (UTC)", or with the year ("Tue Nov 24 18:00 2026 (UTC)") as finger prints mail times. */
+function formatDate(date: Date, withYear = false): string {
+  const [weekday, day, month, year, time] = date.toUTCString().replace(',', '').split(' '); // "Tue 24 Nov 2026 18:00:00 GMT"
+  return `${weekday} ${month} ${day} ${time.slice(0, 5)}${withYear ? ` ${year}` : ''} (UTC)`;
 }
 
 function formatIdle(seconds: number): string {
   const hours = Math.floor(seconds / 3600);
   const minutes = Math.floor((seconds % 3600) / 60);
-  return hours ? `${hours} hour${hours > 1 ? 's' : ''} ${minutes} minute${minutes === 1 ? '' : 's'}` : `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  return hours ? `${plural(hours, 'hour')} ${plural(minutes, 'minute')}` : plural(minutes, 'minute');
 }
 
 function formatIdleShort(seconds: number): string {

@@ -20,6 +20,10 @@ export interface FingerConfig {
   passwdFile: string;
   /** The login records (binary struct utmp) the builtin backend reads to list who is logged in. */
   utmpFile: string;
+  /** Last logins (binary struct lastlog, one record per uid), for "Last login … / Never logged in.". */
+  lastlogFile: string;
+  /** Mailboxes, one file per login, for "New mail received … / No mail.". */
+  mailDir: string;
   /** The machine's finger program for the system backend: a name looked up in PATH, or a path. */
   fingerBinary: string;
 }
@@ -34,5 +38,7 @@ export const fingerDefaults: FingerConfig = {
   maxAnswerBytes: 64 * 1024,
   passwdFile: '/etc/passwd',
   utmpFile: '/var/run/utmp',
+  lastlogFile: '/var/log/lastlog',
+  mailDir: '/var/mail',
   fingerBinary: 'finger',
 };

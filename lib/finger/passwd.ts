@@ -8,10 +8,11 @@ export interface PasswdEntry {
   login: string;
   uid: number;
   gid: number;
-  /** The GECOS field's first part: the person's full name. */
+  /** GECOS (chfn's order): full name, room, office phone, home phone. */
   name: string;
-  /** The rest of GECOS (office, phones), as finger shows it. */
-  office: string[];
+  office: string;
+  officePhone: string;
+  homePhone: string;
   home: string;
   shell: string;
 }
@@ -23,8 +24,8 @@ export function parsePasswdLine(line: string): PasswdEntry | undefined {
   const fields = line.split(':');
   if (fields.length < 7 || !fields[0] || line.startsWith('#')) return undefined;
   const [login, , uid, gid, gecos, home, shell] = fields;
-  const [name = '', ...office] = gecos.split(',');
-  return { login, uid: Number(uid), gid: Number(gid), name, office: office.filter(Boolean), home, shell };
+  const [name = '', office = '', officePhone = '', homePhone = ''] = gecos.split(',');
+  return { login, uid: Number(uid), gid: Number(gid), name, office, officePhone, homePhone, home, shell };
 }
 
 export class PasswdDatabase {

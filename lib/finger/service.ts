@@ -12,7 +12,8 @@ import { createSystemBackend } from './system.ts';
 
 export function createBackend(settings: FingerConfig, name: BackendName = resolveBackendName(settings)): FingerBackend {
   if (name === 'builtin') {
-    return createBuiltinBackend({ passwdFile: settings.passwdFile, utmpFile: settings.utmpFile, maxFileBytes: settings.maxAnswerBytes });
+    const { passwdFile, utmpFile, lastlogFile, mailDir } = settings;
+    return createBuiltinBackend({ passwdFile, utmpFile, lastlogFile, mailDir, maxFileBytes: settings.maxAnswerBytes });
   }
   const binary = findExecutable(settings.fingerBinary);
   if (!binary) {

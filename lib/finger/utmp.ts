@@ -58,7 +58,7 @@ export async function idleSeconds(session: LoginSession, now = Date.now()): Prom
 }
 
 /** A fixed-size NUL-padded field as text (not NUL-terminated when it fills the field). */
-function cString(record: Buffer, [start, length]: readonly [number, number]): string {
+export function cString(record: Buffer, [start, length]: readonly [number, number]): string {
   const raw = record.subarray(start, start + length);
   const end = raw.indexOf(0);
   return raw.subarray(0, end === -1 ? length : end).toString('utf8');

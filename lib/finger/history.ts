@@ -1,0 +1,44 @@
+// What finger says about an account beyond passwd: its last login (the binary lastlog file,
+// one record per uid) and its mailbox (new mail, or when it was last read).
+
+import { open, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { cString } from './utmp.ts';
+
+export interface LastLogin {
+  time: Date;
+  line: string;
+  host: string;
+}
+
+// <lastlog.h> on Linux: int32 ll_time, char ll_line[32], char ll_host[256]; record n is uid n.
+const recordSize = 292;
+
+/** The account's last login, or undefined when it never logged in (or there is no lastlog). */
+export async function readLastLogin(file: string, uid: number): Promise<LastLogin | undefined> {
+  if (!Number.isInteger(uid) || uid < 0) return undefined;
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (!handle) return undefined;
+  try {
+    const record = Buffer.alloc(recordSize);
+    const { bytesRead } = await handle.read(record, 0, recordSize, uid * recordSize);
+    const seconds = bytesRead === recordSize ? record.readInt32LE(0) : 0;
+    if (seconds <= 0) return undefined;
+    return { time: new Date(seconds * 1000), line: cString(record, [4, 32]), host: cString(record, [36, 256]) };
+  } finally {
+    await handle.close();
+  }
+}
+
+export type MailStatus =
+  | { kind: 'none' }
+  | { kind: 'unread'; received: Date; unreadSince: Date }
+  | { kind: 'read'; lastRead: Date };
+
+/** As BSD finger judges a mailbox: empty, or newer than its last reading, or read. */
+export async function readMailStatus(mailDir: string, login: string): Promise<MailStatus> {
+  if (login.includes('/') || login.startsWith('.')) return { kind: 'none' };
+  const info = await stat(path.join(mailDir, login)).catch(() => undefined);
+  if (!info?.isFile() || info.size === 0) return { kind: 'none' };
+  return info.mtimeMs > info.atimeMs ? { kind: 'unread', received: info.mtime, unreadSince: info.atime } : { kind: 'read', lastRead: info.atime };
+}
