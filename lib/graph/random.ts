@@ -64,11 +64,10 @@ export function randomGraph(options: RandomGraphOptions): SocialGraph {
     const source = Math.floor(random() * nodes);
     const target = dense ? Math.floor(random() * nodes) : pickTarget(source);
     if (source === target || graph.hasDirectedEdge(`n${source}`, `n${target}`)) continue;
-    graph.addDirectedEdge(`n${source}`, `n${target}`, { mutual: false });
-    added++;
+    // Explicit edge keys: graphology's generated ones differ from one instance to the next.
+    graph.addDirectedEdgeWithKey(`e${added++}`, `n${source}`, `n${target}`, { mutual: false });
     if (added < edges && random() < reciprocity && !graph.hasDirectedEdge(`n${target}`, `n${source}`)) {
-      graph.addDirectedEdge(`n${target}`, `n${source}`, { mutual: false });
-      added++;
+      graph.addDirectedEdgeWithKey(`e${added++}`, `n${target}`, `n${source}`, { mutual: false });
     }
   }
   markMutualEdges(graph);

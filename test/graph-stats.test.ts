@@ -1,0 +1,127 @@
+// Graph figures and random graphs: stats checked by hand and against networkx, seeded graphs
+// reproducible, and the `netlab graph` commands end to end (output, --json, errors).
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { DirectedGraph } from 'graphology';
+import graphExercise from '../scripts/graph.ts';
+import { decorateGraph } from '../lib/graph/appearance.ts';
+import { jsonChunks } from '../lib/graph/export.ts';
+import { randomGraph } from '../lib/graph/random.ts';
+import { graphStats } from '../lib/graph/stats.ts';
+import type { SocialGraph } from '../lib/graph/types.ts';
+import { capture, isolatedEnv, tempDir } from './helpers.ts';
+
+test('stats of a graph small enough to check by hand', () => {
+  const graph: SocialGraph = new DirectedGraph();
+  for (const key of ['a', 'b', 'c', 'd']) graph.addNode(key, { handle: `@${key}` });
+  for (const [s, t] of [['a', 'b'], ['b', 'a'], ['c', 'a'], ['d', 'a'], ['a', 'c']]) graph.addDirectedEdge(s, t);
+  const stats = graphStats(graph, { top: 2 });
+  assert.equal(stats.nodes, 4);
+  assert.equal(stats.edges, 5);
+  assert.equal(stats.density, 5 / 12);
+  assert.equal(stats.reciprocity, 4 / 5, 'a⇄b and a⇄c are returned, d→a is not');
+  assert.equal(stats.mutualPairs, 2);
+  assert.deepEqual(stats.topByInDegree.map((a) => [a.handle, a.inDegree]), [['@a', 3], ['@b', 1]]);
+  assert.equal(stats.communities.source, 'louvain');
+  assert.equal(stats.communities.sizes.reduce((x, y) => x + y), 4);
+});
+
+test('density and reciprocity agree with networkx on a random graph', () => {
+  const graph = randomGraph({ nodes: 200, edges: 1200, seed: 21 });
+  const stats = graphStats(graph);
+  const json = [...jsonChunks(graph)].join('');
+  const script = `
+import json, sys, networkx as nx
+data = json.load(sys.stdin)
+g = nx.DiGraph()
+g.add_nodes_from(n["key"] for n in data["nodes"])
+g.add_edges_from((e["source"], e["target"]) for e in data["edges"])
+print(json.dumps({"density": nx.density(g), "reciprocity": nx.overall_reciprocity(g), "top": max(d for _, d in g.in_degree())}))`;
+  const reference = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { input: json, encoding: 'utf8' }));
+  assert.ok(Math.abs(stats.density - reference.density) < 1e-12, `${stats.density} vs ${reference.density}`);
+  assert.ok(Math.abs(stats.reciprocity - reference.reciprocity) < 1e-12, `${stats.reciprocity} vs ${reference.reciprocity}`);
+  assert.equal(stats.topByInDegree[0].inDegree, reference.top);
+});
+
+test('a random graph is reproducible, simple, flags mutual pairs, and has communities to find', () => {
+  const one = randomGraph({ nodes: 300, edges: 1500, seed: 4 });
+  const same = randomGraph({ nodes: 300, edges: 1500, seed: 4 });
+  const other = randomGraph({ nodes: 300, edges: 1500, seed: 5 });
+  assert.equal([...jsonChunks(one)].join(''), [...jsonChunks(same)].join(''), 'same seed, same graph');
+  assert.notEqual([...jsonChunks(one)].join(''), [...jsonChunks(other)].join(''));
+  assert.equal(one.order, 300);
+  assert.equal(one.size, 1500);
+  one.forEachEdge((_e, a, s, t) => {
+    assert.notEqual(s, t, 'no self-follow');
+    assert.equal(a.mutual, one.hasDirectedEdge(t, s), `mutual flag of ${s}→${t}`);
+  });
+  one.forEachNode((_n, a) => {
+    assert.ok(a.handle && a.name && Number.isInteger(a.followers) && !Number.isNaN(Date.parse(a.created!)), JSON.stringify(a));
+  });
+  const stats = graphStats(one);
+  assert.ok(stats.communities.count >= 4 && (stats.communities.modularity ?? 0) > 0.3, JSON.stringify(stats.communities));
+});
+
+test('decorating fills only what is missing, and the layout spreads the nodes', () => {
+  const graph = randomGraph({ nodes: 100, edges: 400, seed: 8 });
+  graph.mergeNodeAttributes('n3', { color: '#000000', size: 7 });
+  const report = decorateGraph(graph, { layoutIterations: 50 });
+  assert.equal(report.layout, 'forceatlas2');
+  assert.equal(report.iterations, 50);
+  assert.equal(graph.getNodeAttribute('n3', 'color'), '#000000');
+  assert.equal(graph.getNodeAttribute('n3', 'size'), 7);
+  const xs = graph.mapNodes((_n, a) => a.x!);
+  assert.ok(new Set(xs).size > 90, 'nodes do not sit on top of each other');
+  graph.forEachNode((_n, a) => assert.ok(Number.isFinite(a.x) && Number.isFinite(a.y) && a.size! >= 2 && a.size! <= 20 && /^#[0-9a-f]{6}$/.test(a.color!)));
+  // A graph over the work budget keeps the community discs instead of a layout.
+  assert.equal(decorateGraph(randomGraph({ nodes: 100, edges: 400, seed: 8 }), { layoutBudget: 1000 }).layout, 'communities');
+});
+
+test('netlab graph random → stats → render, end to end', async (t) => {
+  const dir = tempDir(t);
+  const env = isolatedEnv(dir);
+  const gexf = path.join(dir, 'r.gexf');
+  const made = await capture(graphExercise, ['random', '--nodes', '60', '--edges', '240', '--seed', '3', '--out', gexf], { env });
+  assert.equal(made.code, 0, made.stderr);
+  assert.match(made.stdout, /^wrote .*r\.gexf: 60 nodes, 240 edges, seed 3/);
+
+  const human = await capture(graphExercise, ['stats', gexf], { env });
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /60 nodes, 240 edges \(directed\)/);
+  assert.match(human.stdout, /reciprocity +0\.\d{3}/);
+  assert.match(human.stdout, /RANK +ACCOUNT +NAME +IN-DEGREE +FOLLOWERS/);
+
+  const json = await capture(graphExercise, ['stats', gexf, '--json', '--top', '3'], { env });
+  const stats = JSON.parse(json.stdout);
+  assert.equal(stats.nodes, 60);
+  assert.equal(stats.topByInDegree.length, 3);
+  assert.equal(stats.communities.source, 'attribute', 'the GEXF carries the communities it was coloured by');
+
+  for (const out of ['r.svg', 'r.html', 'r.json']) {
+    const rendered = await capture(graphExercise, ['render', gexf, '--out', path.join(dir, out)], { env });
+    assert.equal(rendered.code, 0, rendered.stderr);
+  }
+  assert.match(readFileSync(path.join(dir, 'r.svg'), 'utf8'), /^<\?xml/);
+  assert.equal(JSON.parse(readFileSync(path.join(dir, 'r.json'), 'utf8')).edges.length, 240);
+});
+
+test('netlab graph: bad input is a clear error with the right exit code', async (t) => {
+  const dir = tempDir(t);
+  const env = isolatedEnv(dir);
+  const missing = await capture(graphExercise, ['stats', path.join(dir, 'nope.gexf')], { env });
+  assert.equal(missing.code, 6);
+  assert.match(missing.stderr, /^error: cannot read .*nope\.gexf: no such file/);
+  const png = await capture(graphExercise, ['render', path.join(dir, 'nope.gexf'), '--out', 'x.png'], { env });
+  assert.equal(png.code, 2);
+  assert.match(png.stderr, /cannot render to "x\.png" — name the output \.svg, \.html, \.gexf or \.json/);
+  const crowded = await capture(graphExercise, ['random', '--nodes', '3', '--edges', '7', '--out', path.join(dir, 'x.gexf')], { env });
+  assert.equal(crowded.code, 2);
+  assert.match(crowded.stderr, /7 edges do not fit in a simple directed graph of 3 nodes — give --edges from 0 to 6/);
+  const noOut = await capture(graphExercise, ['random'], { env });
+  assert.equal(noOut.code, 2);
+  assert.match(noOut.stderr, /missing --out/);
+});
