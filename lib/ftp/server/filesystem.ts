@@ -6,6 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { FileSystem, type FtpConnection } from 'ftp-srv';
 import type { Access } from './accounts.ts';
+import type { ListedStats } from './listing.ts';
 
 /** Big reads: fewer, larger writes to the data socket (the fastest plain path Node has). */
 export const transferChunkBytes = 4 * 1024 * 1024;
@@ -46,22 +47,24 @@ export class RootedFileSystem extends FileSystem {
     return Object.assign(stats, { name: path.posix.basename(virtual) || '/' });
   }
 
-  override async list(name = '.'): Promise<NamedStats[]> {
+  override async list(name = '.'): Promise<ListedStats[]> {
     const { real, virtual } = await this.resolveExisting(name);
     const names = await this.attempt(virtual, () => fs.readdir(real));
     const entries = await Promise.all(
-      names.map(async (entry) => {
+      names.map(async (entry): Promise<ListedStats | undefined> => {
+        const full = path.join(real, entry);
         try {
           // An entry whose link leads out of the root is left out: it does not exist for this user.
-          const target = await fs.realpath(path.join(real, entry));
-          if (!this.contains(target)) return undefined;
-          return Object.assign(await fs.stat(target), { name: entry });
+          if (!this.contains(await fs.realpath(full))) return undefined;
+          const stats = await fs.lstat(full);
+          const link = stats.isSymbolicLink() ? await fs.readlink(full) : undefined;
+          return Object.assign(stats, { name: entry, link });
         } catch {
           return undefined; // dangling link, or removed meanwhile
         }
       }),
     );
-    return entries.filter((entry): entry is NamedStats => entry !== undefined);
+    return entries.filter((entry) => entry !== undefined);
   }
 
   override async chdir(name = '.'): Promise<string> {
