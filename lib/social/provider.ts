@@ -1,6 +1,7 @@
 // The one interface every social network speaks to the crawl: a profile, one page of the
 // accounts someone follows, and posting where the network allows it.
 
+import { NetlabError } from '../cli/errors.ts';
 import type { ProviderName } from './config.ts';
 
 /** An account as the graph needs it; counts are missing where a network lists accounts without them. */
@@ -68,4 +69,10 @@ export interface SocialProvider {
 /** "@alice", "alice", "https://x.com/alice" → "alice" (a handle never carries its decorations). */
 export function normalizeHandle(handle: string): string {
   return handle.trim().replace(/^https?:\/\/[^/]+\/(?:profile\/)?/, '').replace(/^@/, '').replace(/\/+$/, '');
+}
+
+/** A network failure, with the way out for a classroom without Internet access. */
+export function networkFailure(error: NetlabError): NetlabError {
+  const hint = [error.hint, 'without network access, --provider fixture works offline'].filter(Boolean).join('; ');
+  return new NetlabError(error.code, error.message, { hint, cause: error.cause, details: error.details });
 }

@@ -4,7 +4,7 @@
 import { NetlabError } from '../../cli/errors.ts';
 import { socketError } from '../../net/errors.ts';
 import { credentialVariables as names, type SocialCredentials } from '../credentials.ts';
-import type { Account, PostResult, ProviderHooks, SocialProvider } from '../provider.ts';
+import { networkFailure, type Account, type PostResult, type ProviderHooks, type SocialProvider } from '../provider.ts';
 import { interrupted, waitForRateLimit } from '../wait.ts';
 
 export interface BlueskyProviderOptions extends ProviderHooks {
@@ -157,7 +157,7 @@ function fetchError(error: unknown, url: string, hooks: ProviderHooks): NetlabEr
   const { hostname, port, protocol } = new URL(url);
   const cause = (error as { cause?: unknown }).cause ?? error;
   if ((error as Error).name === 'TimeoutError') {
-    return new NetlabError('E_TIMEOUT', `no answer from ${hostname} in time`, { hint: 'check your connection, or raise social.timeoutSeconds' });
+    return networkFailure(new NetlabError('E_TIMEOUT', `no answer from ${hostname} in time`, { hint: 'check your connection, or raise social.timeoutSeconds' }));
   }
-  return socketError(cause, { host: hostname, port: Number(port) || (protocol === 'https:' ? 443 : 80), operation: 'connect' });
+  return networkFailure(socketError(cause, { host: hostname, port: Number(port) || (protocol === 'https:' ? 443 : 80), operation: 'connect' }));
 }

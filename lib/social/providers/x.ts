@@ -7,7 +7,7 @@ import { ApiRequestError, ApiResponseError, TwitterApi, type ITwitterApiClientPl
 import { NetlabError } from '../../cli/errors.ts';
 import { socketError } from '../../net/errors.ts';
 import { credentialVariables as names, hasXUserKeys, type SocialCredentials } from '../credentials.ts';
-import type { Account, FollowingPage, PostResult, ProviderHooks, SocialProvider } from '../provider.ts';
+import { networkFailure, type Account, type FollowingPage, type PostResult, type ProviderHooks, type SocialProvider } from '../provider.ts';
 import { interrupted, waitForRateLimit } from '../wait.ts';
 
 /** The origin twitter-api-v2 has built in (it has no option to change it). */
@@ -143,7 +143,7 @@ function explainXError(error: unknown, operation: 'read' | 'follows' | 'post', a
     const url = new URL(apiBase);
     // twitter-api-v2 1.29 keeps the socket error in _options.error while its requestError getter reads _options.requestError.
     const socketFailure = error.requestError ?? (error as unknown as { _options?: { error?: unknown } })._options?.error;
-    return socketError(socketFailure, { host: url.hostname, port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80), operation: 'connect' });
+    return networkFailure(socketError(socketFailure, { host: url.hostname, port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80), operation: 'connect' }));
   }
   if (!(error instanceof ApiResponseError)) return new NetlabError('E_REMOTE', `X API call failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
   const body = (error.data ?? {}) as { title?: string; detail?: string; reason?: string; errors?: { message?: string; detail?: string }[] };
