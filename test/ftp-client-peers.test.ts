@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { createReadStream, linkSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync, closeSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -195,5 +196,35 @@ test('IPv6: passive (EPSV) and active (EPRT |2|) over ::1, against netlab ftpd',
     assert.equal(readFileSync(local, 'utf8'), 'hello from the lab\n');
     assert.ok(sent.some((line) => (active ? /^EPRT \|2\|::1\|\d+\|$/ : /^EPSV$/).test(line)), sent.join(' | '));
     await client.quit();
+  }
+});
+
+test('explicit FTPS (AUTH TLS, PBSZ 0, PROT P): passive and active, against netlab ftpd', async (t) => {
+  const root = makeRoot('tls');
+  const key = path.join(scratch, 'key.pem');
+  const cert = path.join(scratch, 'cert.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  const server = await startFtpServer({ host: '127.0.0.1', port: 0, root, writable: true, tls: { cert: readFileSync(cert), key: readFileSync(key) } });
+  t.after(() => server.close());
+  const port = server.address.port;
+  await assert.rejects(FtpClient.connect({ host: '127.0.0.1', port, tls: true }), (error: NetlabError) => {
+    assert.equal(error.code, 'E_PROTOCOL');
+    assert.match(error.message, /self-signed certificate/);
+    assert.match(error.hint ?? '', /--insecure/);
+    return true;
+  });
+  for (const active of [false, true]) {
+    const dialogue: string[] = [];
+    const client = await FtpClient.connect({ host: '127.0.0.1', port, tls: true, insecure: true, active, trace: (direction, line) => dialogue.push(`${direction} ${line}`) });
+    t.after(() => client.close());
+    await client.login();
+    const local = path.join(scratch, `tls-${active}.bin`);
+    await client.downloadFile('pub/medium.bin', local);
+    assert.ok(readFileSync(local).equals(readFileSync(path.join(root, 'pub', 'medium.bin'))));
+    await client.uploadFile(local, `incoming/tls-${active}.bin`);
+    await client.quit();
+    assert.ok(readFileSync(path.join(root, 'incoming', `tls-${active}.bin`)).equals(readFileSync(local)));
+    const order = ['sent AUTH TLS', 'received 234', 'note TLS', 'sent USER', 'sent PBSZ 0', 'sent PROT P', 'sent RETR'].map((start) => dialogue.findIndex((line) => line.startsWith(start)));
+    assert.ok(order.every((index, i) => index >= 0 && (i === 0 || index > order[i - 1])), dialogue.join('\n'));
   }
 });

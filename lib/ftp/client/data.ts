@@ -97,10 +97,13 @@ async function openPassive(control: ControlConnection, state: DataState, options
     target = { host: peer, port: offered.port };
   }
   const { host, port } = target;
-  const connecting = connectTcp(host, port, options.connectTimeoutMs, options.signal, options.bufferSize);
+  // The TLS handshake starts at once: some servers (ftp-srv) send 150 only once it is done.
+  const connecting = connectTcp(host, port, options.connectTimeoutMs, options.signal, options.bufferSize).then((socket) =>
+    secure(socket, options, formatAddress({ host, port })),
+  );
   connecting.catch(() => undefined); // observed in ready(); a transfer refused first must not leave it unhandled
   return {
-    ready: async () => secure(await connecting, options, formatAddress({ host, port })),
+    ready: () => connecting,
     cancel: () => void connecting.then((socket) => socket.destroy(), () => undefined),
   };
 }
@@ -113,6 +116,8 @@ async function openActive(control: ControlConnection, state: DataState, options:
     server.once('error', reject);
     server.listen({ host, port: 0 }, resolve);
   });
+  const port = (server.address() as net.AddressInfo).port;
+  const where = formatAddress({ host, port });
   // RFC 959 §3.2: the server connects from its own data port; only the control peer may use this one.
   const accepted = new Promise<net.Socket>((resolve) => {
     server.on('connection', (socket) => {
@@ -120,8 +125,8 @@ async function openActive(control: ControlConnection, state: DataState, options:
       server.close();
       resolve(socket);
     });
-  });
-  const port = (server.address() as net.AddressInfo).port;
+  }).then((socket) => secure(socket, options, where));
+  accepted.catch(() => undefined); // observed in ready()
   try {
     let reply: FtpReply | undefined;
     if (!state.eprtRefused) {
@@ -134,7 +139,6 @@ async function openActive(control: ControlConnection, state: DataState, options:
     server.close();
     throw error;
   }
-  const where = formatAddress({ host, port });
   return {
     ready: async () => {
       let timer: NodeJS.Timeout | undefined;
@@ -142,8 +146,7 @@ async function openActive(control: ControlConnection, state: DataState, options:
         timer = setTimeout(() => reject(timeoutError({ host, port, operation: 'receive' }, options.connectTimeoutMs / 1000)), options.connectTimeoutMs);
       });
       try {
-        const socket = await Promise.race([accepted, timeout]);
-        return await secure(socket, options, where);
+        return await Promise.race([accepted, timeout]);
       } finally {
         clearTimeout(timer);
         server.close();
@@ -151,7 +154,7 @@ async function openActive(control: ControlConnection, state: DataState, options:
     },
     cancel: () => {
       server.close();
-      void accepted.then((socket) => socket.destroy());
+      void accepted.then((socket) => socket.destroy(), () => undefined);
     },
   };
 }
