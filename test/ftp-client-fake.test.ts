@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NetlabError } from '../lib/cli/errors.ts';
@@ -151,8 +152,24 @@ test('a silent data connection times out (data idle timeout)', async (t) => {
   const client = await FtpClient.connect({ host: '127.0.0.1', port, dataIdleTimeoutMs: 150, replyTimeoutMs: 150 });
   t.after(() => client.close());
   await client.login();
-  const sink = new (await import('node:stream')).PassThrough();
-  await assert.rejects(client.download('big.iso', sink), rejects('E_TIMEOUT', /data connection of RETR big.iso was idle for 0.15 s/));
+  await assert.rejects(client.download('big.iso', new PassThrough()), rejects('E_TIMEOUT', /data connection of RETR big.iso was idle for 0.15 s/));
+});
+
+test('Ctrl-C (the abort signal) stops a transfer at once', async (t) => {
+  const dataPort = await dataListener(t, null);
+  const { port } = await scriptedServer(t, (command, reply) => {
+    login(command, reply);
+    if (command === 'EPSV') reply(`229 Entering Extended Passive Mode (|||${dataPort}|)\r\n`);
+    if (command.startsWith('RETR')) reply('150 sending, slowly\r\n');
+  });
+  const controller = new AbortController();
+  const client = await FtpClient.connect({ host: '127.0.0.1', port, signal: controller.signal, dataIdleTimeoutMs: 30_000 });
+  t.after(() => client.close());
+  await client.login();
+  setTimeout(() => controller.abort(), 100);
+  const started = performance.now();
+  await assert.rejects(client.download('big.iso', new PassThrough()), rejects('E_INTERRUPTED', /interrupted/));
+  assert.ok(performance.now() - started < 5_000);
 });
 
 test('a control connection dropped mid-reply is reported as such', async (t) => {

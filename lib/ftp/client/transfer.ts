@@ -76,6 +76,10 @@ async function pump(socket: net.Socket, request: TransferRequest, session: Trans
     ),
   );
   socket.once('error', () => (failed ??= 'remote'));
+  // Ctrl-C: the control connection closes itself; the data connection must stop too.
+  const signal = session.dataOptions().signal;
+  const onAbort = () => socket.destroy(new NetlabError('E_INTERRUPTED', `interrupted during ${request.command}`));
+  signal?.addEventListener('abort', onAbort, { once: true });
   const count = (chunk: Buffer) => {
     bytes += chunk.length;
     request.onProgress?.(bytes);
@@ -98,8 +102,8 @@ async function pump(socket: net.Socket, request: TransferRequest, session: Trans
       await abortTransfer(control);
       throw error;
     }
-    // A stalled server: its late replies would answer our next commands, so the session ends here.
-    if ((error as NetlabError).code === 'E_TIMEOUT') {
+    // A stalled server, or Ctrl-C: late replies would answer our next commands, so the session ends here.
+    if (['E_TIMEOUT', 'E_INTERRUPTED'].includes((error as NetlabError).code)) {
       control.close();
       throw error;
     }
@@ -107,6 +111,8 @@ async function pump(socket: net.Socket, request: TransferRequest, session: Trans
     const reply = await control.nextReply(`the end of ${request.command}`).catch(() => undefined);
     if (reply && isError(reply)) throw replyError(reply, request.command, control.endpoint);
     throw error;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
 }
 
