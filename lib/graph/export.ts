@@ -11,7 +11,7 @@ import type { SerializedGraph } from 'graphology-types';
 import { NetlabError, systemErrorCode } from '../cli/errors.ts';
 import { decorateGraph, type AppearanceOptions, type AppearanceReport } from './appearance.ts';
 import { gexfChunks, type GexfOptions } from './gexf.ts';
-import { parseGexf } from './libraries.ts';
+import { readGexf } from './gexf-read.ts';
 import type { SocialGraph } from './types.ts';
 
 export type GraphFormat = 'gexf' | 'json';
@@ -85,16 +85,11 @@ export function* jsonChunks(graph: SocialGraph, chunkSize = 65_536): Generator<s
 /** Reads a .gexf or .json graph into a DirectedGraph (what every netlab graph is). */
 export async function readGraphFile(file: string): Promise<SocialGraph> {
   const format = graphFormat(file);
-  let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    if (format === 'gexf') return await readGexf(file);
+    return DirectedGraph.from(JSON.parse(await readFile(file, 'utf8')) as SerializedGraph) as SocialGraph;
   } catch (error) {
-    throw fileError(error, file, 'read');
-  }
-  try {
-    if (format === 'json') return DirectedGraph.from(JSON.parse(text) as SerializedGraph) as SocialGraph;
-    return parseGexf(DirectedGraph, text) as SocialGraph;
-  } catch (error) {
+    if (systemErrorCode(error)) throw fileError(error, file, 'read');
     throw new NetlabError('E_INPUT', `${file} is not a directed ${format === 'json' ? 'graphology JSON' : 'GEXF'} graph: ${(error as Error).message}`, {
       hint: format === 'json' ? 'write it with `netlab graph random --out FILE.json` or graph.export()' : 'check it with xmllint, or re-export it from Gephi as a directed graph',
       cause: error,

@@ -6,4 +6,3 @@ import forceAtlas2Module from 'graphology-layout-forceatlas2';
 
 export const louvain = louvainModule as unknown as typeof louvainModule.default;
 export const forceAtlas2 = forceAtlas2Module as unknown as typeof forceAtlas2Module.default;
-export { parse as parseGexf } from 'graphology-gexf/node/index.js';

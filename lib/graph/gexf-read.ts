@@ -1,0 +1,222 @@
+// A streaming GEXF reader (1.1 to 1.3): tags are read as the file streams in, so a
+// million-edge file never becomes a DOM (graphology-gexf's DOM reader runs out of heap there).
+
+import { createReadStream } from 'node:fs';
+import { DirectedGraph } from 'graphology';
+import type { SocialGraph } from './types.ts';
+
+interface Column {
+  title: string;
+  type: string;
+  default?: unknown;
+}
+
+interface Tag {
+  /** Local name (namespace prefix dropped: viz:color and color are the same to us, as to Gephi). */
+  name: string;
+  closing: boolean;
+  selfClosing: boolean;
+  attributes: Record<string, string>;
+}
+
+const entity: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function decode(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (whole, name: string) => {
+    if (name[0] === '#') return String.fromCodePoint(name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : Number(name.slice(1)));
+    return entity[name] ?? whole;
+  });
+}
+
+const attributePattern = /([^\s=/]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+
+function parseTag(raw: string): Tag {
+  const closing = raw[1] === '/';
+  const selfClosing = raw[raw.length - 2] === '/';
+  const nameMatch = /^<\/?([^\s/>]+)/.exec(raw);
+  const qualified = nameMatch ? nameMatch[1] : '';
+  const attributes: Record<string, string> = {};
+  if (!closing) {
+    attributePattern.lastIndex = 0;
+    for (let m = attributePattern.exec(raw); m; m = attributePattern.exec(raw)) attributes[m[1]] = decode(m[2] ?? m[3]);
+  }
+  return { name: qualified.slice(qualified.indexOf(':') + 1), closing, selfClosing, attributes };
+}
+
+/** GEXF attribute types → JavaScript values (lists stay as their text). */
+function cast(value: string, type: string): unknown {
+  switch (type) {
+    case 'integer':
+    case 'long':
+    case 'short':
+    case 'byte':
+    case 'float':
+    case 'double':
+    case 'bigdecimal':
+    case 'biginteger': {
+      const number = Number(value);
+      return Number.isNaN(number) ? value : number;
+    }
+    case 'boolean':
+      return value === 'true' || value === '1';
+    default:
+      return value;
+  }
+}
+
+function hex(channel: string | undefined): string {
+  return Math.max(0, Math.min(255, Number(channel) || 0)).toString(16).padStart(2, '0');
+}
+
+/** Where the reader is: which element's attvalues and viz elements the next tags belong to. */
+class GexfBuilder {
+  readonly graph: SocialGraph = new DirectedGraph();
+  private columns: Record<'node' | 'edge', Map<string, Column>> = { node: new Map(), edge: new Map() };
+  private columnClass: 'node' | 'edge' = 'node';
+  private column?: Column;
+  private current?: { kind: 'node' | 'edge'; key: string };
+  private undirectedDefault = false;
+  /** Inside <default>: its text is the column's default value. */
+  collectingText = false;
+  text = '';
+
+  tag(tag: Tag): void {
+    if (tag.closing) {
+      if (tag.name === 'node' || tag.name === 'edge') this.current = undefined;
+      else if (tag.name === 'default') this.endDefault();
+      return;
+    }
+    const a = tag.attributes;
+    switch (tag.name) {
+      case 'graph':
+        this.undirectedDefault = a.defaultedgetype === 'undirected';
+        break;
+      case 'attributes':
+        this.columnClass = a.class === 'edge' ? 'edge' : 'node';
+        break;
+      case 'attribute':
+        this.column = { title: a.title ?? a.id, type: a.type ?? 'string' };
+        this.columns[this.columnClass].set(a.id, this.column);
+        break;
+      case 'default':
+        if (!tag.selfClosing) [this.collectingText, this.text] = [true, ''];
+        break;
+      case 'node':
+        this.startNode(a, tag.selfClosing);
+        break;
+      case 'edge':
+        this.startEdge(a, tag.selfClosing);
+        break;
+      case 'attvalue':
+        this.attvalue(a);
+        break;
+      case 'color':
+      case 'position':
+      case 'size':
+        if (this.current?.kind === 'node') this.viz(tag.name, a);
+        break;
+    }
+  }
+
+  private endDefault(): void {
+    if (this.column) this.column.default = cast(decode(this.text.trim()), this.column.type);
+    this.collectingText = false;
+  }
+
+  private defaults(kind: 'node' | 'edge'): Record<string, unknown> {
+    const values: Record<string, unknown> = {};
+    for (const column of this.columns[kind].values()) if (column.default !== undefined) values[column.title] = column.default;
+    return values;
+  }
+
+  private startNode(a: Record<string, string>, selfClosing: boolean): void {
+    if (a.id === undefined) throw new Error('a <node> has no id');
+    const attributes: Record<string, unknown> = this.defaults('node');
+    if (a.label !== undefined) attributes.label = a.label;
+    this.graph.mergeNode(a.id, attributes);
+    this.current = selfClosing ? undefined : { kind: 'node', key: a.id };
+  }
+
+  private startEdge(a: Record<string, string>, selfClosing: boolean): void {
+    if (a.source === undefined || a.target === undefined) throw new Error('an <edge> lacks its source or target');
+    if ((a.type ?? (this.undirectedDefault ? 'undirected' : 'directed')) === 'undirected') {
+      throw new Error('it holds undirected edges; netlab graphs are directed (follows)');
+    }
+    const attributes: Record<string, unknown> = this.defaults('edge');
+    if (a.weight !== undefined) attributes.weight = Number(a.weight);
+    if (a.label !== undefined) attributes.label = a.label;
+    // Parallel edges (a multigraph) become one edge: a follow exists or not.
+    const [key] = a.id !== undefined && !this.graph.hasEdge(a.id) && !this.graph.hasDirectedEdge(a.source, a.target)
+      ? [this.graph.addDirectedEdgeWithKey(a.id, this.ensureNode(a.source), this.ensureNode(a.target), attributes)]
+      : this.graph.mergeDirectedEdge(this.ensureNode(a.source), this.ensureNode(a.target), attributes);
+    this.current = selfClosing ? undefined : { kind: 'edge', key };
+  }
+
+  private ensureNode(key: string): string {
+    this.graph.mergeNode(key);
+    return key;
+  }
+
+  private attvalue(a: Record<string, string>): void {
+    if (!this.current || a.for === undefined || a.value === undefined) return;
+    const column = this.columns[this.current.kind].get(a.for);
+    const title = column?.title ?? a.for;
+    const value = cast(a.value, column?.type ?? 'string');
+    if (this.current.kind === 'node') this.graph.setNodeAttribute(this.current.key, title, value);
+    else this.graph.setEdgeAttribute(this.current.key, title, value);
+  }
+
+  private viz(name: 'color' | 'position' | 'size', a: Record<string, string>): void {
+    const node = this.current!.key;
+    if (name === 'size') this.graph.setNodeAttribute(node, 'size', Number(a.value));
+    else if (name === 'position') this.graph.mergeNodeAttributes(node, { x: Number(a.x), y: Number(a.y), ...(a.z === undefined ? {} : { z: Number(a.z) }) });
+    else if (a.hex !== undefined) this.graph.setNodeAttribute(node, 'color', a.hex.startsWith('#') ? a.hex : `#${a.hex}`);
+    else if (a.a !== undefined && Number(a.a) < 1) this.graph.setNodeAttribute(node, 'color', `rgba(${Number(a.r)},${Number(a.g)},${Number(a.b)},${Number(a.a)})`);
+    else this.graph.setNodeAttribute(node, 'color', `#${hex(a.r)}${hex(a.g)}${hex(a.b)}`);
+  }
+}
+
+/** Reads a GEXF file into a DirectedGraph, streaming; throws a plain Error on input it cannot read. */
+export async function readGexf(file: string): Promise<SocialGraph> {
+  const builder = new GexfBuilder();
+  let pending = '';
+  let sawGexf = false;
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 16 })) {
+      pending += chunk;
+      let at = 0;
+      for (;;) {
+        const open = pending.indexOf('<', at);
+        if (open === -1) {
+          if (builder.collectingText) builder.text += pending.slice(at);
+          at = pending.length;
+          break;
+        }
+        if (builder.collectingText) builder.text += pending.slice(at, open);
+        const end = tagEnd(pending, open);
+        if (end === -1) {
+          at = open; // the tag continues in the next chunk
+          break;
+        }
+        const raw = pending.slice(open, end + 1);
+        at = end + 1;
+        if (raw.startsWith('<?') || raw.startsWith('<!')) continue; // declaration, comment, doctype
+        const tag = parseTag(raw);
+        if (tag.name === 'gexf') sawGexf = true;
+        builder.tag(tag);
+      }
+      pending = pending.slice(at);
+    }
+  if (pending.includes('<')) throw new Error(`the file ends inside a tag: ${pending.slice(0, 60)}…`);
+  if (!sawGexf) throw new Error('there is no <gexf> element');
+  return builder.graph;
+}
+
+/** A tag from "<" to ">", quoted values may hold ">" (sticky: it must start right at lastIndex). */
+const tagPattern = /<(?:!--[\s\S]*?--|!\[CDATA\[[\s\S]*?\]\]|(?:[^"'>]|"[^"]*"|'[^']*')*)>/y;
+
+/** The index of the ">" ending the tag opened at `open`, or -1 if it is not all here yet. */
+function tagEnd(text: string, open: number): number {
+  tagPattern.lastIndex = open;
+  return tagPattern.test(text) ? tagPattern.lastIndex - 1 : -1;
+}
