@@ -1,11 +1,32 @@
 // The XML-RPC servers' settings in netlab.config.ts (the `rpc` section).
 // Owned by the RPC lab; lib/config merges it into the whole configuration.
 
+export interface RpcLimits {
+  /** A larger request body is refused with HTTP 413 (1 MiB: a directory add is ~300 bytes). */
+  maxBodyBytes: number;
+  /** How deep arrays and structs may nest in a request before it is refused (fault -32600). */
+  maxDepth: number;
+  /** A request (headers and body) must arrive within this time, else HTTP 408: no slow-loris. */
+  requestTimeoutMs: number;
+  /** Open connections at once; more are refused by the kernel backlog, not queued forever. */
+  maxConnections: number;
+}
+
 export interface RpcConfig {
   /** The directory's database file, relative to dataDir unless absolute. */
   annuaireDb: string;
+  limits: RpcLimits;
+  /** Seconds a client waits for an answer before giving up. */
+  clientTimeout: number;
 }
 
 export const rpcDefaults: RpcConfig = {
   annuaireDb: 'annuaire.db',
+  limits: {
+    maxBodyBytes: 1024 * 1024,
+    maxDepth: 64,
+    requestTimeoutMs: 10_000,
+    maxConnections: 256,
+  },
+  clientTimeout: 10,
 };

@@ -1,0 +1,133 @@
+// The XML-RPC server: HTTP/1.1 keep-alive on node:http, one POST body per call, every failure
+// answered as a fault (or a 4xx for what is not a call at all), never a crash.
+
+import http from 'node:http';
+import type { Logger } from 'pino';
+import { listenTcp } from '../net/listen.ts';
+import type { ServerHandle } from '../services/handle.ts';
+import { silentLog } from '../services/log.ts';
+import { serializeFault, serializeResponse } from './codec.ts';
+import { rpcDefaults, type RpcLimits } from './config.ts';
+import { FaultCode, RpcFault, isRpcFault } from './faults.ts';
+import { Dispatcher, type MethodTable } from './methods.ts';
+import { decodeBody, parseCall } from './parse.ts';
+
+export interface RpcServerOptions {
+  methods: MethodTable;
+  /** The request log: one line per call (method, body size, duration, fault code). */
+  log?: Logger;
+  limits?: Partial<RpcLimits>;
+}
+
+export interface RpcListenOptions extends RpcServerOptions {
+  host: string;
+  port: number;
+}
+
+/** Starts an XML-RPC server and resolves to its handle once it listens. */
+export function listenRpc(options: RpcListenOptions): Promise<ServerHandle> {
+  return listenTcp(createRpcServer(options), { host: options.host, port: options.port, protocol: 'http' });
+}
+
+export function createRpcServer(options: RpcServerOptions): http.Server {
+  const log = options.log ?? silentLog;
+  const limits: RpcLimits = { ...rpcDefaults.limits, ...options.limits };
+  const dispatcher = new Dispatcher(options.methods, log);
+  const server = http.createServer({
+    keepAlive: true,
+    // A whole request (headers and body) must arrive within this time: no slow-loris.
+    requestTimeout: limits.requestTimeoutMs,
+    headersTimeout: Math.min(limits.requestTimeoutMs, 60_000),
+    connectionsCheckingInterval: Math.min(1_000, limits.requestTimeoutMs),
+  });
+  server.maxConnections = limits.maxConnections;
+
+  // "Expect: 100-continue" (curl, large bodies): refuse an oversized body before it is sent.
+  server.on('checkContinue', (request, response) => {
+    if (declaredLength(request) > limits.maxBodyBytes) refuseTooLarge(request, response, limits, log);
+    else {
+      response.writeContinue();
+      server.emit('request', request, response);
+    }
+  });
+
+  server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
+    const started = performance.now();
+    const client = `${request.socket.remoteAddress}:${request.socket.remotePort}`;
+    response.on('error', () => undefined);
+    request.on('error', () => undefined);
+    if (request.method !== 'POST') {
+      log.info({ client, http: request.method, status: 405 }, 'not a POST');
+      sendText(response, 405, 'an XML-RPC server: POST a <methodCall> document\n', { Allow: 'POST' });
+      return;
+    }
+    if (declaredLength(request) > limits.maxBodyBytes) {
+      refuseTooLarge(request, response, limits, log);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    request.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > limits.maxBodyBytes) {
+        refused = true; // a chunked body that grows past the cap
+        refuseTooLarge(request, response, limits, log);
+      } else chunks.push(chunk);
+    });
+    request.on('end', () => {
+      if (refused) return;
+      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+      void answer(body, dispatcher, limits).then(({ xml, method, faultCode }) => {
+        response.writeHead(200, { 'Content-Type': 'text/xml; charset=utf-8', 'Content-Length': Buffer.byteLength(xml) });
+        response.end(xml);
+        const ms = Math.round((performance.now() - started) * 1000) / 1000;
+        log.info({ client, method, bytes: size, ms, fault: faultCode }, faultCode === undefined ? 'call' : 'fault');
+      });
+    });
+  });
+  // A client that sends garbage instead of HTTP gets 400 and the connection closes; nothing else happens.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (socket.writable && error.code !== 'ECONNRESET') {
+      const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    } else socket.destroy();
+  });
+  return server;
+}
+
+/** Parse, dispatch, serialise: resolves to the XML to send, and never rejects. */
+async function answer(body: Buffer, dispatcher: Dispatcher, limits: RpcLimits): Promise<{ xml: string; method?: string; faultCode?: number }> {
+  let method: string | undefined;
+  try {
+    const call = parseCall(decodeBody(body), { maxDepth: limits.maxDepth, keepDoubles: true });
+    method = call.methodName.slice(0, 100);
+    return { xml: serializeResponse(await dispatcher.call(call.methodName, call.params)), method };
+  } catch (error) {
+    const failure = isRpcFault(error) ? error : new RpcFault(FaultCode.internalError, 'internal error');
+    return { xml: serializeFault(failure.faultCode, failure.faultString), method, faultCode: failure.faultCode };
+  }
+}
+
+function declaredLength(request: http.IncomingMessage): number {
+  const length = request.headers['content-length'];
+  return length === undefined ? 0 : Number(length);
+}
+
+/**
+ * HTTP 413 (RFC 9110 §15.5.14), then close: the rest of the body is read and dropped for a moment
+ * so that the client, still sending, can read the answer instead of a connection reset.
+ */
+function refuseTooLarge(request: http.IncomingMessage, response: http.ServerResponse, limits: RpcLimits, log: Logger): void {
+  log.info({ client: `${request.socket.remoteAddress}:${request.socket.remotePort}`, status: 413, declared: request.headers['content-length'] }, 'body too large');
+  sendText(response, 413, `the request body is larger than ${limits.maxBodyBytes} bytes\n`, { Connection: 'close' });
+  request.on('data', () => undefined);
+  setTimeout(() => request.socket.destroy(), 2_000).unref();
+}
+
+function sendText(response: http.ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  if (response.headersSent) return;
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
+  response.end(text);
+}
