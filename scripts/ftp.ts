@@ -7,7 +7,8 @@ import { runIfMain } from '../lib/cli/process.ts';
 import { getAction, listAction, putAction } from '../lib/ftp/client/actions.ts';
 import { withSession, type SessionFlags } from '../lib/ftp/client/session.ts';
 import { runShell } from '../lib/ftp/client/shell.ts';
-import { parseFtpUrl } from '../lib/ftp/client/url.ts';
+import { defaultFtpPort, parseFtpUrl } from '../lib/ftp/client/url.ts';
+import type { LoadedConfig } from '../lib/config/load.ts';
 
 const sessionArgs = {
   tls: { type: 'boolean', description: 'explicit FTPS: AUTH TLS on the control connection, PROT P on data connections' },
@@ -22,6 +23,11 @@ function sessionFlags(args: { tls?: boolean; insecure?: boolean; active?: boolea
   return { tls: args.tls, insecure: args.insecure, active: args.active, trace: args.trace, timeoutMs: parseSeconds(args.timeout, 30) };
 }
 
+/** A URL without a port means netlab ftpd's port (config ports.ftp, 2121), as every netlab client does; write :21 for others. */
+function defaultPort(config: LoadedConfig): number {
+  return config.ports.ftp ?? defaultFtpPort;
+}
+
 const ls = defineExercise({
   name: 'ls',
   description: 'list a remote folder (LIST; --json: typed entries from MLSD, or LIST parsed)',
@@ -30,8 +36,8 @@ const ls = defineExercise({
     ...sessionArgs,
     ...jsonArg,
   },
-  async run({ args, out, signal }) {
-    const url = parseFtpUrl(args.url);
+  async run({ args, config, out, signal }) {
+    const url = parseFtpUrl(args.url, defaultPort(config));
     await withSession(url, sessionFlags(args), out, signal, (client) => listAction(client, out, url.path || undefined));
   },
 });
@@ -46,8 +52,8 @@ const get = defineExercise({
     ...sessionArgs,
     ...jsonArg,
   },
-  async run({ args, out, signal }) {
-    const url = parseFtpUrl(args.url);
+  async run({ args, config, out, signal }) {
+    const url = parseFtpUrl(args.url, defaultPort(config));
     await withSession(url, sessionFlags(args), out, signal, (client) => getAction(client, out, url.path, args.out || undefined, { resume: args.resume }));
   },
 });
@@ -62,8 +68,8 @@ const put = defineExercise({
     ...sessionArgs,
     ...jsonArg,
   },
-  async run({ args, out, signal }) {
-    const url = parseFtpUrl(args.url);
+  async run({ args, config, out, signal }) {
+    const url = parseFtpUrl(args.url, defaultPort(config));
     await withSession(url, sessionFlags(args), out, signal, (client) => putAction(client, out, args.file, url.path, { resume: args.resume }));
   },
 });
@@ -72,7 +78,8 @@ const shell = defineExercise({
   name: 'shell',
   description: 'the interactive shell, connected first to a URL',
   args: { url: { type: 'positional', description: 'ftp://[user[:password]@]host[:port]/[folder]', required: true }, ...sessionArgs },
-  run: ({ args, out, signal }) => runShell({ input: process.stdin, out, flags: sessionFlags(args), signal, url: parseFtpUrl(args.url) }),
+  run: ({ args, config, out, signal }) =>
+    runShell({ input: process.stdin, out, flags: sessionFlags(args), signal, defaultPort: defaultPort(config), url: parseFtpUrl(args.url, defaultPort(config)) }),
 });
 
 export default defineExercise({
@@ -81,14 +88,14 @@ export default defineExercise({
   args: sessionArgs,
   subCommands: { ls, get, put, shell },
   examples: [
-    'netlab ftp ls ftp://127.0.0.1:2121/',
+    'netlab ftp ls ftp://127.0.0.1/            (no port: 2121, netlab ftpd’s — config ports.ftp)',
     'netlab ftp get ftp://127.0.0.1:2121/welcome.txt',
     'netlab ftp put notes.txt ftp://127.0.0.1:2121/incoming/',
     'netlab ftp get --trace ftp://alice:secret@127.0.0.1:2121/report.pdf report.pdf',
     'netlab ftp ls --json --active ftp://[::1]:2121/pub',
     'netlab ftp            (then: open 127.0.0.1 2121, ls, cd pub, get file, bye)',
   ],
-  run: ({ args, out, signal }) => runShell({ input: process.stdin, out, flags: sessionFlags(args), signal }),
+  run: ({ args, config, out, signal }) => runShell({ input: process.stdin, out, flags: sessionFlags(args), signal, defaultPort: defaultPort(config) }),
 });
 
 runIfMain(import.meta);

@@ -18,6 +18,8 @@ export interface ShellOptions {
   signal?: AbortSignal;
   /** Opened before the first command (`netlab ftp shell ftp://host/`). */
   url?: FtpUrl;
+  /** The port of a host given without one. */
+  defaultPort?: number;
   /** Local folder that get/put resolve against (`lcd` changes it; the process's cwd never changes). */
   cwd?: string;
 }
@@ -47,7 +49,7 @@ const commands: Record<string, ShellCommand> = {
     help: 'connect and log in (anonymously unless the URL names a user)',
     min: 1,
     run: (state, [target, port]) =>
-      connect(state, parseFtpUrl(port ? `${target.includes(':') && !target.startsWith('[') ? `[${target}]` : target}:${port}` : target)),
+      connect(state, parseFtpUrl(port ? `${target.includes(':') && !target.startsWith('[') ? `[${target}]` : target}:${port}` : target, state.options.defaultPort)),
   },
   user: {
     usage: 'user name [password]',
