@@ -38,8 +38,8 @@ const stats = defineExercise({
       out.line(`reciprocity    ${s.reciprocity.toFixed(3)}  (share of follows returned; ${s.mutualPairs} mutual pairs)`);
       out.line(`out-degree     ${s.averageOutDegree.toFixed(2)} on average`);
       const c = s.communities;
-      const modularity = c.modularity === undefined ? '' : `, modularity ${c.modularity.toFixed(3)}`;
-      out.line(c.source === 'skipped' ? 'communities    skipped (graph too big)' : `communities    ${c.count} (${c.source}${modularity}); biggest: ${c.sizes.join(', ')}`);
+      const how = c.source === 'attribute' ? 'as coloured in the file' : `Louvain${c.modularity === undefined ? '' : `, modularity ${c.modularity.toFixed(3)}`}`;
+      out.line(c.source === 'skipped' ? 'communities    skipped (graph too big)' : `communities    ${c.count} (${how}); biggest: ${c.sizes.join(', ')}`);
       out.line();
       out.line('most followed inside the graph:');
       out.table(
