@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { createBuiltinBackend } from '../lib/finger/builtin.ts';
-import { parseUtmp, readSessions } from '../lib/finger/utmp.ts';
+import { CachedFile } from '../lib/finger/cached-file.ts';
+import { parsePasswd } from '../lib/finger/passwd.ts';
+import { parseUtmp } from '../lib/finger/utmp.ts';
 import { tempDir } from './helpers.ts';
 
 const uid = process.getuid?.() ?? 0;
 
 /** A passwd file with one account whose home is ours to fill, and a utmp file made by utmpdump. */
-function fixture(t: Parameters<typeof tempDir>[0], sessions: string[] = []) {
+function fixture(t: Parameters<typeof tempDir>[0], sessions: string[] = [], freshMs = 0) {
   const dir = tempDir(t, 'netlab-finger-');
   const home = path.join(dir, 'home');
   mkdirSync(home);
@@ -27,7 +29,8 @@ function fixture(t: Parameters<typeof tempDir>[0], sessions: string[] = []) {
   const lastlogFile = path.join(dir, 'lastlog');
   const mailDir = path.join(dir, 'mail');
   mkdirSync(mailDir);
-  const backend = createBuiltinBackend({ passwdFile, utmpFile, lastlogFile, mailDir, maxFileBytes: 4096 });
+  // freshMs 0 by default: the tests edit files between questions and want each edit seen at once.
+  const backend = createBuiltinBackend({ passwdFile, utmpFile, lastlogFile, mailDir, maxFileBytes: 4096, freshMs });
   return { dir, home, utmpFile, lastlogFile, mailDir, passwdFile, backend };
 }
 
@@ -38,13 +41,10 @@ test('utmp: the sessions `who` sees in a binary utmp file are the ones we parse'
   const { utmpFile } = fixture(t, [bootRecord, adaOnPts7]);
   const who = execFileSync('who', [utmpFile], { encoding: 'utf8' });
   assert.match(who, /^ada\s+pts\/7\s+2026-11-24 18:00 \(10\.0\.0\.5\)$/m, 'who agrees the file holds one session');
-  return readSessions(utmpFile).then((sessions) => {
-    assert.deepEqual(sessions, [{ user: 'ada', line: 'pts/7', host: '10.0.0.5', since: new Date('2026-11-24T18:00:00Z'), pid: 4242 }]);
-  });
+  assert.deepEqual(parseUtmp(readFileSync(utmpFile)), [{ user: 'ada', line: 'pts/7', host: '10.0.0.5', since: new Date('2026-11-24T18:00:00Z'), pid: 4242 }]);
 });
 
-test('utmp: a missing file means nobody is logged in; a torn record is ignored', async () => {
-  assert.deepEqual(await readSessions('/nonexistent/utmp'), []);
+test('utmp: a torn record is ignored', () => {
   assert.deepEqual(parseUtmp(Buffer.alloc(100)), []);
 });
 
@@ -137,4 +137,29 @@ test('unknown users: "no such user"; a full-name word finds the account (§2.5.3
   assert.match(byName.text, /^Login: ada /);
   const viaGetent = await backend.answer({ kind: 'local', verbose: false, user: 'root' });
   assert.match(viaGetent.text, /^Login: root\s+Name: /, 'accounts missing from the file are asked of getent (NSS)');
+});
+
+test('passwd changes are seen within the freshness window, without a stat per query before it', async (t) => {
+  const dir = tempDir(t);
+  const file = path.join(dir, 'passwd');
+  writeFileSync(file, 'ada:x:1:1:Ada:/:/bin/sh\n');
+  const cached = new CachedFile(file, parsePasswd, [], 100);
+  assert.deepEqual((await cached.get()).map((entry) => entry.login), ['ada']);
+  writeFileSync(file, 'ada:x:1:1:Ada:/:/bin/sh\ngrace:x:2:2:Grace:/:/bin/sh\n');
+  assert.deepEqual((await cached.get()).map((entry) => entry.login), ['ada'], 'still trusted');
+  await new Promise((resolve) => setTimeout(resolve, 120));
+  assert.deepEqual((await cached.get()).map((entry) => entry.login), ['ada', 'grace'], 're-read once the window passed');
+  execFileSync('rm', [file]);
+  await new Promise((resolve) => setTimeout(resolve, 120));
+  assert.deepEqual(await cached.get(), [], 'a vanished file holds nobody');
+});
+
+test('with a freshness window, a new ~/.plan shows once the window has passed, not before', async (t) => {
+  const { home, backend } = fixture(t, [], 150);
+  const plan = async () => /Plan:\n(.*)\n$/.exec((await backend.answer({ kind: 'local', verbose: false, user: 'ada' })).text)?.[1];
+  assert.equal(await plan(), undefined);
+  writeFileSync(path.join(home, '.plan'), 'Fresh.\n', { mode: 0o644 });
+  assert.equal(await plan(), undefined, 'the read is reused within the window');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(await plan(), 'Fresh.');
 });

@@ -3,10 +3,11 @@
 
 import { noSuchUser, type FingerAnswer, type FingerBackend } from './backend.ts';
 import { readDotFile } from './dotfiles.ts';
-import { readLastLogin, readMailStatus } from './history.ts';
+import { LastlogFile, readMailStatus, type MailStatus } from './history.ts';
 import { PasswdDatabase, type PasswdEntry } from './passwd.ts';
 import type { LocalQuery } from './query.ts';
-import { idleSeconds, readSessions, type LoginSession } from './utmp.ts';
+import { CachedFile, FreshReads } from './cached-file.ts';
+import { idleSeconds, parseUtmp, type LoginSession } from './utmp.ts';
 
 export interface BuiltinBackendOptions {
   passwdFile: string;
@@ -15,41 +16,55 @@ export interface BuiltinBackendOptions {
   mailDir: string;
   /** Bytes read at most from each dot-file. */
   maxFileBytes: number;
+  /** How long a file read is reused (0: read at every query). */
+  freshMs: number;
 }
+
+/** The dot-files finger shows, in BSD finger's order, with their titles. */
+const dotFiles = [['.pgpkey', 'PGP key:'], ['.project', 'Project:'], ['.plan', 'Plan:']] as const;
 
 /** The layout of BSD finger's long form, so that both backends read alike. */
 export function createBuiltinBackend(options: BuiltinBackendOptions): FingerBackend {
-  const passwd = new PasswdDatabase(options.passwdFile);
+  const { freshMs } = options;
+  const passwd = new PasswdDatabase(options.passwdFile, freshMs);
+  // No utmp (containers often have none) means nobody is logged in.
+  const utmp = new CachedFile(options.utmpFile, parseUtmp, [], freshMs);
+  const lastlog = new LastlogFile(options.lastlogFile, freshMs);
+  const mailboxes = new FreshReads<MailStatus>(freshMs);
+  const userFiles = new FreshReads<string | undefined>(freshMs);
 
   async function describeUser(user: PasswdEntry, sessions: LoginSession[]): Promise<string> {
+    const own = sessions.filter((session) => session.user === user.login);
+    // Independent reads, in parallel: the answer waits for the slowest, not for their sum.
+    const [idle, last, mail, ...files] = await Promise.all([
+      Promise.all(own.map((session) => idleSeconds(session))),
+      own.length ? undefined : lastlog.lastLogin(user.uid),
+      mailboxes.get(user.login, () => readMailStatus(options.mailDir, user.login)),
+      // RFC 1288 §3.2.4: these files are the user's to publish; dotfiles.ts decides what is safe to read.
+      ...dotFiles.map(([name]) => userFiles.get(`${user.uid}:${user.home}/${name}`, () => readDotFile(user, name, options.maxFileBytes))),
+    ]);
     const lines = [columns(`Login: ${user.login}`, `Name: ${user.name}`), columns(`Directory: ${user.home}`, `Shell: ${user.shell}`)];
     const office = [user.office, user.officePhone].filter(Boolean).join(', ');
     if (office || user.homePhone) lines.push(columns(office && `Office: ${office}`, user.homePhone && `Home Phone: ${user.homePhone}`).trimEnd());
-    const own = sessions.filter((session) => session.user === user.login);
-    for (const session of own) {
+    own.forEach((session, i) => {
       lines.push(`On since ${formatDate(session.since)} on ${session.line}${session.host ? ` from ${session.host}` : ''}`);
-      const idle = await idleSeconds(session);
-      if (idle !== undefined && idle >= 60) lines.push(`   ${formatIdle(idle)} idle`);
-    }
-    if (own.length === 0) {
-      const last = await readLastLogin(options.lastlogFile, user.uid);
-      lines.push(last ? `Last login ${formatDate(last.time)} on ${last.line}${last.host ? ` from ${last.host}` : ''}` : 'Never logged in.');
-    }
-    const mail = await readMailStatus(options.mailDir, user.login);
+      const seconds = idle[i];
+      if (seconds !== undefined && seconds >= 60) lines.push(`   ${formatIdle(seconds)} idle`);
+    });
+    if (own.length === 0) lines.push(last ? `Last login ${formatDate(last.time)} on ${last.line}${last.host ? ` from ${last.host}` : ''}` : 'Never logged in.');
     if (mail.kind === 'none') lines.push('No mail.');
     else if (mail.kind === 'unread') lines.push(`New mail received ${formatDate(mail.received, true)}`, `     Unread since ${formatDate(mail.unreadSince, true)}`);
     else lines.push(`Mail last read ${formatDate(mail.lastRead, true)}`);
-    // RFC 1288 §3.2.4: these files are the user's to publish; dotfiles.ts decides what is safe to read.
-    for (const [name, title] of [['.pgpkey', 'PGP key:'], ['.project', 'Project:'], ['.plan', 'Plan:']] as const) {
-      const text = await readDotFile(user, name, options.maxFileBytes);
+    dotFiles.forEach(([name, title], i) => {
+      const text = files[i];
       if (text !== undefined && text.trim() !== '') lines.push(title, text.replace(/\n$/, ''));
       else if (name === '.plan') lines.push('No Plan.');
-    }
+    });
     return `${lines.join('\n')}\n`;
   }
 
   async function listSessions(verbose: boolean): Promise<FingerAnswer> {
-    const sessions = await readSessions(options.utmpFile);
+    const sessions = await utmp.get();
     if (sessions.length === 0) return { text: 'No one logged on.\n', outcome: 'ok' };
     if (verbose) {
       // RFC 1288 §2.5.4: /W asks for more — every logged-in user in the long form.
@@ -75,7 +90,7 @@ export function createBuiltinBackend(options: BuiltinBackendOptions): FingerBack
       if (query.user === undefined) return listSessions(query.verbose);
       const users = await passwd.lookup(query.user);
       if (users.length === 0) return noSuchUser(query.user);
-      const sessions = await readSessions(options.utmpFile);
+      const sessions = await utmp.get();
       const blocks = await Promise.all(users.map((user) => describeUser(user, sessions)));
       return { text: blocks.join('\n'), outcome: 'ok' };
     },

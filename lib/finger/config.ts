@@ -24,6 +24,8 @@ export interface FingerConfig {
   lastlogFile: string;
   /** Mailboxes, one file per login, for "New mail received … / No mail.". */
   mailDir: string;
+  /** Seconds a file read is reused (passwd, utmp, lastlog, mailboxes, dot-files): an edit shows within this time. */
+  freshness: number;
   /** The machine's finger program for the system backend: a name looked up in PATH, or a path. */
   fingerBinary: string;
 }
@@ -40,5 +42,6 @@ export const fingerDefaults: FingerConfig = {
   utmpFile: '/var/run/utmp',
   lastlogFile: '/var/log/lastlog',
   mailDir: '/var/mail',
+  freshness: 1,
   fingerBinary: 'finger',
 };

@@ -3,6 +3,7 @@
 
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { fileVersion } from './cached-file.ts';
 import { cString } from './utmp.ts';
 
 export interface LastLogin {
@@ -14,8 +15,40 @@ export interface LastLogin {
 // <lastlog.h> on Linux: int32 ll_time, char ll_line[32], char ll_host[256]; record n is uid n.
 const recordSize = 292;
 
+/**
+ * The lastlog file, with the records already read kept until the file changes (checked at most
+ * once per `freshMs`): a login updates it a few times a day, fingerd reads it at every query.
+ */
+export class LastlogFile {
+  private readonly records = new Map<number, Promise<LastLogin | undefined>>();
+  private version = '';
+  private checkedAt = -Infinity;
+
+  constructor(
+    private readonly file: string,
+    private readonly freshMs: number,
+  ) {}
+
+  async lastLogin(uid: number): Promise<LastLogin | undefined> {
+    if (performance.now() - this.checkedAt >= this.freshMs) {
+      this.checkedAt = performance.now();
+      const version = await fileVersion(this.file);
+      if (version !== this.version) {
+        this.version = version;
+        this.records.clear();
+      }
+    }
+    let record = this.records.get(uid);
+    if (!record) {
+      record = readLastLogin(this.file, uid);
+      this.records.set(uid, record);
+    }
+    return record;
+  }
+}
+
 /** The account's last login, or undefined when it never logged in (or there is no lastlog). */
-export async function readLastLogin(file: string, uid: number): Promise<LastLogin | undefined> {
+async function readLastLogin(file: string, uid: number): Promise<LastLogin | undefined> {
   if (!Number.isInteger(uid) || uid < 0) return undefined;
   const handle = await open(file, 'r').catch(() => undefined);
   if (!handle) return undefined;

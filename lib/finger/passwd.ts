@@ -2,7 +2,7 @@
 // `getent passwd` (NSS: LDAP, sssd…) for names the file does not hold. No shell anywhere.
 
 import { execFile } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
+import { CachedFile } from './cached-file.ts';
 
 export interface PasswdEntry {
   login: string;
@@ -28,24 +28,24 @@ export function parsePasswdLine(line: string): PasswdEntry | undefined {
   return { login, uid: Number(uid), gid: Number(gid), name, office, officePhone, homePhone, home, shell };
 }
 
+export function parsePasswd(bytes: Buffer): PasswdEntry[] {
+  return bytes.toString('utf8').split('\n').flatMap((line) => parsePasswdLine(line) ?? []);
+}
+
 export class PasswdDatabase {
-  private cache?: { mtimeMs: number; entries: PasswdEntry[] };
+  private readonly file: CachedFile<PasswdEntry[]>;
 
   constructor(
-    private readonly file: string,
+    file: string,
+    freshMs: number,
     private readonly getentTimeoutMs = 2_000,
-  ) {}
+  ) {
+    this.file = new CachedFile(file, parsePasswd, [], freshMs);
+  }
 
-  /** The file's entries, re-read only when it changed (fingerd answers many queries a second). */
-  async entries(): Promise<PasswdEntry[]> {
-    const info = await stat(this.file).catch(() => undefined);
-    if (!info) return [];
-    if (this.cache?.mtimeMs !== info.mtimeMs) {
-      const text = await readFile(this.file, 'utf8');
-      const entries = text.split('\n').flatMap((line) => parsePasswdLine(line) ?? []);
-      this.cache = { mtimeMs: info.mtimeMs, entries };
-    }
-    return this.cache.entries;
+  /** The file's entries, re-read only when it changed. */
+  entries(): Promise<PasswdEntry[]> {
+    return this.file.get();
   }
 
   /**

@@ -13,7 +13,7 @@ import { createSystemBackend } from './system.ts';
 export function createBackend(settings: FingerConfig, name: BackendName = resolveBackendName(settings)): FingerBackend {
   if (name === 'builtin') {
     const { passwdFile, utmpFile, lastlogFile, mailDir } = settings;
-    return createBuiltinBackend({ passwdFile, utmpFile, lastlogFile, mailDir, maxFileBytes: settings.maxAnswerBytes });
+    return createBuiltinBackend({ passwdFile, utmpFile, lastlogFile, mailDir, maxFileBytes: settings.maxAnswerBytes, freshMs: settings.freshness * 1000 });
   }
   const binary = findExecutable(settings.fingerBinary);
   if (!binary) {

@@ -1,7 +1,7 @@
 // Who is logged in, read from the binary login records (struct utmp, glibc on Linux) that
 // `who` reads: 384-byte records, of which USER_PROCESS ones are sessions.
 
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 
 export interface LoginSession {
   user: string;
@@ -42,12 +42,6 @@ export function parseUtmp(bytes: Buffer): LoginSession[] {
     });
   }
   return sessions;
-}
-
-/** The sessions recorded in `file`; none when it does not exist (containers often have none). */
-export async function readSessions(file: string): Promise<LoginSession[]> {
-  const bytes = await readFile(file).catch(() => undefined);
-  return bytes ? parseUtmp(bytes) : [];
 }
 
 /** Seconds since the terminal was last used (its access time), as finger's IDLE column. */

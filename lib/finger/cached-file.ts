@@ -1,0 +1,63 @@
+// Files fingerd reads at every query (passwd, utmp, lastlog, mailboxes, dot-files), reused for a
+// short freshness window: a flood of queries then costs no system call, and an edit shows in time.
+
+import { readFile, stat } from 'node:fs/promises';
+
+export class CachedFile<T> {
+  private value: T;
+  private version = '';
+  private checkedAt = -Infinity;
+  private pending?: Promise<T>;
+
+  /** @param freshMs how long a checked copy is trusted without asking the file system again. */
+  constructor(
+    private readonly file: string,
+    private readonly parse: (bytes: Buffer) => T,
+    private readonly missing: T,
+    private readonly freshMs: number,
+  ) {
+    this.value = missing;
+  }
+
+  get(): Promise<T> {
+    if (performance.now() - this.checkedAt < this.freshMs) return Promise.resolve(this.value);
+    return (this.pending ??= this.refresh().finally(() => (this.pending = undefined)));
+  }
+
+  private async refresh(): Promise<T> {
+    const version = await fileVersion(this.file);
+    if (version !== this.version) {
+      const bytes = version ? await readFile(this.file).catch(() => undefined) : undefined;
+      this.value = bytes ? this.parse(bytes) : this.missing;
+      this.version = bytes ? version : '';
+    }
+    this.checkedAt = performance.now();
+    return this.value;
+  }
+}
+
+/** Reads kept for `freshMs` by key (a path): within the window the same read is not repeated. */
+export class FreshReads<T> {
+  private readonly entries = new Map<string, { at: number; value: Promise<T> }>();
+
+  constructor(
+    private readonly freshMs: number,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  get(key: string, read: () => Promise<T>): Promise<T> {
+    const now = performance.now();
+    const hit = this.entries.get(key);
+    if (hit && now - hit.at < this.freshMs) return hit.value;
+    if (this.entries.size >= this.maxEntries) this.entries.clear(); // bounded, whatever is asked
+    const value = read();
+    this.entries.set(key, { at: now, value });
+    return value;
+  }
+}
+
+/** Changes whenever the file is replaced or written; '' when it does not exist. */
+export async function fileVersion(file: string): Promise<string> {
+  const info = await stat(file).catch(() => undefined);
+  return info ? `${info.ino}:${info.size}:${info.mtimeMs}` : '';
+}
