@@ -141,7 +141,7 @@ async function retrieve(context: CommandContext): Promise<LogFields> {
     return { direction: 'o', file: safeVirtual(fs, command.arg), status: 'refused' };
   }
   const fields = { direction: 'o', file: file.clientPath, mode: connection.transferType === 'ascii' ? 'a' : 'b', offset: start };
-  return transfer(context, fields, file.stream, `${file.clientPath} (${file.size} bytes)`, (socket, signal) => pipeline(file.stream, socket, { signal }), () => file.stream.bytesRead);
+  return transfer(context, fields, file.stream, `${file.clientPath} (${file.size} bytes)`, (socket, signal) => pipeline(file.stream, socket, { signal }), () => sentBytes(file));
 }
 
 /** STOR and APPE (RFC 959 §4.1.3), with REST before STOR resuming at that offset. */
@@ -212,6 +212,11 @@ async function listing({ connection, fallback }: CommandContext): Promise<void> 
 async function abort({ connection, abortedTransfer }: CommandContext): Promise<void> {
   connection.connector.end();
   await connection.reply(abortedTransfer() ? 226 : 225, abortedTransfer() ? 'Abort successful' : 'No transfer to abort');
+}
+
+/** A file stream counts what it read; a small file sent from memory went whole, or not at all. */
+function sentBytes(file: { stream: Readable; size: number }): number {
+  return (file.stream as { bytesRead?: number }).bytesRead ?? (file.stream.readableEnded ? file.size : 0);
 }
 
 function takeRestart(connection: Connection): number {

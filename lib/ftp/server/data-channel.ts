@@ -39,6 +39,7 @@ abstract class DataChannel implements DataConnector {
     this.ready ??= this.establish().then((socket) => {
       this.dataSocket = socket;
       // A stalled peer must not hold the transfer forever.
+      socket.setNoDelay(true);
       socket.setTimeout(this.options.timeoutMs, () => socket.destroy(new FtpReplyError('Data connection timed out', 426)));
       socket.on('error', () => {}); // reported by the transfer that uses it
       return socket;

@@ -1,7 +1,8 @@
 // The file system ftp-srv sees: a chroot made of real paths. Every name is resolved (symbolic
 // links included) and refused unless it stays under the user's root; replies name virtual paths only.
 
-import { constants, createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
+import { close, constants, createReadStream, createWriteStream, open, read, type WriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { FileSystem, type FtpConnection } from 'ftp-srv';
@@ -10,6 +11,8 @@ import type { ListedStats } from './listing.ts';
 
 /** Big reads: fewer, larger writes to the data socket (the fastest plain path Node has). */
 export const transferChunkBytes = 4 * 1024 * 1024;
+/** Files up to this size are read in one call and sent from memory. */
+const smallFileBytes = 256 * 1024;
 
 export interface RootedFileSystemOptions {
   access: Access;
@@ -76,15 +79,23 @@ export class RootedFileSystem extends FileSystem {
     return virtual;
   }
 
-  /** RETR: a stream of the file from `start`, with its size and virtual path. */
-  override async read(name: string, { start }: { start?: number } = {}): Promise<{ stream: ReadStream; clientPath: string; size: number }> {
+  /**
+   * RETR: the file from `start` as a stream, with its size and virtual path. A small file is read
+   * in one call before the reply (one thread-pool trip instead of a stream's three).
+   */
+  override async read(name: string, { start = 0 }: { start?: number } = {}): Promise<{ stream: Readable; clientPath: string; size: number }> {
     const { real, virtual } = await this.resolveExisting(name);
     const stats = await this.attempt(virtual, () => fs.stat(real));
     if (stats.isDirectory()) throw failure(`${virtual}: Is a directory`);
     if (!stats.isFile()) throw failure(`${virtual}: Not a regular file`);
-    const handle = await this.attempt(virtual, () => fs.open(real, constants.O_RDONLY | constants.O_NOFOLLOW));
-    const stream = createReadStream('', { fd: handle, start: start || undefined, highWaterMark: transferChunkBytes });
-    return { stream, clientPath: virtual, size: Math.max(0, stats.size - (start ?? 0)) };
+    const size = Math.max(0, stats.size - start);
+    const fd = await this.attempt(virtual, () => openDescriptor(real, constants.O_RDONLY | constants.O_NOFOLLOW));
+    if (size <= smallFileBytes) {
+      const bytes = await this.attempt(virtual, () => readWhole(fd, size, start)).finally(() => close(fd, () => {}));
+      return { stream: Readable.from([bytes], { objectMode: false }), clientPath: virtual, size: bytes.length };
+    }
+    const stream = createReadStream('', { fd, start: start || undefined, highWaterMark: transferChunkBytes });
+    return { stream, clientPath: virtual, size };
   }
 
   /** STOR/APPE: a stream into the file; REST before STOR writes from that offset without truncating. */
@@ -98,8 +109,8 @@ export class RootedFileSystem extends FileSystem {
     if (append) flags |= constants.O_APPEND;
     else if (!start) flags |= constants.O_TRUNC;
     if (this.access.write === 'uploads') flags |= constants.O_EXCL;
-    const handle = await this.attempt(virtual, () => fs.open(real, flags, 0o644));
-    const stream = createWriteStream('', { fd: handle, start: append ? undefined : start || undefined, highWaterMark: transferChunkBytes });
+    const fd = await this.attempt(virtual, () => openDescriptor(real, flags, 0o644));
+    const stream = createWriteStream('', { fd, start: append ? undefined : start || undefined, highWaterMark: transferChunkBytes });
     return { stream, clientPath: virtual };
   }
 
@@ -211,6 +222,22 @@ const systemErrorText: Record<string, string> = {
 export function describeSystemError(error: unknown): string {
   const code = (error as { code?: unknown })?.code;
   return (typeof code === 'string' && systemErrorText[code]) || 'Operation failed';
+}
+
+/**
+ * A plain descriptor, not a FileHandle: streams over a number use the callback fs calls, which
+ * move a gigabyte noticeably faster than FileHandle's promises; the stream closes it (autoClose).
+ */
+function openDescriptor(file: string, flags: number, mode?: number): Promise<number> {
+  return new Promise((resolve, reject) => open(file, flags, mode, (error, fd) => (error ? reject(error) : resolve(fd))));
+}
+
+/** Up to `size` bytes from `position` (fewer if the file shrank meanwhile). */
+function readWhole(fd: number, size: number, position: number): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(size);
+  return new Promise((resolve, reject) =>
+    read(fd, buffer, 0, size, position, (error, bytesRead) => (error ? reject(error) : resolve(buffer.subarray(0, bytesRead)))),
+  );
 }
 
 /** An error ftp-srv's handlers send as it is: they reply with `code` (or their own) and `message`. */

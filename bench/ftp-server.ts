@@ -1,0 +1,120 @@
+// ftpd against vsftpd and pyftpdlib on loopback: RETR and STOR of a 1 GiB file with curl as the
+// client, and 500 small files fetched over one control connection by Python's ftplib.
+
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { startFtpServer } from '../lib/ftp/server/index.ts';
+import { startPyftpdlib, startVsftpd, type FtpPeer } from '../test/peers/ftp-peers.ts';
+import { printComparison, type Measurement } from './_report.ts';
+
+const run = promisify(execFile);
+const bigBytes = 1024 ** 3;
+const smallCount = 500;
+const rounds = 2;
+
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'netlab-bench-ftp-'));
+const root = path.join(scratch, 'root');
+const source = path.join(scratch, 'upload.bin'); // what curl uploads: outside every served root
+
+try {
+  prepare();
+  const servers: Record<string, () => Promise<FtpPeer>> = {
+    netlab: async () => {
+      const server = await startFtpServer({ host: '127.0.0.1', port: 0, root, writable: true });
+      return { port: server.address.port, close: () => server.close() };
+    },
+    vsftpd: () => startVsftpd({ root, writable: true }),
+    pyftpdlib: () => startPyftpdlib({ root, writable: true }),
+  };
+
+  const retr: Record<string, number> = {};
+  const stor: Record<string, number> = {};
+  const small: Record<string, number> = {};
+  for (const [name, start] of Object.entries(servers)) {
+    const peer = await start();
+    try {
+      retr[name] = await best(() => download(peer.port));
+      if (name !== 'vsftpd') stor[name] = await best(() => upload(peer.port));
+      if (name !== 'pyftpdlib') small[name] = await best(() => smallFiles(peer.port));
+    } finally {
+      await peer.close();
+    }
+  }
+
+  const GBps = (bytesPerSecond: number) => bytesPerSecond / 1e9;
+  const rows: Measurement[] = [
+    { metric: 'RETR 1 GiB (curl)', ours: GBps(retr.netlab), reference: GBps(retr.vsftpd), against: 'vsftpd', unit: 'GB/s', target: 0.5 },
+    { metric: 'RETR 1 GiB (curl)', ours: GBps(retr.netlab), reference: GBps(retr.pyftpdlib), against: 'pyftpdlib', unit: 'GB/s' },
+    { metric: 'STOR 1 GiB (curl)', ours: GBps(stor.netlab), reference: GBps(stor.pyftpdlib), against: 'pyftpdlib', unit: 'GB/s', target: 1 },
+    { metric: `RETR ${smallCount} × 1 KiB (ftplib)`, ours: small.netlab, reference: small.vsftpd, against: 'vsftpd', unit: 'files/s', target: 1 },
+  ];
+  printComparison(`FTP server, loopback, best of ${rounds} (${os.cpus().length} cores, Node ${process.version})`, rows);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+/** root/big.bin (1 GiB of incompressible bytes), root/small/NNN.bin, root/incoming/, and the upload source. */
+function prepare(): void {
+  mkdirSync(path.join(root, 'small'), { recursive: true });
+  mkdirSync(path.join(root, 'incoming'));
+  chmodSync(scratch, 0o755); // vsftpd reads as the ftp user
+  const block = randomBytes(8 * 1024 * 1024);
+  for (const file of [path.join(root, 'big.bin'), source]) {
+    const fd = openSync(file, 'w');
+    for (let written = 0; written < bigBytes; written += block.length) writeSync(fd, block);
+    closeSync(fd);
+  }
+  for (let i = 0; i < smallCount; i++) writeFileSync(path.join(root, 'small', `${String(i).padStart(3, '0')}.bin`), randomBytes(1024));
+}
+
+async function best(measure: () => Promise<number>): Promise<number> {
+  let top = 0;
+  for (let i = 0; i < rounds; i++) top = Math.max(top, await measure());
+  return top;
+}
+
+/** Bytes per second, as curl measured them. */
+async function download(port: number): Promise<number> {
+  const { stdout } = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{speed_download} %{size_download}', `ftp://127.0.0.1:${port}/big.bin`]);
+  const [speed, size] = stdout.split(' ').map(Number);
+  if (size !== bigBytes) throw new Error(`RETR on port ${port} fetched ${size} bytes, not ${bigBytes}`);
+  return speed;
+}
+
+async function upload(port: number): Promise<number> {
+  const name = `up-${process.hrtime.bigint()}.bin`;
+  const { stdout } = await run('curl', ['-sS', '-T', source, '-w', '%{speed_upload} %{size_upload}', `ftp://127.0.0.1:${port}/incoming/${name}`]);
+  rmSync(path.join(root, 'incoming', name), { force: true });
+  const [speed, size] = stdout.split(' ').map(Number);
+  if (size !== bigBytes) throw new Error(`STOR on port ${port} sent ${size} bytes, not ${bigBytes}`);
+  return speed;
+}
+
+/** Files per second over one control connection (curl waits 200 ms per file on some servers: DESIGN.md). */
+async function smallFiles(port: number): Promise<number> {
+  const script = `
+import ftplib, sys, time
+ftp = ftplib.FTP()
+ftp.connect('127.0.0.1', ${port}, timeout=30)
+ftp.login()
+ftp.cwd('small')
+names = ['%03d.bin' % i for i in range(${smallCount})]
+got = 0
+def count(block):
+    global got
+    got += len(block)
+start = time.perf_counter()
+for name in names:
+    ftp.retrbinary('RETR ' + name, count)
+elapsed = time.perf_counter() - start
+ftp.quit()
+assert got == ${smallCount * 1024}, got
+print(${smallCount} / elapsed)
+`;
+  const { stdout } = await run('/usr/bin/python3', ['-c', script], { timeout: 60_000 });
+  return Number(stdout.trim());
+}

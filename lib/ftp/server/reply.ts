@@ -1,0 +1,61 @@
+// Writing replies (RFC 959 §4.2) with ftp-srv's calling convention but without its bluebird
+// chain (three promise maps per reply): the one hot path of a client fetching many small files.
+
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
+import type { Connection } from './internals.ts';
+
+interface ReplyOptions {
+  code?: number;
+  socket?: Socket;
+  useEmptyMessage?: boolean;
+  eol?: boolean;
+}
+
+interface Letter {
+  message?: unknown;
+  code?: number;
+  raw?: boolean;
+  socket?: Socket;
+  encoding?: BufferEncoding;
+}
+
+const ftpSrvMain = createRequire(import.meta.url).resolve('ftp-srv');
+const defaultMessages = createRequire(ftpSrvMain)('./src/messages') as Record<number, string>;
+
+/**
+ * connection.reply(options, ...letters), as ftp-srv calls it: `options` a code or { code, socket,
+ * useEmptyMessage, eol }; each letter a string or { message, raw, socket }. Lines of one reply are
+ * "ddd-text" except the last, "ddd text". Resolves once written; a closed socket is not an error.
+ */
+export function makeReply(connection: Connection, original: Connection['reply']): Connection['reply'] {
+  return (options, ...rawLetters) => {
+    const settings: ReplyOptions = typeof options === 'number' ? { code: options } : (options ?? {});
+    const letters: Letter[] = (rawLetters.length ? rawLetters : [{}]).map((letter) => (typeof letter === 'string' ? { message: letter } : ((letter ?? {}) as Letter)));
+    // ftp-srv lets a message be a promise; that rare case keeps its own implementation.
+    if (letters.some((letter) => typeof (letter.message as PromiseLike<unknown>)?.then === 'function')) return original(options, ...rawLetters);
+    const writes = new Map<Socket, string[]>();
+    letters.forEach((letter, index) => {
+      const socket = letter.socket ?? settings.socket ?? connection.commandSocket;
+      let text = '';
+      if (!settings.useEmptyMessage) {
+        const message = letter.message || defaultMessages[settings.code ?? 0] || 'No information';
+        const last = index === letters.length - 1;
+        const separator = settings.eol === undefined ? (last ? ' ' : '-') : settings.eol ? ' ' : '-';
+        const code = letter.code || settings.code;
+        text = letter.raw ? String(message) : code ? `${code}${separator}${message}` : String(message);
+      }
+      writes.set(socket, [...(writes.get(socket) ?? []), `${text}\r\n`]);
+    });
+    return Promise.all(
+      [...writes].map(
+        ([socket, lines]) =>
+          new Promise<void>((resolve) => {
+            if (!socket.writable) return resolve();
+            // One write per reply: a multi-line reply leaves in one segment.
+            socket.write(lines.join(''), connection.encoding, () => resolve());
+          }),
+      ),
+    );
+  };
+}
