@@ -47,6 +47,8 @@ export async function startTcpServer(options: TcpServerOptions): Promise<ServerH
       log.warn({ client, open, max: options.maxConnections }, 'refused: too many connections');
       emit({ type: 'refused', client, max: options.maxConnections });
       socket.end(refusalLine(options.maxConnections));
+      socket.resume(); // discard what it sends, so that its FIN is read and the socket closes
+      socket.setTimeout(5_000, () => socket.destroy());
       return;
     }
     open++;
@@ -55,14 +57,16 @@ export async function startTcpServer(options: TcpServerOptions): Promise<ServerH
     emit({ type: 'connect', client, open });
     let sawFin = false;
     let sawReset = false;
+    let serverClosedFirst = false;
     socket.once('end', () => (sawFin = true));
+    socket.once('finish', () => (serverClosedFirst = !sawFin)); // our FIN went out before theirs came
     socket.once('error', (error: NodeJS.ErrnoException) => (sawReset = error.code === 'ECONNRESET' || error.code === 'EPIPE'));
     if (options.onEvent) socket.on('data', (data: Buffer) => emit({ type: 'data', client, data }));
     if (options.reply === undefined) socket.pipe(socket);
     else answerEachLine(socket, `${options.reply}\n`);
     socket.once('close', () => {
       open--;
-      const how: CloseKind = sawReset ? 'reset' : sawFin ? 'fin' : 'server';
+      const how: CloseKind = sawReset ? 'reset' : sawFin && !serverClosedFirst ? 'fin' : 'server';
       const summary = { client, how, bytesIn: socket.bytesRead, bytesOut: socket.bytesWritten, ms: Math.round(performance.now() - started) };
       log.info(summary, 'close');
       emit({ type: 'close', ...summary });

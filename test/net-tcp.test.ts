@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import { refusalLine, startTcpServer, TcpConnection, type TcpClientEvent, type TcpServerEvent } from '../lib/net/tcp.ts';
+import tcpClient from '../scripts/tcp-client.ts';
+import tcpServer from '../scripts/tcp-server.ts';
+import { capture, isolatedEnv, startServerExercise, tempDir, waitFor } from './helpers.ts';
+import { freePort, runScript } from './peers/net-peers.ts';
+
+/** Connects, sends, half-closes, and resolves to everything received until the server's FIN. */
+async function talk(port: number, data: string): Promise<string> {
+  const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  await once(socket, 'connect');
+  socket.end(data);
+  const chunks: Buffer[] = [];
+  for await (const chunk of socket) chunks.push(chunk);
+  return Buffer.concat(chunks).toString();
+}
+
+async function startRecording(options: Partial<Parameters<typeof startTcpServer>[0]> = {}) {
+  const events: TcpServerEvent[] = [];
+  const server = await startTcpServer({ host: '127.0.0.1', port: 0, onEvent: (event) => events.push(event), ...options });
+  return { server, events };
+}
+
+test('tcp-server prints the client address, echoes, and says the client closed (FIN)', async (t) => {
+  const server = await startServerExercise(tcpServer, ['--port', '0'], { env: isolatedEnv(tempDir(t)) });
+  t.after(() => server.stop());
+  const socket = net.connect({ port: server.server.address.port, host: '127.0.0.1' });
+  await once(socket, 'connect');
+  const client = `127.0.0.1:${socket.localPort}`;
+  socket.write('ping\n');
+  assert.equal(String((await once(socket, 'data'))[0]), 'ping\n');
+  socket.end();
+  await once(socket, 'close');
+  const stdout = await waitFor(() => (server.output().stdout.includes('closed the connection') ? server.output().stdout : ''));
+  assert.match(stdout, new RegExp(`${client} connected \\(1 open\\)`));
+  assert.match(stdout, new RegExp(`${client} sent 5 bytes  "ping\\\\n"`));
+  assert.match(stdout, new RegExp(`${client} closed the connection \\(FIN\\) — 5 bytes in, 5 out`));
+});
+
+test('tcp-server tells a reset (RST) from an orderly close (FIN)', async (t) => {
+  const { server, events } = await startRecording();
+  t.after(() => server.close());
+  const socket = net.connect({ port: server.address.port, host: '127.0.0.1' });
+  await once(socket, 'connect');
+  socket.write('bye\n');
+  await once(socket, 'data');
+  socket.resetAndDestroy(); // SO_LINGER 0: the kernel sends RST instead of FIN
+  const closed = await waitFor(() => events.find((event) => event.type === 'close'));
+  assert.equal(closed.type === 'close' && closed.how, 'reset');
+});
+
+test('--reply OK answers each line (and a last line without newline at the FIN)', async (t) => {
+  const { server } = await startRecording({ reply: 'OK' });
+  t.after(() => server.close());
+  assert.equal(await talk(server.address.port, 'one\ntwo\nthree'), 'OK\nOK\nOK\n');
+  assert.equal(await talk(server.address.port, ''), '', 'nothing said, nothing answered');
+  const result = await capture(tcpServer, ['--reply', 'OK', '--port', 'x']);
+  assert.equal(result.code, 2, 'a bad port is a usage error');
+});
+
+test('tcp-server serves many clients at once', async (t) => {
+  const { server, events } = await startRecording();
+  t.after(() => server.close());
+  // Twenty connections open together, each holding its own conversation.
+  const sockets = await Promise.all(
+    Array.from({ length: 20 }, async () => {
+      const socket = net.connect({ port: server.address.port, host: '127.0.0.1' });
+      await once(socket, 'connect');
+      return socket;
+    }),
+  );
+  await waitFor(() => events.some((event) => event.type === 'connect' && event.open === 20));
+  const replies = await Promise.all(
+    sockets.map(async (socket, i) => {
+      socket.write(`client ${i}\n`);
+      return String((await once(socket, 'data'))[0]);
+    }),
+  );
+  assert.deepEqual(replies, sockets.map((_, i) => `client ${i}\n`));
+  for (const socket of sockets) socket.end();
+});
+
+test('--max-connections: one client too many is told "busy" and closed, the others are served', async (t) => {
+  const { server, events } = await startRecording({ maxConnections: 2 });
+  t.after(() => server.close());
+  const held = [net.connect({ port: server.address.port, host: '127.0.0.1' }), net.connect({ port: server.address.port, host: '127.0.0.1' })];
+  t.after(() => held.forEach((socket) => socket.destroy()));
+  await waitFor(() => events.filter((event) => event.type === 'connect').length === 2);
+  const refused = await capture(tcpClient, ['--port', String(server.address.port), 'me too']);
+  assert.equal(refused.stdout.split('\n')[0], refusalLine(2).trim());
+  assert.ok(events.some((event) => event.type === 'refused' && event.max === 2));
+  held[0].end();
+  await waitFor(() => events.some((event) => event.type === 'close'));
+  assert.equal(await talk(server.address.port, 'now?\n'), 'now?\n', 'a place freed up: served again');
+});
+
+test('tcp-client --trace shows connect, bytes sent and received, both FINs, in order, with timestamps', async (t) => {
+  const { server } = await startRecording();
+  t.after(() => server.close());
+  const result = await capture(tcpClient, ['--port', String(server.address.port), '--trace', 'hello']);
+  assert.equal(result.code, 0, result.stderr);
+  const lines = result.stdout.trim().split('\n');
+  for (const line of lines.slice(0, -1)) assert.match(line, /^\d\d:\d\d:\d\d\.\d{3} +\+\d+\.\d ms  /);
+  const steps = lines.map((line) => line.replace(/^.*? ms  /, ''));
+  assert.match(steps[0], /^connected 127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+$/);
+  assert.equal(steps[1], 'sent 6 bytes  "hello\\n"');
+  assert.ok(steps.indexOf('received 6 bytes  "hello\\n"') > 1);
+  assert.ok(steps.indexOf('sent FIN (we will send nothing more; still reading)') > 1);
+  assert.ok(steps.indexOf('received FIN (the server has closed its side)') > steps.indexOf('sent FIN (we will send nothing more; still reading)'));
+  assert.equal(steps.at(-2), 'connection closed');
+});
+
+test('tcp-client: one-shot prints the answer; --json gives a result; interactive mode sends stdin lines', async (t) => {
+  const { server } = await startRecording({ reply: 'OK' });
+  t.after(() => server.close());
+  const port = String(server.address.port);
+  const oneShot = await capture(tcpClient, ['--port', port, 'hello']);
+  assert.equal(oneShot.stdout, 'OK\nserver closed the connection: sent 6 bytes, received 3 bytes\n');
+  const json = JSON.parse((await capture(tcpClient, ['--port', port, '--json', 'hello'])).stdout);
+  assert.deepEqual(json, { server: `127.0.0.1:${port}`, sent: 6, bytes: 3, text: 'OK\n', closedBy: 'server' });
+  const interactive = await runScript('tcp-client', ['--port', port, '--quiet'], { input: 'a\nb\nc\n' });
+  assert.equal(interactive.code, 0, interactive.stderr);
+  assert.equal(interactive.stdout, 'OK\nOK\nOK\n');
+});
+
+test('tcp-client: a refused connection and a server that resets are clear errors', async (t) => {
+  const port = await freePort();
+  const refused = await capture(tcpClient, ['--port', String(port), 'hello']);
+  assert.equal(refused.code, 4);
+  assert.match(refused.stderr, new RegExp(`connection refused: nothing listens on tcp 127\\.0\\.0\\.1:${port}`));
+
+  const rude = net.createServer((socket) => socket.once('data', () => socket.resetAndDestroy()));
+  await new Promise<void>((resolve) => rude.listen(0, '127.0.0.1', resolve));
+  t.after(() => rude.close());
+  const reset = await capture(tcpClient, ['--port', String((rude.address() as net.AddressInfo).port), 'hello']);
+  assert.equal(reset.code, 4);
+  assert.match(reset.stderr, /reset the connection/);
+});
+
+test('TcpConnection reports the server closing first as a FIN it received', async (t) => {
+  const server = net.createServer((socket) => socket.end('goodbye\n'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  const events: TcpClientEvent['type'][] = [];
+  const connection = await TcpConnection.connect({
+    host: '127.0.0.1',
+    port: (server.address() as net.AddressInfo).port,
+    connectTimeoutMs: 2_000,
+    onEvent: (event) => {
+      events.push(event.type);
+      if (event.type === 'fin-received') connection.finish(); // our turn to close our side
+    },
+  });
+  assert.equal(await connection.closed, 'fin');
+  assert.deepEqual(events, ['connect', 'received', 'fin-received', 'fin-sent', 'closed']);
+});
+
+test('closing the server ends open connections gracefully (the client sees a FIN)', async (t) => {
+  const { server, events } = await startRecording();
+  const socket = net.connect({ port: server.address.port, host: '127.0.0.1', allowHalfOpen: true });
+  t.after(() => socket.destroy());
+  await once(socket, 'connect');
+  await waitFor(() => events.length > 0);
+  const ended = once(socket, 'end').then(() => socket.end());
+  const closing = server.close();
+  await ended;
+  await closing;
+  const closed = await waitFor(() => events.find((event) => event.type === 'close'));
+  assert.equal(closed.type === 'close' && closed.how, 'server');
+});
