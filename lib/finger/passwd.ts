@@ -2,7 +2,7 @@
 // `getent passwd` (NSS: LDAP, sssd…) for names the file does not hold. No shell anywhere.
 
 import { execFile } from 'node:child_process';
-import { CachedFile } from './cached-file.ts';
+import { CachedFile, FreshReads } from './cached-file.ts';
 
 export interface PasswdEntry {
   login: string;
@@ -34,6 +34,8 @@ export function parsePasswd(bytes: Buffer): PasswdEntry[] {
 
 export class PasswdDatabase {
   private readonly file: CachedFile<PasswdEntry[]>;
+  /** getent's answers, "no such user" included: a flood of unknown names must not be a flood of processes. */
+  private readonly asked: FreshReads<PasswdEntry | undefined>;
 
   constructor(
     file: string,
@@ -41,6 +43,7 @@ export class PasswdDatabase {
     private readonly getentTimeoutMs = 2_000,
   ) {
     this.file = new CachedFile(file, parsePasswd, [], freshMs);
+    this.asked = new FreshReads(freshMs);
   }
 
   /** The file's entries, re-read only when it changed. */
@@ -67,10 +70,12 @@ export class PasswdDatabase {
   /** Asks NSS through `getent passwd -- NAME` (arguments as an array: never a shell). */
   private getent(login: string): Promise<PasswdEntry | undefined> {
     if (!plausibleLogin.test(login)) return Promise.resolve(undefined);
-    return new Promise((resolve) => {
-      execFile('getent', ['passwd', '--', login], { timeout: this.getentTimeoutMs, maxBuffer: 64 * 1024 }, (error, stdout) => {
-        resolve(error ? undefined : parsePasswdLine(stdout.split('\n')[0]));
+    const ask = () =>
+      new Promise<PasswdEntry | undefined>((resolve) => {
+        execFile('getent', ['passwd', '--', login], { timeout: this.getentTimeoutMs, maxBuffer: 64 * 1024 }, (error, stdout) => {
+          resolve(error ? undefined : parsePasswdLine(stdout.split('\n')[0]));
+        });
       });
-    });
+    return this.asked.get(login, ask);
   }
 }
