@@ -2,11 +2,11 @@
 // utmp and lastlog records, the mailbox and the users' dot-files. It runs no program at all.
 
 import { noSuchUser, type FingerAnswer, type FingerBackend } from './backend.ts';
+import { CachedFile, FreshReads } from './cached-file.ts';
 import { readDotFile } from './dotfiles.ts';
 import { LastlogFile, readMailStatus, type MailStatus } from './history.ts';
 import { PasswdDatabase, type PasswdEntry } from './passwd.ts';
 import type { LocalQuery } from './query.ts';
-import { CachedFile, FreshReads } from './cached-file.ts';
 import { idleSeconds, parseUtmp, type LoginSession } from './utmp.ts';
 
 export interface BuiltinBackendOptions {
@@ -23,7 +23,7 @@ export interface BuiltinBackendOptions {
 /** The dot-files finger shows, in BSD finger's order, with their titles. */
 const dotFiles = [['.pgpkey', 'PGP key:'], ['.project', 'Project:'], ['.plan', 'Plan:']] as const;
 
-/** The layout of BSD finger's long form, so that both backends read alike. */
+/** Answers laid out as BSD finger lays them out, so that both backends read alike. */
 export function createBuiltinBackend(options: BuiltinBackendOptions): FingerBackend {
   const { freshMs } = options;
   const passwd = new PasswdDatabase(options.passwdFile, freshMs);
