@@ -18,7 +18,7 @@ import { crawlEgoGraph, type CrawlProgress } from '../lib/social/crawl.ts';
 import { defaultFixtureSeed, generateFixture, serializeFixture } from '../lib/social/fixture/generate.ts';
 import { createProvider, resolveProviderName } from '../lib/social/providers/create.ts';
 import { fixturePath } from '../lib/social/providers/fixture.ts';
-import { normalizeHandle, type Account, type ProviderHooks, type WaitEvent } from '../lib/social/provider.ts';
+import { normalizeHandle, type Account, type LatestPost, type ProviderHooks, type SocialProvider, type WaitEvent } from '../lib/social/provider.ts';
 import { openRequestLog } from '../lib/services/log.ts';
 
 const providerArgs = {
@@ -73,12 +73,13 @@ function clock(seconds: number): string {
 
 const user = defineExercise({
   name: 'user',
-  description: "show an account: id, name, description, followers, following, posts, creation date",
+  description: 'show an account: id, name, description, followers, following, posts, creation date, latest post',
   args: { handle: { type: 'positional', description: 'the account (@ is optional; Bluesky: alice.bsky.social)', required: true }, ...providerArgs, ...jsonArg },
   async run(context) {
     const { provider } = openProvider(context, 'read');
     const account = await provider.profile(normalizeHandle(String(context.args.handle)));
-    context.out.result({ provider: provider.name, ...account }, (a: Account & { provider: string }) => {
+    const status = await latestStatus(provider, account.id);
+    context.out.result({ provider: provider.name, ...account, status }, (a: Account & { provider: string }) => {
       // Names and descriptions come from strangers: control characters are shown, never obeyed.
       context.out.line(visibleControls(`@${a.handle} — ${a.name}  (${a.provider})`));
       context.out.table(
@@ -89,12 +90,24 @@ const user = defineExercise({
           { field: 'following', value: a.following ?? '?' },
           { field: 'posts', value: a.posts ?? '?' },
           { field: 'created', value: a.created ?? '?' },
+          { field: 'status', value: visibleControls(status.text ? `${status.text.replace(/\s+/g, ' ')}${status.created ? `  (${status.created})` : ''}` : `(${status.unavailable ?? 'no post'})`) },
         ],
         ['field', 'value'],
       );
     });
   },
 });
+
+/** The lab's "status" (latest post); a network tier that cannot read posts leaves the rest of the answer standing. */
+async function latestStatus(provider: SocialProvider, userId: string): Promise<Partial<LatestPost> & { unavailable?: string }> {
+  if (!provider.latestPost) return { unavailable: `${provider.name} does not list posts` };
+  try {
+    return (await provider.latestPost(userId)) ?? {};
+  } catch (error) {
+    if (error instanceof NetlabError && error.code === 'E_AUTH') return { unavailable: error.message };
+    throw error;
+  }
+}
 
 const post = defineExercise({
   name: 'post',

@@ -98,3 +98,12 @@ test('a post longer than 300 graphemes is refused before any request', async (t)
   await assert.rejects(provider(server.url).post!('é'.repeat(301)), (error: NetlabError) => error.code === 'E_INPUT');
   assert.equal(server.requests.length, 0);
 });
+
+test('latestPost() reads app.bsky.feed.getAuthorFeed without replies', async (t) => {
+  const server = await localBluesky(t);
+  const someone = network.accounts[5];
+  const latest = await provider(server.url).latestPost!(didOf(someone));
+  assert.equal(latest?.text, someone.status.text);
+  assert.equal(latest?.created, someone.status.created);
+  assert.equal(server.requests[0].query.get('filter'), 'posts_no_replies');
+});

@@ -43,6 +43,7 @@ test('with no credentials, `social user` answers from the offline network', asyn
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /@ReseauxTelecom — Réseaux & Télécoms {2}\(fixture\)/);
   assert.match(result.stdout, /followers\s+\d+/);
+  assert.match(result.stdout, /status\s+TP 5 en ligne/);
   const json = JSON.parse((await capture(social, ['user', 'ReseauxTelecom', '--json'], { env })).stdout);
   assert.equal(json.provider, 'fixture');
   assert.equal(typeof json.followers, 'number');
@@ -84,19 +85,22 @@ test('X through .env and NETLAB_X_API_BASE: --trace shows the calls, the log lis
 });
 
 test('X errors through the command: 401 names the variable, 403 explains the tier; still no secret', async (t) => {
-  const server = await startLocalX({ accounts: network.accounts, keys: { ...keys, bearerToken: 'another-token' }, followsForbidden: true });
+  const server = await startLocalX({ accounts: network.accounts, keys: { ...keys, bearerToken: 'another-token' }, tierForbidden: true });
   t.after(() => server.close());
   const { env, logFile } = project(t, xDotEnv, { NETLAB_DEBUG: '1' });
   const unauthorized = await capture(social, ['user', 'someone', '--provider', 'x', '--api-base', server.url], { env });
   assert.equal(unauthorized.code, 5);
   assert.match(unauthorized.stderr, /^error: X rejected the credentials \(401 Unauthorized\) — check X_BEARER_TOKEN/);
 
-  const forbiddenServer = await startLocalX({ accounts: network.accounts, keys, followsForbidden: true });
+  const forbiddenServer = await startLocalX({ accounts: network.accounts, keys, tierForbidden: true });
   t.after(() => forbiddenServer.close());
   const forbidden = await capture(social, ['graph', network.accounts[0].handle, '--provider', 'x', '--api-base', forbiddenServer.url], { env });
   assert.equal(forbidden.code, 5);
   assert.match(forbidden.stderr, /cannot read follow lists — .*--provider bluesky/);
-  assertNoSecret(unauthorized.stdout, unauthorized.stderr, forbidden.stdout, forbidden.stderr, readFileSync(logFile, 'utf8'));
+  const profileOnly = await capture(social, ['user', network.accounts[0].handle, '--provider', 'x', '--api-base', forbiddenServer.url], { env });
+  assert.equal(profileOnly.code, 0, profileOnly.stderr);
+  assert.match(profileOnly.stdout, /status\s+\(X answered 403 Forbidden: .* cannot read other accounts' posts\)/);
+  assertNoSecret(unauthorized.stdout, unauthorized.stderr, forbidden.stdout, forbidden.stderr, profileOnly.stdout, readFileSync(logFile, 'utf8'));
 });
 
 test('Bluesky: reads need no account, posting uses the app password from .env', async (t) => {

@@ -21,7 +21,7 @@ const credentials = (k: Partial<XKeys> = keys): SocialCredentials['x'] => ({
   accessSecret: k.accessSecret ? new Secret(k.accessSecret) : undefined,
 });
 
-async function localX(t: { after(fn: () => unknown): void }, options: { pageSize?: number; followsForbidden?: boolean } = {}) {
+async function localX(t: { after(fn: () => unknown): void }, options: { pageSize?: number; tierForbidden?: boolean } = {}) {
   const server = await startLocalX({ accounts: network.accounts, keys, ...options });
   t.after(() => server.close());
   return server;
@@ -111,7 +111,7 @@ test('401: the bearer token is named, never shown', async (t) => {
 });
 
 test('403 for a tier that cannot read follows is explained in one sentence, with what to do', async (t) => {
-  const server = await localX(t, { followsForbidden: true });
+  const server = await localX(t, { tierForbidden: true });
   await assert.rejects(provider(server.url).following(network.accounts[0].id), (error: NetlabError) => {
     assert.equal(error.code, 'E_AUTH');
     assert.match(error.message, /403 Forbidden: your app's API access level \(the Free tier, for one\) cannot read follow lists$/);
@@ -158,4 +158,13 @@ test('a post refused by the 24-hour cap waits for that reset, not the 15-minute 
   server.inject({ match: /tweets$/, status: 429, body: xBodies.tooManyRequests, headers: { ...rateLimitHeaders(5, resetIn(1)), 'x-user-limit-24hour-limit': '17', 'x-user-limit-24hour-remaining': '0', 'x-user-limit-24hour-reset': String(resetIn(80_000)) } });
   await assert.rejects(provider(server.url).post!('hello'), (error: NetlabError) => error.code === 'E_RATE_LIMITED');
   assert.equal(server.posts.length, 0);
+});
+
+test('latestPost() reads GET /2/users/:id/tweets without replies and retweets (the lab\'s "status")', async (t) => {
+  const server = await localX(t);
+  const someone = network.accounts[3];
+  assert.deepEqual(await provider(server.url).latestPost!(someone.id), { text: someone.status.text, created: someone.status.created, id: String(1_800_000_000_000_000_000n + BigInt(someone.id)) });
+  const query = server.requests[0].query;
+  assert.equal(query.get('max_results'), '5');
+  assert.equal(query.get('exclude'), 'replies,retweets');
 });

@@ -18,6 +18,14 @@ export interface Account {
   created?: string;
 }
 
+/** The lab's "status": the account's latest post. */
+export interface LatestPost {
+  text: string;
+  /** ISO 8601. */
+  created?: string;
+  id?: string;
+}
+
 export interface FollowingPage {
   accounts: Account[];
   /** The cursor of the next page; absent on the last one. */
@@ -62,6 +70,8 @@ export interface SocialProvider {
   profiles?(ids: string[]): Promise<Account[]>;
   /** The most ids one profiles() call takes. */
   readonly profilesBatch?: number;
+  /** The latest post (not a reply, not a repost): one more call, so only `social user` asks. */
+  latestPost?(userId: string): Promise<LatestPost | undefined>;
   /** Absent where the network (or the fixture) does not take posts. */
   post?(text: string): Promise<PostResult>;
 }

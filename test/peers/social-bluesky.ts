@@ -50,6 +50,12 @@ export async function startLocalBluesky(options: LocalBlueskyOptions): Promise<L
         const next = start + page.length < account.follows.length ? String(start + page.length) : undefined;
         return { status: 200, body: { subject: basic(account), follows: page.map((id) => basic(byId.get(id)!)), ...(next ? { cursor: next } : {}) } };
       }
+      case 'app.bsky.feed.getAuthorFeed': {
+        const account = actor(request.query.get('actor'));
+        if (!account) return invalid('Profile not found');
+        const post = { uri: `at://${didOf(account)}/app.bsky.feed.post/3kstatus`, cid: 'bafyreistatus', author: basic(account), record: { $type: 'app.bsky.feed.post', text: account.status.text, createdAt: account.status.created }, indexedAt: account.status.created };
+        return { status: 200, body: { feed: [{ post }] } };
+      }
       case 'com.atproto.server.createSession': {
         const { identifier, password } = JSON.parse(request.body) as { identifier: string; password: string };
         if (identifier !== options.login.identifier || password !== options.login.appPassword) {

@@ -18,8 +18,8 @@ export interface LocalXOptions {
   keys: XKeys;
   /** The most users one following page holds (X allows up to 1000). */
   pageSize?: number;
-  /** Answer following with X's 403 for an app whose tier cannot read follows. */
-  followsForbidden?: boolean;
+  /** Answer following and user timelines with X's 403 for an app whose tier cannot read them (Free). */
+  tierForbidden?: boolean;
 }
 
 export interface LocalX extends WireServer {
@@ -72,7 +72,7 @@ export async function startLocalX(options: LocalXOptions): Promise<LocalX> {
     }
     match = /^\/2\/users\/([0-9]+)\/following$/.exec(request.path);
     if (match) {
-      if (options.followsForbidden) return { status: 403, body: xBodies.clientForbidden };
+      if (options.tierForbidden) return { status: 403, body: xBodies.clientForbidden };
       const max = Number(request.query.get('max_results') ?? 100);
       if (!(max >= 1 && max <= 1000)) return { status: 400, body: { errors: [{ message: 'The `max_results` query parameter value is not between 1 and 1000' }], title: 'Invalid Request', type: 'https://api.twitter.com/2/problems/invalid-request' } };
       const follows = byId.get(match[1])?.follows ?? [];
@@ -80,6 +80,16 @@ export async function startLocalX(options: LocalXOptions): Promise<LocalX> {
       const page = follows.slice(start, start + Math.min(max, pageSize));
       const next = start + page.length < follows.length ? String(start + page.length) : undefined;
       return ok({ data: page.map((id) => toUser(byId.get(id)!, request)), meta: { result_count: page.length, ...(next ? { next_token: next } : {}) } });
+    }
+    match = /^\/2\/users\/([0-9]+)\/tweets$/.exec(request.path);
+    if (match) {
+      if (options.tierForbidden) return { status: 403, body: xBodies.clientForbidden };
+      const status = byId.get(match[1])?.status;
+      if (!status) return ok({ meta: { result_count: 0 } });
+      const id = String(1_800_000_000_000_000_000n + BigInt(match[1]));
+      const fields = new Set((request.query.get('tweet.fields') ?? '').split(','));
+      const tweet = { id, text: status.text, edit_history_tweet_ids: [id], ...(fields.has('created_at') ? { created_at: status.created } : {}) };
+      return ok({ data: [tweet], meta: { result_count: 1, newest_id: id, oldest_id: id } });
     }
     return { status: 404, body: { title: 'Not Found', detail: `no route ${request.path}` } };
   };

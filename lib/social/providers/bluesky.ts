@@ -98,6 +98,13 @@ export function createBlueskyProvider(options: BlueskyProviderOptions): SocialPr
       const query = new URLSearchParams(ids.map((id) => ['actors', id]));
       return (await read<{ profiles: ProfileView[] }>('app.bsky.actor.getProfiles', query)).profiles.map(toAccount);
     },
+    async latestPost(userId) {
+      const query = new URLSearchParams({ actor: userId, limit: '10', filter: 'posts_no_replies' });
+      const answer = await read<{ feed: { post: { uri: string; record: { text?: string; createdAt?: string } }; reason?: unknown }[] }>('app.bsky.feed.getAuthorFeed', query);
+      // A repost shows up with a `reason`: it is someone else's words, not this account's status.
+      const own = answer.feed.find((item) => !item.reason);
+      return own && { text: own.post.record.text ?? '', created: own.post.record.createdAt, id: own.post.uri };
+    },
     async post(text): Promise<PostResult> {
       const { identifier, appPassword } = options.credentials;
       if (!identifier || !appPassword) {

@@ -51,6 +51,9 @@ export function createFixtureProvider(options: { file: string }): SocialProvider
     async profile(handle) {
       return toAccount(find(handle));
     },
+    async latestPost(userId) {
+      return find(userId).status;
+    },
     async following(userId, cursor) {
       const start = cursor ? Number(cursor) : 0;
       if (!Number.isInteger(start) || start < 0) throw new NetlabError('E_INPUT', `bad fixture cursor ${JSON.stringify(cursor)}`);
@@ -61,7 +64,6 @@ export function createFixtureProvider(options: { file: string }): SocialProvider
   };
 }
 
-function toAccount({ follows, ...account }: FixtureAccount): Account {
-  void follows;
-  return account;
+function toAccount({ id, handle, name, description, followers, following, posts, created }: FixtureAccount): Account {
+  return { id, handle, name, description, followers, following, posts, created };
 }

@@ -12,6 +12,8 @@ import { interrupted, waitForRateLimit } from '../wait.ts';
 
 /** The origin twitter-api-v2 has built in (it has no option to change it). */
 const libraryOrigin = 'https://api.x.com';
+/** What a call does, for explaining a 403 in the right words. */
+type Operation = 'read' | 'follows' | 'posts' | 'post';
 const userFields: (keyof UserV2)[] = ['created_at', 'description', 'public_metrics'];
 
 export interface XProviderOptions extends ProviderHooks {
@@ -51,7 +53,7 @@ export function createXProvider(options: XProviderOptions): SocialProvider {
   };
 
   /** One call, waiting out the rate limit before (when the last answer said 0 left) and after a 429. */
-  async function call<T>(endpoint: string, method: string, operation: 'read' | 'follows' | 'post', send: () => Promise<T>): Promise<T> {
+  async function call<T>(endpoint: string, method: string, operation: Operation, send: () => Promise<T>): Promise<T> {
     for (let refusals = 0; ; ) {
       if (options.signal?.aborted) throw interrupted();
       const known = await rateLimits.getRateLimit(`${apiBase}/2/${endpoint}`, method);
@@ -90,6 +92,14 @@ export function createXProvider(options: XProviderOptions): SocialProvider {
         reader().following(userId, { max_results: 1000, pagination_token: cursor, 'user.fields': userFields }),
       );
       return { accounts: (answer.data ?? []).map(toAccount), next: answer.meta?.next_token } satisfies FollowingPage;
+    },
+    async latestPost(userId) {
+      // max_results is at least 5 on this endpoint; the newest comes first.
+      const timeline = await call('users/:id/tweets', 'GET', 'posts', () =>
+        reader().userTimeline(userId, { max_results: 5, exclude: ['replies', 'retweets'], 'tweet.fields': ['created_at'] }),
+      );
+      const [newest] = timeline.tweets;
+      return newest && { text: newest.text, created: newest.created_at, id: newest.id };
     },
     async post(text): Promise<PostResult> {
       const answer = await call('tweets', 'POST', 'post', () => writer().tweet(text));
@@ -137,7 +147,7 @@ function toAccount(user: UserV2): Account {
 }
 
 /** X's answers, in words a student can act on. */
-function explainXError(error: unknown, operation: 'read' | 'follows' | 'post', apiBase: string): NetlabError {
+function explainXError(error: unknown, operation: Operation, apiBase: string): NetlabError {
   if (error instanceof NetlabError) return error;
   if (error instanceof ApiRequestError) {
     const url = new URL(apiBase);
@@ -166,7 +176,7 @@ function explainXError(error: unknown, operation: 'read' | 'follows' | 'post', a
     });
   }
   if (error.code === 403) {
-    const what = operation === 'follows' ? 'read follow lists' : 'look up other users';
+    const what = operation === 'follows' ? 'read follow lists' : operation === 'posts' ? "read other accounts' posts" : 'look up other users';
     return new NetlabError('E_AUTH', `X answered 403 Forbidden: your app's API access level (the Free tier, for one) cannot ${what}`, {
       details,
       hint: 'upgrade the app to a plan that includes user and follows lookups in the X developer portal, or build the graph from --provider bluesky (free, no account) or --provider fixture (offline)',

@@ -21,6 +21,7 @@ export default {
     const me = await provider.profile(fixtureCentre);
     out.line(`$ netlab social user ${fixtureCentre}`);
     out.line(`  @${me.handle} — ${me.name}: id ${me.id}, ${me.followers} followers, follows ${me.following}, ${me.posts} posts, since ${me.created?.slice(0, 10)}`);
+    out.line(`  status: ${(await provider.latestPost?.(me.id))?.text ?? '(none)'}`);
 
     const cache = openResponseCache(dataPath(config, social.cacheFile), { ttlMs: social.cacheTtlHours * 3_600_000 });
     defer(() => cache.close());
