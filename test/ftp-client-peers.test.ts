@@ -161,10 +161,15 @@ for (const peer of peers) {
     test('a failure on our side aborts the transfer (ABOR) and the session goes on', async () => {
       const sent: string[] = [];
       const client = await connect({ trace: (direction, line) => direction === 'sent' && sent.push(line) });
-      const broken = new Writable({ write: (_chunk, _encoding, done) => done(new Error('disk full (simulated)')) });
-      await assert.rejects(client.download('big.bin', broken), /disk full/);
-      assert.equal(sent.at(-1), 'ABOR');
-      assert.equal(await client.pwd(), '/', 'replies to ABOR were consumed: the next reply is PWD’s');
+      // big.bin is still being sent when ABOR arrives (426, then 225/226); hello.txt is already sent (226, then 225).
+      for (const file of ['big.bin', 'pub/hello.txt']) {
+        const broken = new Writable({ write: (_chunk, _encoding, done) => done(new Error('disk full (simulated)')) });
+        await assert.rejects(client.download(file, broken), /disk full/);
+        assert.equal(sent.at(-1), 'ABOR');
+        assert.equal(await client.pwd(), '/', 'the replies to the transfer and to ABOR were consumed: the next reply is PWD’s');
+      }
+      await client.abort();
+      assert.equal(await client.pwd(), '/', 'ABOR between transfers: one reply');
       await client.quit();
     });
 

@@ -235,9 +235,9 @@ export class FtpClient implements TransferSession {
     await expect(this.control, 'NOOP', 200);
   }
 
-  /** ABOR: stops a transfer the server still runs (our transfers call it when the local side fails). */
+  /** ABOR between transfers (the server answers 225); transfers send their own when the local side fails. */
   async abort(): Promise<void> {
-    await abortTransfer(this.control);
+    await abortTransfer(this.control, false);
   }
 
   /** QUIT (221) and close; a server that already left is not an error here. */

@@ -99,7 +99,7 @@ async function pump(socket: net.Socket, request: TransferRequest, session: Trans
     return bytes;
   } catch (error) {
     if (failed === 'local') {
-      await abortTransfer(control);
+      await abortTransfer(control, true);
       throw error;
     }
     // A stalled server, or Ctrl-C: late replies would answer our next commands, so the session ends here.
@@ -116,10 +116,15 @@ async function pump(socket: net.Socket, request: TransferRequest, session: Trans
   }
 }
 
-/** RFC 959 §4.1.3 ABOR: the server answers 426 for the aborted transfer, then 226 (or 225 if none was running). */
-export async function abortTransfer(control: ControlConnection): Promise<void> {
-  let reply = await control.command('ABOR');
-  while (!(reply.code >= 200 && reply.code < 300) && reply.code < 500) reply = await control.nextReply('ABOR');
+/**
+ * RFC 959 §4.1.3 ABOR. During a transfer the server sends two replies: the transfer's end (226 if
+ * it had finished, 426 if cut), then ABOR's own (226 or 225) — vsftpd, pyftpdlib and ftp-srv alike.
+ */
+export async function abortTransfer(control: ControlConnection, duringTransfer: boolean): Promise<void> {
+  control.send('ABOR');
+  if (duringTransfer) await control.nextReply('the end of the aborted transfer');
+  const reply = await control.nextReply('ABOR');
+  if (isError(reply)) throw replyError(reply, 'ABOR', control.endpoint);
 }
 
 /** A destination that keeps a listing in memory, refusing absurd sizes (a hostile server could stream forever). */
