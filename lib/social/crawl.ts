@@ -3,6 +3,7 @@
 
 import { DirectedGraph } from 'graphology';
 import type { Logger } from 'pino';
+import { markMutualEdges } from '../graph/random.ts';
 import type { SocialGraph } from '../graph/types.ts';
 import { NetlabError } from '../cli/errors.ts';
 import { silentLog } from '../services/log.ts';
@@ -105,7 +106,7 @@ export async function crawlEgoGraph(handle: string, options: CrawlOptions): Prom
     report();
   }
   // The lab's "friends": both follow each other.
-  graph.forEachEdge((edge, _attributes, source, target) => graph.setEdgeAttribute(edge, 'mutual', graph.hasDirectedEdge(target, source)));
+  markMutualEdges(graph);
 
   phase = 'done';
   report();
