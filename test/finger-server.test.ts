@@ -5,10 +5,12 @@ import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import type { NetlabError } from '../lib/cli/errors.ts';
 import { packageRoot } from '../lib/config/load.ts';
-import { fingerDefaults, type FingerConfig } from '../lib/finger/config.ts';
+import { resolveBackendName } from '../lib/finger/backend.ts';
 import { finger } from '../lib/finger/client.ts';
-import { startConfiguredFingerd } from '../lib/finger/service.ts';
+import { fingerDefaults, type FingerConfig } from '../lib/finger/config.ts';
+import { createBackend, startConfiguredFingerd } from '../lib/finger/service.ts';
 import fingerd from '../scripts/fingerd.ts';
 import { isolatedEnv, startServerExercise, tempDir, waitFor } from './helpers.ts';
 
@@ -134,7 +136,19 @@ test('netlab start / status / stop fingerd: a real daemon with its pidfile', asy
   assert.equal(readFileSync(pidfile, 'utf8').trim(), String(started.pid));
   assert.match((await ask(started.address.port, 'root')).text, /^Login: root/);
   assert.match((await netlab('status', 'fingerd')).stdout, /fingerd\s+running/);
+  assert.match((await netlab('logs', 'fingerd', '-n', '1')).stdout, /finger\s+client=127\.0\.0\.1:\d+ query=root backend=builtin bytes=\d+ durationMs=[\d.]+ outcome=ok/);
   await netlab('stop', 'fingerd');
   assert.equal(existsSync(pidfile), false);
   await assert.rejects(ask(started.address.port, 'root'), /connection refused/);
+});
+
+test('--backend auto means system where a finger program exists, builtin elsewhere; system without one is a clear error', () => {
+  assert.equal(resolveBackendName({ backend: 'auto', fingerBinary: '/nonexistent/finger' }), 'builtin');
+  assert.equal(resolveBackendName({ backend: 'auto', fingerBinary: process.execPath }), 'system');
+  assert.equal(resolveBackendName({ backend: 'builtin', fingerBinary: process.execPath }), 'builtin');
+  assert.throws(() => createBackend({ ...fingerDefaults, backend: 'system', fingerBinary: '/nonexistent/finger' }), (error: NetlabError) => {
+    assert.equal(error.code, 'E_TOOL_MISSING');
+    assert.match(error.hint ?? '', /--backend builtin/);
+    return true;
+  });
 });
