@@ -111,8 +111,10 @@ export function startCapture(options: CaptureOptions): CaptureSession {
     options.onLine(line);
   });
   forEachLine(child.stderr, (line) => {
-    // tcpdump: "listening on lo, link-type …"; tshark: "Capturing on 'Loopback: lo'".
-    if (/^listening on |^Capturing on /.test(line)) markReady();
+    // tcpdump: "listening on lo, link-type …" once it captures. tshark says "Capturing on 'lo'"
+    // before its dumpcap child is live, then "-- Capture started." (a second later, at worst).
+    if (/^listening on |-- Capture started/.test(line)) markReady();
+    if (/^Capturing on /.test(line)) setTimeout(markReady, 1_000).unref();
     const captured = /^(\d+) packets? captured/.exec(line);
     if (captured) packets = Number(captured[1]);
     stderr += `${line}\n`;

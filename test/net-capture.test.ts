@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { captureArguments, findExecutable, startCapture, type CaptureToolName } from '../lib/net/capture.ts';
+import { startUdpServer, UdpClient } from '../lib/net/udp.ts';
+import captureScript from '../scripts/capture.ts';
+import { capture } from './helpers.ts';
+import { freePort } from './peers/net-peers.ts';
+
+const tools: CaptureToolName[] = ['tshark', 'tcpdump'];
+
+function whyNoCapture(tool: CaptureToolName): string | undefined {
+  if (!findExecutable(tool)) return `${tool} is not installed (apt install ${tool})`;
+  if (process.getuid?.() !== 0) return 'capturing needs root (or capture rights); run the tests as root';
+  return undefined;
+}
+
+for (const tool of tools) {
+  test(`capture with ${tool} sees our datagrams on lo and stops at --count`, async (t) => {
+    const reason = whyNoCapture(tool);
+    if (reason) return t.skip(reason);
+    const server = await startUdpServer({ host: '127.0.0.1', port: 0, echo: true });
+    t.after(() => server.close());
+    const lines: string[] = [];
+    // 2 datagrams and their 2 echoes: exactly 4 packets on the port, then the tool stops by itself.
+    const session = startCapture({ tool, port: server.address.port, count: 4, durationMs: 20_000, onLine: (line) => lines.push(line) });
+    await session.ready;
+    const client = await UdpClient.open({ host: '127.0.0.1', port: server.address.port });
+    t.after(() => client.close());
+    for (const message of ['one', 'two']) {
+      await client.send(message);
+      await client.receive(2_000);
+    }
+    const started = Date.now();
+    const { packets } = await session.finished;
+    assert.equal(packets, 4);
+    assert.ok(Date.now() - started < 10_000, 'it stopped at the count, not at the duration');
+    assert.equal(lines.length, 4);
+    assert.ok(lines.every((line) => line.includes(String(server.address.port)) && /UDP/.test(line)), lines.join('\n'));
+  });
+}
+
+test('capture always ends: --duration stops it when fewer packets come', async (t) => {
+  const reason = whyNoCapture('tcpdump') && whyNoCapture('tshark');
+  if (reason) return t.skip(reason);
+  const started = Date.now();
+  const result = await capture(captureScript, ['--port', String(await freePort('udp')), '--count', '100', '--duration', '1']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^capturing with (tshark|tcpdump) \(-i lo -n -l -c 100 .*port \d+\); stops after 100 packets or 1 s$/m);
+  assert.match(result.stdout, /^0 packets captured$/m);
+  assert.ok(Date.now() - started < 8_000);
+});
+
+test('capture says what to install when neither tool is there', () => {
+  assert.throws(
+    () => startCapture({ count: 1, durationMs: 1_000, onLine: () => undefined, searchPath: '/nonexistent' }),
+    (error: Error & { code?: string; hint?: string }) =>
+      error.code === 'E_TOOL_MISSING' && error.message === 'neither tshark nor tcpdump is installed' && /apt install tshark tcpdump/.test(error.hint ?? ''),
+  );
+});
+
+test('capture reports a missing interface and a bad filter in plain words', async (t) => {
+  const tool = tools.find((name) => !whyNoCapture(name));
+  if (!tool) return t.skip('no capture tool usable here');
+  const noInterface = await capture(captureScript, ['--tool', tool, '--interface', 'nosuch0', '--duration', '5']);
+  assert.equal(noInterface.code, 2);
+  assert.match(noInterface.stderr, /there is no interface named "nosuch0"/);
+  const badFilter = await capture(captureScript, ['--tool', tool, '--filter', 'port port port', '--duration', '5']);
+  assert.equal(badFilter.code, 2);
+  assert.match(badFilter.stderr, /rejected the capture filter/);
+});
+
+test('the filter reaches the tool as one argument, never through a shell', () => {
+  const args = captureArguments('tcpdump', { port: 8016, filter: 'tcp; rm -rf /', count: 5 });
+  assert.deepEqual(args, ['-i', 'lo', '-n', '-l', '-c', '5', 'port 8016 and (tcp; rm -rf /)']);
+  assert.deepEqual(captureArguments('tshark', { count: 1, hex: true }), ['-i', 'lo', '-n', '-l', '-c', '1', '-x']);
+});

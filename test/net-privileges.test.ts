@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { chmodSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { isolatedEnv, tempDir } from './helpers.ts';
+import { runCommand } from './peers/net-peers.ts';
+import { findExecutable } from '../lib/net/capture.ts';
+
+// What an ordinary user meets: the tests run as root in CI, so these run the script as `nobody`.
+const nobody = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+
+function whyNotAsNobody(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root to switch to the nobody user (setpriv); run the tests as root to check this';
+  if (!findExecutable('setpriv')) return 'setpriv (util-linux) is not installed';
+  return undefined;
+}
+
+/** Runs `node --import tsx scripts/NAME.ts …` as nobody, with data, pid and log dirs it may write. */
+function runAsNobody(t: { after(fn: () => void): void }, script: string, args: string[]) {
+  const dir = tempDir(t);
+  chmodSync(dir, 0o777);
+  const env = isolatedEnv(dir, { HOME: dir });
+  return runCommand('setpriv', [...nobody, process.execPath, '--import', 'tsx', `scripts/${script}.ts`, ...args], { env });
+}
+
+test('binding a port below 1024 as an ordinary user says the port is privileged', async (t) => {
+  const reason = whyNotAsNobody();
+  if (reason) return t.skip(reason);
+  // Linux lets anyone bind from net.ipv4.ip_unprivileged_port_start up (containers often set 0).
+  const firstFree = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'));
+  if (firstFree <= 23) return t.skip(`net.ipv4.ip_unprivileged_port_start is ${firstFree} here: every user may bind port 23, so there is no refusal to show`);
+  for (const script of ['tcp-server', 'udp-server']) {
+    const result = await runAsNobody(t, script, ['--port', '23']);
+    assert.equal(result.code, 5, `${script}: ${result.stderr}`);
+    assert.equal(result.stderr, 'error: port 23 is privileged (below 1024) — run as root or choose a port ≥ 1024 (e.g. --port 2323)\n');
+  }
+});
+
+test('capture without capture rights is a clear permission error, for each tool', async (t) => {
+  const reason = whyNotAsNobody();
+  if (reason) return t.skip(reason);
+  for (const tool of ['tshark', 'tcpdump']) {
+    if (!findExecutable(tool)) {
+      t.diagnostic(`${tool} is not installed: not checked`);
+      continue;
+    }
+    const result = await runAsNobody(t, 'capture', ['--tool', tool, '--count', '1', '--duration', '3']);
+    assert.equal(result.code, 5, `${tool}: ${result.stderr}`);
+    assert.match(result.stderr, new RegExp(`^error: ${tool} may not capture on lo: this user lacks capture rights — run as root`));
+  }
+});
