@@ -11,6 +11,7 @@ import { withCache, type CallCounts, type ResponseCache } from './cache.ts';
 import { normalizeHandle, type Account, type SocialProvider } from './provider.ts';
 import { interrupted } from './wait.ts';
 
+/** Where the crawl stands; rate-limit waits come from the provider's onWait hook (the script shows both on one bar). */
 export interface CrawlProgress {
   phase: 'profile' | 'following' | 'counts' | 'friends' | 'done';
   /** Accounts whose follow list has been read (the user counts as one). */
