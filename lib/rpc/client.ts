@@ -16,6 +16,8 @@ export interface RpcClientOptions {
   trace?: (direction: 'call' | 'response', xml: string) => void;
   /** Responses larger than this are refused (a listing of a big directory fits easily). */
   maxResponseBytes?: number;
+  /** Results sent as <double> come back as RpcDouble (to show 5.0 rather than 5). */
+  keepDoubles?: boolean;
 }
 
 export class RpcClient {
@@ -39,7 +41,7 @@ export class RpcClient {
     this.options.trace?.('response', text);
     let response;
     try {
-      response = parseResponse(text);
+      response = parseResponse(text, { keepDoubles: this.options.keepDoubles });
     } catch (error) {
       throw new NetlabError('E_PROTOCOL', `${this.url.host} sent something that is not an XML-RPC response: ${(error as Error).message}`, {
         hint: 'is this an XML-RPC server? try --trace to see what came back',

@@ -1,0 +1,62 @@
+// What the calc and annuaire clients share: the flags that say where the server is, the client
+// they make from them (with --trace), and how they turn typed text into XML-RPC numbers.
+
+import { NetlabError } from '../cli/errors.ts';
+import { hostArg, jsonArg, parsePort, parseSeconds, portArg, timeoutArg, traceArg } from '../cli/args.ts';
+import type { Output } from '../cli/output.ts';
+import type { LoadedConfig } from '../config/load.ts';
+import { formatAddress } from '../services/handle.ts';
+import { RpcClient } from './client.ts';
+import { RpcDouble, type RpcValue } from './codec.ts';
+import { isRpcFault } from './faults.ts';
+
+export function rpcClientArgs(service: string, defaultPort: number) {
+  return {
+    url: { type: 'string', description: 'the server as a URL (http://host:port/); wins over --host/--port', valueHint: 'url' },
+    ...hostArg,
+    ...portArg(service, defaultPort),
+    ...jsonArg,
+    ...traceArg,
+    ...timeoutArg(10),
+  } as const;
+}
+
+interface ClientFlags {
+  url?: string;
+  host?: string;
+  port?: string;
+  trace?: boolean;
+  timeout?: string;
+}
+
+/** The client for --url, or http://--host:--port/ (defaults from the config). */
+export function clientFromArgs(args: ClientFlags, config: LoadedConfig, out: Output, service: string, defaultPort: number, keepDoubles = false): RpcClient {
+  const url = args.url ?? `http://${formatAddress({ host: config.host, port: parsePort(args.port, config.ports[service] ?? defaultPort) })}/`;
+  return new RpcClient({
+    url,
+    timeoutMs: parseSeconds(args.timeout, config.rpc.clientTimeout),
+    keepDoubles,
+    trace: args.trace ? (direction, xml) => out.line(`${direction === 'call' ? '>>' : '<<'} ${xml.trimEnd().replace(/\n/g, '\n   ')}`) : undefined,
+  });
+}
+
+/** "5" → <int>, "2.5", "2,5", "1e3" → <double>; anything else → undefined. */
+export function parseOperand(text: string): number | RpcDouble | undefined {
+  const trimmed = text.trim().replace(/^([+-]?\d*),(\d+)$/, '$1.$2');
+  if (/^[+-]?\d+$/.test(trimmed)) {
+    const value = Number(trimmed);
+    return Math.abs(value) <= 2147483647 ? value : new RpcDouble(value);
+  }
+  if (/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(trimmed) && Number.isFinite(Number(trimmed))) return new RpcDouble(Number(trimmed));
+  return undefined;
+}
+
+/** One call for a one-shot command: a fault ends it as an error that reads "Fault 2: division by zero". */
+export async function callOrFail(client: RpcClient, method: string, params: readonly RpcValue[]): Promise<RpcValue> {
+  try {
+    return await client.call(method, params);
+  } catch (error) {
+    if (!isRpcFault(error)) throw error;
+    throw new NetlabError('E_REMOTE', error.toString(), { details: error.toJSON() });
+  }
+}

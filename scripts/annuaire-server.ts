@@ -1,0 +1,33 @@
+// `netlab annuaire-server`: the lab's online phone directory as an XML-RPC server on SQLite.
+// ajouterEntree, trouverNumero, nbNumeros, supprimerEntree, supprimerTout, lister (+ English aliases).
+
+import path from 'node:path';
+import { hostArg, parsePort, portArg } from '../lib/cli/args.ts';
+import { defineExercise } from '../lib/cli/exercise.ts';
+import { runIfMain } from '../lib/cli/process.ts';
+import { dataPath } from '../lib/config/load.ts';
+import { listenAnnuaire } from '../lib/rpc/annuaire.ts';
+
+export default defineExercise({
+  name: 'annuaire-server',
+  description: 'XML-RPC phone directory server (SQLite, every acknowledged write is on disk)',
+  service: true,
+  args: {
+    ...hostArg,
+    ...portArg('annuaire', 8701),
+    db: { type: 'string', description: 'the SQLite database file (default from config rpc.annuaireDb: data/annuaire.db)', valueHint: 'file' },
+  },
+  examples: ['netlab annuaire-server', 'netlab annuaire-server --db /tmp/annuaire.db --port 0', 'netlab start annuaire-server --host 0.0.0.0'],
+  run({ args, config, log }) {
+    return listenAnnuaire({
+      host: config.host,
+      port: parsePort(args.port, config.ports.annuaire ?? 8701),
+      // --db is relative to where the command runs; the config's path to dataDir.
+      dbFile: args.db ? path.resolve(args.db) : dataPath(config, config.rpc.annuaireDb),
+      log,
+      limits: config.rpc.limits,
+    });
+  },
+});
+
+runIfMain(import.meta);
