@@ -50,10 +50,11 @@ async function measure(name: string, port: number): Promise<Load> {
 }
 
 /** Our fingerd in its own process, as `netlab fingerd` runs it: pidfile and request log in a scratch folder. */
-async function startOurFingerd(scratch: string): Promise<{ port: number; child: ChildProcess }> {
+async function startOurFingerd(scratch: string, backend: 'builtin' | 'system'): Promise<{ port: number; child: ChildProcess }> {
   const port = await freePort();
-  const env = { ...process.env, NETLAB_PID_DIR: path.join(scratch, 'run'), NETLAB_LOG_DIR: path.join(scratch, 'log'), NETLAB_FINGER_MAX_CONNECTIONS: '256' };
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/fingerd.ts'), '--port', String(port), '--backend', 'builtin'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const dir = path.join(scratch, backend);
+  const env = { ...process.env, NETLAB_PID_DIR: path.join(dir, 'run'), NETLAB_LOG_DIR: path.join(dir, 'log'), NETLAB_FINGER_MAX_CONNECTIONS: '256' };
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/fingerd.ts'), '--port', String(port), '--backend', backend], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('listening') && resolve());
     child.once('exit', (code) => reject(new Error(`fingerd exited with ${code}`)));
@@ -67,18 +68,24 @@ if (unavailable) {
   process.exitCode = 1;
 } else {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'netlab-bench-finger-'));
-  const ours = await startOurFingerd(scratch);
+  const ours = await startOurFingerd(scratch, 'builtin');
+  // For the lesson, not the target: the same server running finger(1) per query, as the lab first asked.
+  const oursSystem = await startOurFingerd(scratch, 'system');
   const reference = await startInetdFingerd();
   try {
-    const netlab = await measure('netlab fingerd (builtin)', ours.port);
+    const builtin = await measure('netlab fingerd (builtin)', ours.port);
+    const system = await measure('netlab fingerd (system: runs finger)', oursSystem.port);
     const inetd = await measure('in.fingerd under inetd', reference.port);
     printComparison(`finger: "${query}" answered per second, ${concurrency} concurrent clients, loopback`, [
-      { metric: 'requests/s', ours: netlab.requestsPerSecond, reference: inetd.requestsPerSecond, against: 'inetd + in.fingerd', unit: 'req/s', target: 5 },
+      { metric: 'requests/s, builtin backend', ours: builtin.requestsPerSecond, reference: inetd.requestsPerSecond, against: 'inetd + in.fingerd', unit: 'req/s', target: 5 },
+      { metric: 'requests/s, system backend', ours: system.requestsPerSecond, reference: inetd.requestsPerSecond, against: 'inetd + in.fingerd', unit: 'req/s' },
     ]);
   } finally {
-    ours.child.kill('SIGTERM');
     await reference.stop();
-    await new Promise((resolve) => (ours.child.exitCode === null ? ours.child.once('exit', resolve) : resolve(undefined)));
+    for (const { child } of [ours, oursSystem]) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
+    }
     rmSync(scratch, { recursive: true, force: true });
   }
 }
