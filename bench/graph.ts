@@ -5,7 +5,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { DirectedGraph } from 'graphology';
@@ -45,6 +44,17 @@ async function writeEdgeList(graph: SocialGraph, dir: string): Promise<void> {
   await write('edges.tsv', graph.mapEdges((_e, a, s, t) => `${s}\t${t}\t${a.mutual ? 1 : 0}\n`));
 }
 
+/** The lines of a file, read in 1 MiB chunks (several times quicker than node:readline). */
+async function* lines(file: string): AsyncGenerator<string> {
+  let rest = '';
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+    const parts = (rest + chunk).split('\n');
+    rest = parts.pop()!;
+    yield* parts;
+  }
+  if (rest !== '') yield rest;
+}
+
 /**
  * The measured child: read the lists, build a graphology graph, write GEXF, report. The 'bare'
  * variant keeps node keys and edges only (the issue's reference figures are for such a graph).
@@ -52,12 +62,12 @@ async function writeEdgeList(graph: SocialGraph, dir: string): Promise<void> {
 async function oursChild(dir: string, variant: Variant): Promise<void> {
   const started = performance.now();
   const graph: SocialGraph = new DirectedGraph();
-  for await (const line of createInterface({ input: createReadStream(path.join(dir, 'nodes.tsv')) })) {
+  for await (const line of lines(path.join(dir, 'nodes.tsv'))) {
     const [key, handle, name, followers, following, posts, created, providerId, provider] = line.split('\t');
     if (variant === 'bare') graph.addNode(key);
     else graph.addNode(key, { handle, name, followers: Number(followers), following: Number(following), posts: Number(posts), created, providerId, provider });
   }
-  for await (const line of createInterface({ input: createReadStream(path.join(dir, 'edges.tsv')) })) {
+  for await (const line of lines(path.join(dir, 'edges.tsv'))) {
     const [source, target, mutual] = line.split('\t');
     if (variant === 'bare') graph.addDirectedEdge(source, target);
     else graph.addDirectedEdge(source, target, { mutual: mutual === '1' });

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { DirectedGraph } from 'graphology';
 import graphExercise from '../scripts/graph.ts';
 import { decorateGraph } from '../lib/graph/appearance.ts';
-import { jsonChunks } from '../lib/graph/export.ts';
+import { jsonPieces } from '../lib/graph/export.ts';
 import { randomGraph } from '../lib/graph/random.ts';
 import { graphStats } from '../lib/graph/stats.ts';
 import type { SocialGraph } from '../lib/graph/types.ts';
@@ -33,7 +33,7 @@ test('stats of a graph small enough to check by hand', () => {
 test('density and reciprocity agree with networkx on a random graph', () => {
   const graph = randomGraph({ nodes: 200, edges: 1200, seed: 21 });
   const stats = graphStats(graph);
-  const json = [...jsonChunks(graph)].join('');
+  const json = [...jsonPieces(graph)].join('');
   const script = `
 import json, sys, networkx as nx
 data = json.load(sys.stdin)
@@ -51,8 +51,8 @@ test('a random graph is reproducible, simple, flags mutual pairs, and has commun
   const one = randomGraph({ nodes: 300, edges: 1500, seed: 4 });
   const same = randomGraph({ nodes: 300, edges: 1500, seed: 4 });
   const other = randomGraph({ nodes: 300, edges: 1500, seed: 5 });
-  assert.equal([...jsonChunks(one)].join(''), [...jsonChunks(same)].join(''), 'same seed, same graph');
-  assert.notEqual([...jsonChunks(one)].join(''), [...jsonChunks(other)].join(''));
+  assert.equal([...jsonPieces(one)].join(''), [...jsonPieces(same)].join(''), 'same seed, same graph');
+  assert.notEqual([...jsonPieces(one)].join(''), [...jsonPieces(other)].join(''));
   assert.equal(one.order, 300);
   assert.equal(one.size, 1500);
   one.forEachEdge((_e, a, s, t) => {

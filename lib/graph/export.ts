@@ -1,16 +1,14 @@
 // Saving and loading graphs by file extension: .gexf (GEXF 1.3, for Gephi) and .json
-// (graphology's serialization). Writes stream to a temporary file renamed at the end.
+// (graphology's serialization). Writes stream, piece by piece (lib/graph/stream.ts).
 
-import { createWriteStream } from 'node:fs';
-import { readFile, rename, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { DirectedGraph } from 'graphology';
 import type { SerializedGraph } from 'graphology-types';
 import { NetlabError, systemErrorCode } from '../cli/errors.ts';
 import { decorateGraph, type AppearanceOptions, type AppearanceReport } from './appearance.ts';
-import { gexfChunks, type GexfOptions } from './gexf.ts';
+import { gexfPieces, type GexfOptions } from './gexf.ts';
+import { writePieces } from './stream.ts';
 import { readGexf } from './gexf-read.ts';
 import type { SocialGraph } from './types.ts';
 
@@ -37,49 +35,34 @@ export function graphFormat(file: string): GraphFormat {
 export async function writeGraphFile(graph: SocialGraph, file: string, options: WriteGraphOptions = {}): Promise<AppearanceReport | undefined> {
   const format = graphFormat(file);
   const report = (options.decorate ?? format === 'gexf') ? decorateGraph(graph, options.appearance) : undefined;
-  const chunks = format === 'gexf' ? gexfChunks(graph, options.gexf) : jsonChunks(graph);
-  await writeChunks(chunks, file);
+  await writeGraphPieces(format === 'gexf' ? gexfPieces(graph, options.gexf) : jsonPieces(graph), file);
   return report;
 }
 
-/**
- * Streams chunks into a file: pipeline() waits whenever the disk is slower than the generator
- * (backpressure), and the file appears under its name only once complete.
- */
-export async function writeChunks(chunks: Iterable<string>, file: string): Promise<void> {
-  const partial = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.partial`);
+/** writePieces, with the file system's complaints turned into NetlabErrors that name the file. */
+export async function writeGraphPieces(pieces: Iterable<string>, file: string): Promise<void> {
   try {
-    await pipeline(Readable.from(chunks), createWriteStream(partial));
-    await rename(partial, file);
+    await writePieces(pieces, file);
   } catch (error) {
-    await rm(partial, { force: true });
     throw fileError(error, file, 'write');
   }
 }
 
 /** graphology's serialization (graph.export()), one node or edge at a time. */
-export function* jsonChunks(graph: SocialGraph, chunkSize = 65_536): Generator<string> {
-  let chunk = `{"attributes":${JSON.stringify(graph.getAttributes())},"options":${JSON.stringify({ type: graph.type, multi: graph.multi, allowSelfLoops: graph.allowSelfLoops })},"nodes":[`;
-  let first = true;
+export function* jsonPieces(graph: SocialGraph): Generator<string> {
+  yield `{"attributes":${JSON.stringify(graph.getAttributes())},"options":${JSON.stringify({ type: graph.type, multi: graph.multi, allowSelfLoops: graph.allowSelfLoops })},"nodes":[`;
+  let separator = '';
   for (const { node, attributes } of graph.nodeEntries()) {
-    chunk += `${first ? '' : ','}\n{"key":${JSON.stringify(node)},"attributes":${JSON.stringify(attributes)}}`;
-    first = false;
-    if (chunk.length >= chunkSize) {
-      yield chunk;
-      chunk = '';
-    }
+    yield `${separator}\n{"key":${JSON.stringify(node)},"attributes":${JSON.stringify(attributes)}}`;
+    separator = ',';
   }
-  chunk += '\n],"edges":[';
-  first = true;
+  yield '\n],"edges":[';
+  separator = '';
   for (const { edge, attributes, source, target, undirected } of graph.edgeEntries()) {
-    chunk += `${first ? '' : ','}\n{"key":${JSON.stringify(edge)},"source":${JSON.stringify(source)},"target":${JSON.stringify(target)},"attributes":${JSON.stringify(attributes)}${undirected ? ',"undirected":true' : ''}}`;
-    first = false;
-    if (chunk.length >= chunkSize) {
-      yield chunk;
-      chunk = '';
-    }
+    yield `${separator}\n{"key":${JSON.stringify(edge)},"source":${JSON.stringify(source)},"target":${JSON.stringify(target)},"attributes":${JSON.stringify(attributes)}${undirected ? ',"undirected":true' : ''}}`;
+    separator = ',';
   }
-  yield `${chunk}\n]}\n`;
+  yield '\n]}\n';
 }
 
 /** Reads a .gexf or .json graph into a DirectedGraph (what every netlab graph is). */

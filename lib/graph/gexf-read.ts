@@ -77,6 +77,7 @@ class GexfBuilder {
   private column?: Column;
   private current?: { kind: 'node' | 'edge'; key: string };
   private undirectedDefault = false;
+  sawGexf = false;
   /** Inside <default>: its text is the column's default value. */
   collectingText = false;
   text = '';
@@ -89,6 +90,9 @@ class GexfBuilder {
     }
     const a = tag.attributes;
     switch (tag.name) {
+      case 'gexf':
+        this.sawGexf = true;
+        break;
       case 'graph':
         this.undirectedDefault = a.defaultedgetype === 'undirected';
         break;
@@ -181,35 +185,31 @@ class GexfBuilder {
 export async function readGexf(file: string): Promise<SocialGraph> {
   const builder = new GexfBuilder();
   let pending = '';
-  let sawGexf = false;
   for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 16 })) {
-      pending += chunk;
-      let at = 0;
-      for (;;) {
-        const open = pending.indexOf('<', at);
-        if (open === -1) {
-          if (builder.collectingText) builder.text += pending.slice(at);
-          at = pending.length;
-          break;
-        }
-        if (builder.collectingText) builder.text += pending.slice(at, open);
-        const end = tagEnd(pending, open);
-        if (end === -1) {
-          at = open; // the tag continues in the next chunk
-          break;
-        }
-        const raw = pending.slice(open, end + 1);
-        at = end + 1;
-        if (raw.startsWith('<?') || raw.startsWith('<!')) continue; // declaration, comment, doctype
-        const tag = parseTag(raw);
-        if (tag.name === 'gexf') sawGexf = true;
-        builder.tag(tag);
-      }
-      pending = pending.slice(at);
-    }
+    pending += chunk;
+    pending = pending.slice(readTags(pending, builder));
+  }
   if (pending.includes('<')) throw new Error(`the file ends inside a tag: ${pending.slice(0, 60)}…`);
-  if (!sawGexf) throw new Error('there is no <gexf> element');
+  if (!builder.sawGexf) throw new Error('there is no <gexf> element');
   return builder.graph;
+}
+
+/** Hands every complete tag in `text` to the builder; returns where the unfinished rest starts. */
+function readTags(text: string, builder: GexfBuilder): number {
+  let at = 0;
+  for (;;) {
+    const open = text.indexOf('<', at);
+    if (open === -1) {
+      if (builder.collectingText) builder.text += text.slice(at);
+      return text.length;
+    }
+    if (builder.collectingText) builder.text += text.slice(at, open);
+    const end = tagEnd(text, open);
+    if (end === -1) return open; // the tag continues in the next chunk
+    const raw = text.slice(open, end + 1);
+    at = end + 1;
+    if (!raw.startsWith('<?') && !raw.startsWith('<!')) builder.tag(parseTag(raw)); // skip declarations, comments, doctype
+  }
 }
 
 /** A tag from "<" to ">", quoted values may hold ">" (sticky: it must start right at lastIndex). */

@@ -1,5 +1,5 @@
 // A streaming GEXF 1.3 writer: typed attribute declarations, viz size/colour/position, and the
-// document produced chunk by chunk so a million-edge graph never becomes one giant string.
+// document produced piece by piece so a million-edge graph never becomes one giant string.
 
 import type { AbstractGraph, Attributes } from 'graphology-types';
 import { escapeXml } from './xml.ts';
@@ -20,8 +20,6 @@ export interface GexfOptions {
   description?: string;
   /** The <meta lastmodifieddate> (default: today). */
   lastModified?: Date;
-  /** Characters per chunk handed to the stream (default 64 KiB). */
-  chunkSize?: number;
 }
 
 type GexfType = 'boolean' | 'integer' | 'long' | 'double' | 'string';
@@ -146,17 +144,15 @@ function nodeLabel(node: string, attributes: Attributes): string {
   return node;
 }
 
-/** The GEXF document, as chunks of about `chunkSize` characters. */
-export function* gexfChunks(graph: AbstractGraph, options: GexfOptions = {}): Generator<string> {
-  const chunkSize = options.chunkSize ?? 65_536;
+/** The GEXF document, one node or edge at a time (see writePieces). */
+export function* gexfPieces(graph: AbstractGraph, options: GexfOptions = {}): Generator<string> {
   const prefix = options.vizElements === 'viz' ? 'viz:' : '';
   const nodeColumns = inferColumns(iterateAttributes(graph.nodeEntries()), drawingKeys);
   const edgeColumns = inferColumns(iterateAttributes(graph.edgeEntries()), edgeXmlKeys);
   const date = (options.lastModified ?? new Date()).toISOString().slice(0, 10);
   const defaultEdgeType = graph.type === 'undirected' ? 'undirected' : 'directed';
 
-  let chunk =
-    `<?xml version="1.0" encoding="UTF-8"?>\n` +
+  yield `<?xml version="1.0" encoding="UTF-8"?>\n` +
     `<gexf xmlns="${gexfNamespace}" xmlns:viz="${vizNamespace}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ` +
     `xsi:schemaLocation="${gexfNamespace} ${gexfNamespace}/gexf.xsd" version="1.3">\n` +
     `  <meta lastmodifieddate="${date}">\n` +
@@ -169,25 +165,17 @@ export function* gexfChunks(graph: AbstractGraph, options: GexfOptions = {}): Ge
     `    <nodes count="${graph.order}">\n`;
 
   for (const { node, attributes } of graph.nodeEntries()) {
-    chunk += `      <node id="${escapeXml(node)}" label="${escapeXml(nodeLabel(node, attributes))}">${attvalues(attributes, nodeColumns)}${vizXml(attributes, prefix)}</node>\n`;
-    if (chunk.length >= chunkSize) {
-      yield chunk;
-      chunk = '';
-    }
+    yield `      <node id="${escapeXml(node)}" label="${escapeXml(nodeLabel(node, attributes))}">${attvalues(attributes, nodeColumns)}${vizXml(attributes, prefix)}</node>\n`;
   }
-  chunk += `    </nodes>\n    <edges count="${graph.size}">\n`;
+  yield `    </nodes>\n    <edges count="${graph.size}">\n`;
   let id = 0;
   for (const { attributes, source, target, undirected } of graph.edgeEntries()) {
     const type = undirected !== (defaultEdgeType === 'undirected') ? ` type="${undirected ? 'undirected' : 'directed'}"` : '';
     const weight = typeof attributes.weight === 'number' && Number.isFinite(attributes.weight) ? ` weight="${attributes.weight}"` : '';
     const label = typeof attributes.label === 'string' ? ` label="${escapeXml(attributes.label)}"` : '';
-    chunk += `      <edge id="${id++}" source="${escapeXml(source)}" target="${escapeXml(target)}"${type}${weight}${label}>${attvalues(attributes, edgeColumns)}</edge>\n`;
-    if (chunk.length >= chunkSize) {
-      yield chunk;
-      chunk = '';
-    }
+    yield `      <edge id="${id++}" source="${escapeXml(source)}" target="${escapeXml(target)}"${type}${weight}${label}>${attvalues(attributes, edgeColumns)}</edge>\n`;
   }
-  yield `${chunk}    </edges>\n  </graph>\n</gexf>\n`;
+  yield `    </edges>\n  </graph>\n</gexf>\n`;
 }
 
 function* iterateAttributes(entries: Iterable<{ attributes: Attributes }>): Generator<Attributes> {

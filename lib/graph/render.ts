@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { decorateGraph, type AppearanceOptions } from './appearance.ts';
-import { writeChunks } from './export.ts';
+import { writeGraphPieces } from './export.ts';
 import type { SocialGraph } from './types.ts';
 import { escapeXml } from './xml.ts';
 
@@ -26,7 +26,7 @@ const arrowLimit = 5000;
 /** Writes an SVG picture of the graph (laid out first if it has no positions). */
 export async function renderSvg(graph: SocialGraph, file: string, options: RenderOptions = {}): Promise<void> {
   decorateGraph(graph, options.appearance);
-  await writeChunks(svgChunks(graph, options.title ?? 'netlab graph'), file);
+  await writeGraphPieces(svgPieces(graph, options.title ?? 'netlab graph'), file);
 }
 
 /** Maps graph coordinates into the picture (y grows upwards in layouts, downwards in SVG). */
@@ -50,11 +50,10 @@ function projection(graph: SocialGraph) {
   };
 }
 
-function* svgChunks(graph: SocialGraph, title: string): Generator<string> {
+function* svgPieces(graph: SocialGraph, title: string): Generator<string> {
   const at = projection(graph);
   const arrows = graph.size <= arrowLimit;
-  let chunk =
-    `<?xml version="1.0" encoding="UTF-8"?>\n` +
+  yield `<?xml version="1.0" encoding="UTF-8"?>\n` +
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">\n` +
     `<title>${escapeXml(title)} — ${graph.order} nodes, ${graph.size} edges</title>\n` +
     `<rect width="100%" height="100%" fill="#ffffff"/>\n` +
@@ -70,29 +69,21 @@ function* svgChunks(graph: SocialGraph, title: string): Generator<string> {
     const length = Math.hypot(x2 - x1, y2 - y1) || 1;
     const cut = attributes.mutual ? 0 : at.r(t.size ?? 2);
     const end = `x2="${round(x2 - ((x2 - x1) * cut) / length)}" y2="${round(y2 - ((y2 - y1) * cut) / length)}"`;
-    chunk += attributes.mutual
+    yield attributes.mutual
       ? `<line x1="${x1}" y1="${y1}" ${end} stroke="#555555"/>\n`
       : `<line x1="${x1}" y1="${y1}" ${end}${arrows ? ' marker-end="url(#arrow)"' : ''}/>\n`;
-    if (chunk.length >= 65_536) {
-      yield chunk;
-      chunk = '';
-    }
   }
-  chunk += `</g>\n<g id="nodes" stroke="#ffffff" stroke-width="0.5">\n`;
+  yield `</g>\n<g id="nodes" stroke="#ffffff" stroke-width="0.5">\n`;
   for (const { node, attributes: a } of graph.nodeEntries()) {
-    chunk += `<circle cx="${at.x(a.x!)}" cy="${at.y(a.y!)}" r="${at.r(a.size ?? 2)}" fill="${escapeXml(a.color ?? '#4e79a7')}"><title>${escapeXml(describe(node, a))}</title></circle>\n`;
-    if (chunk.length >= 65_536) {
-      yield chunk;
-      chunk = '';
-    }
+    yield `<circle cx="${at.x(a.x!)}" cy="${at.y(a.y!)}" r="${at.r(a.size ?? 2)}" fill="${escapeXml(a.color ?? '#4e79a7')}"><title>${escapeXml(describe(node, a))}</title></circle>\n`;
   }
-  chunk += `</g>\n<g id="labels" font-family="sans-serif" font-size="12" fill="#222222" stroke="#ffffff" stroke-width="3" paint-order="stroke">\n`;
+  yield `</g>\n<g id="labels" font-family="sans-serif" font-size="12" fill="#222222" stroke="#ffffff" stroke-width="3" paint-order="stroke">\n`;
   const biggest = graph.nodes().sort((p, q) => (graph.getNodeAttribute(q, 'size') ?? 0) - (graph.getNodeAttribute(p, 'size') ?? 0)).slice(0, svgLabels);
   for (const node of biggest) {
     const a = graph.getNodeAttributes(node);
-    chunk += `<text x="${round(at.x(a.x!) + at.r(a.size ?? 2) + 2)}" y="${round(at.y(a.y!) + 4)}">${escapeXml(labelOf(node, a))}</text>\n`;
+    yield `<text x="${round(at.x(a.x!) + at.r(a.size ?? 2) + 2)}" y="${round(at.y(a.y!) + 4)}">${escapeXml(labelOf(node, a))}</text>\n`;
   }
-  yield `${chunk}</g>\n</svg>\n`;
+  yield `</g>\n</svg>\n`;
 }
 
 /** What a person calls an account: its handle, else its name or label, else the node key. */
@@ -130,9 +121,9 @@ export async function renderHtml(graph: SocialGraph, file: string, options: Rend
   const inline: Record<string, () => Iterable<string>> = {
     GRAPHOLOGY: () => [scriptSafe(graphologyJs)],
     SIGMA: () => [scriptSafe(sigmaJs)],
-    DATA: () => pageDataChunks(graph),
+    DATA: () => pageDataPieces(graph),
   };
-  await writeChunks(
+  await writeGraphPieces(
     (function* () {
       // split() with a capture group interleaves the template text with the marker names.
       for (let i = 0; i < parts.length; i++) {
@@ -146,31 +137,23 @@ export async function renderHtml(graph: SocialGraph, file: string, options: Rend
   );
 }
 
-/** The graph as JSON inside <script type="application/json">, streamed node by node. */
-function* pageDataChunks(graph: SocialGraph): Generator<string> {
-  let chunk = '{"nodes":[';
-  let first = true;
+/** The graph as JSON inside <script type="application/json">, node by node. */
+function* pageDataPieces(graph: SocialGraph): Generator<string> {
+  yield '{"nodes":[';
+  let separator = '';
   for (const { node, attributes } of graph.nodeEntries()) {
     const kept: Record<string, unknown> = { label: labelOf(node, attributes) };
     for (const key of pageAttributes) if (attributes[key] !== undefined) kept[key] = attributes[key];
-    chunk += `${first ? '' : ','}{"key":${jsonInScript(JSON.stringify(node))},"attributes":${jsonInScript(JSON.stringify(kept))}}`;
-    first = false;
-    if (chunk.length >= 65_536) {
-      yield chunk;
-      chunk = '';
-    }
+    yield `${separator}{"key":${jsonInScript(JSON.stringify(node))},"attributes":${jsonInScript(JSON.stringify(kept))}}`;
+    separator = ',';
   }
-  chunk += '],"edges":[';
-  first = true;
+  yield '],"edges":[';
+  separator = '';
   for (const { source, target, attributes } of graph.edgeEntries()) {
-    chunk += `${first ? '' : ','}{"source":${jsonInScript(JSON.stringify(source))},"target":${jsonInScript(JSON.stringify(target))}${attributes.mutual ? ',"attributes":{"mutual":true}' : ''}}`;
-    first = false;
-    if (chunk.length >= 65_536) {
-      yield chunk;
-      chunk = '';
-    }
+    yield `${separator}{"source":${jsonInScript(JSON.stringify(source))},"target":${jsonInScript(JSON.stringify(target))}${attributes.mutual ? ',"attributes":{"mutual":true}' : ''}}`;
+    separator = ',';
   }
-  yield `${chunk}]}`;
+  yield ']}';
 }
 
 /** JSON that cannot end the <script> element it sits in: every "<" becomes \\u003c. */
