@@ -7,6 +7,15 @@ import { findExecutable } from '../lib/finger/backend.ts';
 import { fingerDefaults } from '../lib/finger/config.ts';
 import { createBackend } from '../lib/finger/service.ts';
 
+/** useradd/userdel, retried while another program holds the lock on /etc/passwd. */
+async function accountTool(command: string, args: string[]): Promise<number | null> {
+  for (let attempt = 0; ; attempt++) {
+    const result = spawnSync(command, args, { encoding: 'utf8' });
+    if (result.status === 0 || attempt === 10 || !/lock/i.test(result.stderr)) return result.status;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** Tabs, spaces and line ends (BSD finger writes CRLF when not on a terminal) may differ; words and lines may not. */
 const normalise = (text: string) => text.replace(/\r\n/g, '\n').replace(/[ \t]+/g, ' ').replace(/ +\n/g, '\n');
 
@@ -14,13 +23,12 @@ test('builtin and system backends tell the same about a real account (passwd, la
   if (process.getuid?.() !== 0) return t.skip('SKIPPED LOUDLY: creating a real account needs root');
   if (!findExecutable('finger') || !findExecutable('useradd')) return t.skip('SKIPPED LOUDLY: finger or useradd is missing');
   const login = `nl${process.pid % 100_000}`;
-  execFileSync('useradd', ['-m', '-c', 'Grace Hopper,Lab 3,555-0100,555-0199', '-s', '/bin/sh', login]);
+  assert.equal(await accountTool('useradd', ['-m', '-c', 'Grace Hopper,Lab 3,555-0100,555-0199', '-s', '/bin/sh', login]), 0, `useradd ${login}`);
   const mailbox = path.join('/var/mail', login);
-  t.after(() => {
+  t.after(async () => {
     rmSync(mailbox, { force: true });
     spawnSync('lastlog', ['-C', '-u', login], { stdio: 'ignore' });
-    const removed = spawnSync('userdel', ['-r', login], { stdio: 'ignore' });
-    assert.equal(removed.status, 0, `userdel -r ${login} failed: remove the account by hand`);
+    assert.equal(await accountTool('userdel', ['-r', login]), 0, `userdel -r ${login} failed: remove the account by hand`);
   });
   const entry = execFileSync('getent', ['passwd', login], { encoding: 'utf8' }).split(':');
   const [uid, gid, home] = [Number(entry[2]), Number(entry[3]), entry[5]];
