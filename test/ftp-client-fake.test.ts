@@ -62,7 +62,7 @@ async function dataListener(t: After, payload: string | null): Promise<number> {
 const login = (command: string, reply: Reply) => {
   if (command.startsWith('USER')) reply('331 password please\r\n');
   if (command.startsWith('PASS')) reply('230 welcome\r\n');
-  if (command.startsWith('TYPE')) reply('200 ok\r\n');
+  if (command.startsWith('TYPE') || command === 'NOOP') reply('200 ok\r\n');
 };
 
 const rejects = (code: string, pattern: RegExp) => (error: NetlabError) => {
@@ -192,6 +192,6 @@ test('a name with CR/LF is refused before it can smuggle a second command', asyn
   t.after(() => client.close());
   await client.login();
   await assert.rejects(client.cd('pub\r\nDELE important.txt'), rejects('E_INPUT', /cannot contain a line break/));
-  await client.noop().catch(() => undefined);
+  await client.noop(); // the session is still in step
   assert.ok(!received.some((line) => line.startsWith('DELE')), received.join(' | '));
 });
