@@ -43,6 +43,8 @@ test('client targets: user@host connects to host; a bare user goes to the defaul
   assert.deepEqual(parseFingerTarget('alice@h', '127.0.0.1', false), { host: 'h', query: { kind: 'local', verbose: false, user: 'alice' } });
   assert.deepEqual(parseFingerTarget('alice', '127.0.0.1', true), { host: '127.0.0.1', query: { kind: 'local', verbose: true, user: 'alice' } });
   assert.equal(formatFingerQuery(parseFingerTarget('@h', '127.0.0.1', true).query), '/W');
+  assert.equal(parseFingerTarget('root@[::1]', '127.0.0.1', false).host, '::1');
+  assert.equal(parseFingerTarget('root@::1', '127.0.0.1', false).host, '::1');
   assert.throws(() => parseFingerTarget('a b', '127.0.0.1', false), (error: NetlabError) => error.code === 'E_USAGE');
 });
 

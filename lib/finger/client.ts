@@ -44,7 +44,9 @@ export function parseFingerTarget(target: string, defaultHost: string, verbose: 
     throw new NetlabError('E_USAGE', `${JSON.stringify(target)}: ${error.message}`, { hint: 'a target is user, user@host, @host or user@host1@host2' });
   }
   query.verbose ||= verbose;
-  return query.kind === 'forward' ? nextHop(query) : { host: defaultHost, query };
+  if (query.kind === 'local') return { host: defaultHost, query };
+  const hop = nextHop(query);
+  return { ...hop, host: hop.host.replace(/^\[(.*)\]$/, '$1') }; // [::1] is how people write an IPv6 host
 }
 
 /** Asks one finger server; resolves when the server closes. Rejects with a NetlabError, or the signal's reason. */
