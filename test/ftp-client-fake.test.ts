@@ -155,6 +155,20 @@ test('a silent data connection times out (data idle timeout)', async (t) => {
   await assert.rejects(client.download('big.iso', new PassThrough()), rejects('E_TIMEOUT', /data connection of RETR big.iso was idle for 0.15 s/));
 });
 
+test('a data port that refuses the connection is reported before RETR is sent', async (t) => {
+  // Port 1 (tcpmux) is closed on any machine netlab runs on: the connection is refused.
+  const { port, received } = await scriptedServer(t, (command, reply) => {
+    login(command, reply);
+    if (command === 'EPSV') reply(`229 Entering Extended Passive Mode (|||1|)\r\n`);
+  });
+  const client = await FtpClient.connect({ host: '127.0.0.1', port });
+  t.after(() => client.close());
+  await client.login();
+  await assert.rejects(client.download('a.txt', new PassThrough()), rejects('E_CONN_REFUSED', /connection refused: nothing listens on tcp 127\.0\.0\.1:1/));
+  assert.ok(!received.some((line) => line.startsWith('RETR')), received.join(' | '));
+  await client.noop(); // still in step
+});
+
 test('Ctrl-C (the abort signal) stops a transfer at once', async (t) => {
   const dataPort = await dataListener(t, null);
   const { port } = await scriptedServer(t, (command, reply) => {

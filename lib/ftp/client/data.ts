@@ -4,7 +4,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { NetlabError } from '../../cli/errors.ts';
-import { timeoutError } from '../../net/errors.ts';
 import { formatAddress } from '../../services/handle.ts';
 import { connectTcp, tlsError, type ControlConnection, type TlsUpgradeOptions } from './control.ts';
 import { replyError } from './errors.ts';
@@ -97,14 +96,15 @@ async function openPassive(control: ControlConnection, state: DataState, options
     target = { host: peer, port: offered.port };
   }
   const { host, port } = target;
-  // The TLS handshake starts at once: some servers (ftp-srv) send 150 only once it is done.
-  const connecting = connectTcp(host, port, options.connectTimeoutMs, options.signal, options.bufferSize).then((socket) =>
-    secure(socket, options, formatAddress({ host, port })),
-  );
-  connecting.catch(() => undefined); // observed in ready(); a transfer refused first must not leave it unhandled
+  // Connected before the transfer command is sent: a refused connection is reported while the
+  // control connection is still in step. The TLS handshake starts at once, without waiting for
+  // the 150 — ftp-srv sends its 150 only once the handshake is done, vsftpd after.
+  const socket = await connectTcp(host, port, options.connectTimeoutMs, options.signal, options.bufferSize);
+  const securing = secure(socket, options, formatAddress({ host, port }));
+  securing.catch(() => undefined); // observed in ready(); a transfer refused first must not leave it unhandled
   return {
-    ready: () => connecting,
-    cancel: () => void connecting.then((socket) => socket.destroy(), () => undefined),
+    ready: () => securing,
+    cancel: () => void securing.then((secured) => secured.destroy(), () => socket.destroy()),
   };
 }
 
@@ -143,7 +143,9 @@ async function openActive(control: ControlConnection, state: DataState, options:
     ready: async () => {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(timeoutError({ host, port, operation: 'receive' }, options.connectTimeoutMs / 1000)), options.connectTimeoutMs);
+        const seconds = options.connectTimeoutMs / 1000;
+        const message = `the FTP server did not connect to our data port ${where} within ${seconds} s (active mode)`;
+        timer = setTimeout(() => reject(new NetlabError('E_TIMEOUT', message, { hint: 'a firewall or NAT between us blocks active mode; try passive mode (without --active)' })), options.connectTimeoutMs);
       });
       try {
         return await Promise.race([accepted, timeout]);

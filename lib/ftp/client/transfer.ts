@@ -43,7 +43,11 @@ export async function transfer(session: TransferSession, request: TransferReques
     if (isError(first)) throw replyError(first, request.command, control.endpoint);
     // A 2yz with no 1yz first: nothing to move (some servers answer so for an empty listing).
     if (!isPreliminary(first)) return 0;
-    socket = await pending.ready();
+    // No data connection after a 1yz: the server's next reply is unknown, so the session ends here.
+    socket = await pending.ready().catch((error: unknown) => {
+      control.close();
+      throw error;
+    });
     const bytes = await pump(socket, request, session);
     const final = await control.nextReply(`the end of ${request.command}`);
     if (isError(final)) throw replyError(final, request.command, control.endpoint);
