@@ -13,6 +13,9 @@ import { randomGraph } from '../lib/graph/random.ts';
 import { renderHtml, renderSvg } from '../lib/graph/render.ts';
 import { graphStats, type GraphStats } from '../lib/graph/stats.ts';
 
+/** Above this, an SVG or HTML page is heavy for a browser (about 100 MB of drawing). */
+const pictureEdgeLimit = 200_000;
+
 const fileArg = { file: { type: 'positional', description: 'a graph saved as .gexf or .json', required: true } } as const;
 const layoutArgs = {
   iterations: { type: 'string', description: 'ForceAtlas2 iterations when the graph has no positions yet (0: place communities only)', valueHint: 'n' },
@@ -66,6 +69,9 @@ const render = defineExercise({
       throw new NetlabError('E_USAGE', `cannot render to ${JSON.stringify(args.out)}`, { hint: 'name the output .svg, .html, .gexf or .json' });
     }
     const graph = await readGraphFile(args.file);
+    if ((extension === '.svg' || extension === '.html') && graph.size > pictureEdgeLimit) {
+      out.warn(`${graph.size} edges make a picture a browser struggles to open; Gephi (--out FILE.gexf) handles big graphs better`);
+    }
     const options = { appearance: appearance(args, config), title: args.title ?? path.basename(args.file) };
     if (extension === '.svg') await renderSvg(graph, args.out, options);
     else if (extension === '.html') await renderHtml(graph, args.out, options);

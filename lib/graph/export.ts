@@ -53,16 +53,22 @@ export function* jsonPieces(graph: SocialGraph): Generator<string> {
   yield `{"attributes":${JSON.stringify(graph.getAttributes())},"options":${JSON.stringify({ type: graph.type, multi: graph.multi, allowSelfLoops: graph.allowSelfLoops })},"nodes":[`;
   let separator = '';
   for (const { node, attributes } of graph.nodeEntries()) {
-    yield `${separator}\n{"key":${JSON.stringify(node)},"attributes":${JSON.stringify(attributes)}}`;
+    yield `${separator}\n{"key":${JSON.stringify(node)}${attributesField(attributes)}}`;
     separator = ',';
   }
   yield '\n],"edges":[';
   separator = '';
   for (const { edge, attributes, source, target, undirected } of graph.edgeEntries()) {
-    yield `${separator}\n{"key":${JSON.stringify(edge)},"source":${JSON.stringify(source)},"target":${JSON.stringify(target)},"attributes":${JSON.stringify(attributes)}${undirected ? ',"undirected":true' : ''}}`;
+    yield `${separator}\n{"key":${JSON.stringify(edge)},"source":${JSON.stringify(source)},"target":${JSON.stringify(target)}${attributesField(attributes)}${undirected ? ',"undirected":true' : ''}}`;
     separator = ',';
   }
   yield '\n]}\n';
+}
+
+/** graph.export() leaves out an empty attributes object; so do we, for byte-for-byte the same data. */
+function attributesField(attributes: object): string {
+  const json = JSON.stringify(attributes);
+  return json === '{}' ? '' : `,"attributes":${json}`;
 }
 
 /** Reads a .gexf or .json graph into a DirectedGraph (what every netlab graph is). */
