@@ -1,0 +1,52 @@
+// Python's side of the RPC lab for tests and the benchmark: its xmlrpc.client calling our servers,
+// and its SimpleXMLRPCServer serving the lab's Calcul class on a free loopback port.
+
+import { execFile, spawn } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** Debian's python3 (its xmlrpc modules), not another one earlier on PATH. */
+export const python = '/usr/bin/python3';
+
+export type PythonAnswer =
+  | { result: unknown; type: string }
+  | { fault: [number, string] }
+  | { multicall: ([unknown] | { faultCode: number; faultString: string })[] }
+  | { error: string };
+
+/**
+ * Runs calls through xmlrpc.client.ServerProxy. `callsJson` is JSON text written by hand, so that
+ * 3.0 stays a Python float (JSON.stringify would turn it into 3).
+ */
+export async function pythonCalls(url: string, callsJson: string): Promise<PythonAnswer[]> {
+  const { stdout } = await promisify(execFile)(python, [path.join(here, 'rpc_python_calls.py'), url, callsJson], { timeout: 20_000 });
+  return stdout.trim().split('\n').map((line) => JSON.parse(line) as PythonAnswer);
+}
+
+export interface PythonServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Python's SimpleXMLRPCServer (HTTP/1.1, threading) serving Calcul; resolves once it listens. */
+export async function startPythonCalcul(): Promise<PythonServer> {
+  const child = spawn(python, [path.join(here, 'rpc_calcul_server.py'), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`python's SimpleXMLRPCServer exited with ${code}`)));
+    createInterface({ input: child.stdout! }).once('line', (line) => resolve(Number(line)));
+  });
+  return {
+    port,
+    url: `http://127.0.0.1:${port}/`,
+    close: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
