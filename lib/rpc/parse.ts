@@ -190,6 +190,8 @@ class Reader {
   private unexpected(expected: string): RpcFault {
     if (this.pos >= this.xml.length) return malformed(`the document ends where ${expected} was expected`);
     const found = this.xml.slice(this.pos, this.pos + 24).replace(/\s+/g, ' ');
+    // An end tag that closes something else is not well-formed XML at all (XML 1.0 §3, element match).
+    if (this.xml.startsWith('</', this.pos) && expected.startsWith('</')) return malformed(`expected ${expected} at offset ${this.pos}, found ${JSON.stringify(found)}`);
     return this.xml.charCodeAt(this.pos) === 0x3c
       ? invalid(`expected ${expected} at offset ${this.pos}, found ${JSON.stringify(found)}`)
       : malformed(`expected ${expected} at offset ${this.pos}, found text ${JSON.stringify(found)}`);
