@@ -44,9 +44,6 @@ export function randomGraph(options: RandomGraphOptions): SocialGraph {
     });
   }
   const random = seededRandom(options.seed ?? 1);
-  const graph: SocialGraph = new DirectedGraph();
-  for (let i = 0; i < nodes; i++) graph.addNode(`n${i}`);
-
   const groupCount = Math.max(1, Math.round(nodes ** 0.4 / 1.5));
   const groupSize = Math.ceil(nodes / groupCount);
   const pickTarget = (source: number): number => {
@@ -57,20 +54,34 @@ export function randomGraph(options: RandomGraphOptions): SocialGraph {
     return start + Math.floor(size * random() ** 3);
   };
 
+  // Pairs are drawn as numbers (source·n + target) first: a million follows then cost a Set of
+  // numbers and two typed arrays rather than millions of string look-ups in the graph.
+  const pairs = new Set<number>();
+  const sources = new Uint32Array(edges);
+  const targets = new Uint32Array(edges);
   let added = 0;
+  const add = (source: number, target: number) => {
+    pairs.add(source * nodes + target);
+    sources[added] = source;
+    targets[added++] = target;
+  };
   // Dense requests (more than half of all pairs) would make rejection sampling crawl: fall back to uniform pairs then.
   const dense = edges > capacity / 2;
   while (added < edges) {
     const source = Math.floor(random() * nodes);
     const target = dense ? Math.floor(random() * nodes) : pickTarget(source);
-    if (source === target || graph.hasDirectedEdge(`n${source}`, `n${target}`)) continue;
-    // Explicit edge keys: graphology's generated ones differ from one instance to the next.
-    graph.addDirectedEdgeWithKey(`e${added++}`, `n${source}`, `n${target}`, { mutual: false });
-    if (added < edges && random() < reciprocity && !graph.hasDirectedEdge(`n${target}`, `n${source}`)) {
-      graph.addDirectedEdgeWithKey(`e${added++}`, `n${target}`, `n${source}`, { mutual: false });
-    }
+    if (source === target || pairs.has(source * nodes + target)) continue;
+    add(source, target);
+    if (added < edges && random() < reciprocity && !pairs.has(target * nodes + source)) add(target, source);
   }
-  markMutualEdges(graph);
+
+  const graph: SocialGraph = new DirectedGraph();
+  const keys = Array.from({ length: nodes }, (_, i) => `n${i}`);
+  for (const key of keys) graph.addNode(key);
+  for (let i = 0; i < edges; i++) {
+    // Explicit edge keys: graphology's generated ones differ from one instance to the next.
+    graph.addDirectedEdgeWithKey(`e${i}`, keys[sources[i]], keys[targets[i]], { mutual: pairs.has(targets[i] * nodes + sources[i]) });
+  }
 
   const start = Date.UTC(2007, 0, 1);
   const span = Date.UTC(2024, 0, 1) - start;
