@@ -26,6 +26,8 @@ export interface ShellOptions {
 
 interface ShellState {
   client?: FtpClient;
+  /** Aborts the open session (Ctrl-C during a transfer). */
+  interrupt?: AbortController;
   /** Where `open` connected, for `user` to reconnect. */
   url?: FtpUrl;
   cwd: string;
@@ -141,7 +143,10 @@ const aliases: Record<string, string> = { dir: 'ls', quit: 'bye', exit: 'bye', d
 
 async function connect(state: ShellState, url: FtpUrl): Promise<void> {
   await closeSession(state);
-  state.client = await openSession(url, state.options.flags, state.options.out, state.options.signal);
+  // Ctrl-C on a terminal reaches the shell as a key, not a signal: it aborts this session's transfer.
+  state.interrupt = new AbortController();
+  const signals = [state.interrupt.signal, ...(state.options.signal ? [state.options.signal] : [])];
+  state.client = await openSession(url, state.options.flags, state.options.out, AbortSignal.any(signals));
   state.url = url;
   say(state, `connected to ${url.host}:${url.port}: ${visibleControls(state.client.greeting.split('\n')[0])}`);
   if (url.path) await state.client.cd(url.path);
@@ -154,8 +159,10 @@ export async function runShell(options: ShellOptions): Promise<number> {
   const lines = readline.createInterface({ input, output: interactive ? out.stdout : undefined, terminal: interactive, prompt: 'ftp> ' });
   const stop = () => lines.close();
   options.signal?.addEventListener('abort', stop, { once: true });
-  lines.on('SIGINT', stop);
   const state: ShellState = { cwd: path.resolve(options.cwd ?? '.'), options };
+  let busy = false;
+  // Ctrl-C during a command stops it (the session ends; the shell stays); at the prompt it leaves.
+  lines.on('SIGINT', () => (busy ? state.interrupt?.abort() : stop()));
   let failed = false;
   try {
     const url = options.url;
@@ -164,7 +171,9 @@ export async function runShell(options: ShellOptions): Promise<number> {
     for await (const line of lines) {
       const words = splitWords(line);
       if (words.length > 0) {
+        busy = true;
         const result = await execute(state, words);
+        busy = false;
         if (result === 'quit') break;
         failed ||= !result;
       }

@@ -82,7 +82,12 @@ async function pump(socket: net.Socket, request: TransferRequest, session: Trans
   socket.once('error', () => (failed ??= 'remote'));
   // Ctrl-C: the control connection closes itself; the data connection must stop too.
   const signal = session.dataOptions().signal;
-  const onAbort = () => socket.destroy(new NetlabError('E_INTERRUPTED', `interrupted during ${request.command}`));
+  const onAbort = () =>
+    socket.destroy(
+      new NetlabError('E_INTERRUPTED', `interrupted during ${request.command}`, {
+        hint: 'the connection is closed; a partial download continues with get -c (reget in the shell)',
+      }),
+    );
   signal?.addEventListener('abort', onAbort, { once: true });
   const count = (chunk: Buffer) => {
     bytes += chunk.length;
