@@ -74,7 +74,7 @@ export function decorateGraph(graph: SocialGraph, options: AppearanceOptions = {
 
 function assignCommunities(graph: SocialGraph, maxEdges: number, seed: number): void {
   if (graph.size === 0 || graph.size > maxEdges) {
-    graph.updateEachNodeAttributes((_n, a) => ({ ...a, community: 0 }), { attributes: ['community'] });
+    graph.forEachNode((node, a) => typeof a.community !== 'number' && graph.setNodeAttribute(node, 'community', 0));
     return;
   }
   // A seeded rng makes the partition (and so the colours and the golden files) reproducible.
