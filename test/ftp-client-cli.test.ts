@@ -76,6 +76,16 @@ test('--trace shows the dialogue with the password masked; user:password@ is per
   assert.equal(traced.stdout, 'hello from the lab\n', 'the trace goes to stderr, the file to stdout');
 });
 
+test('--active makes the server connect back (EPRT); passive is the default (EPSV)', async () => {
+  const active = await capture(ftp, ['ls', '--active', '--trace', `${base}/pub`]);
+  assert.equal(active.code, 0, active.stderr);
+  assert.match(active.stderr, /^-> EPRT \|1\|127\.0\.0\.1\|\d+\|$/m);
+  assert.doesNotMatch(active.stderr, /^-> EPSV/m);
+  assert.match(active.stdout, /hello\.txt/);
+  const passive = await capture(ftp, ['ls', '--trace', `${base}/pub`]);
+  assert.match(passive.stderr, /^-> EPSV$/m);
+});
+
 test('errors are one clear line with the server’s reply and the right exit status', async () => {
   const missing = await capture(ftp, ['get', `${base}/pub/nope.txt`, path.join(scratch, 'nope.txt')]);
   assert.equal(missing.code, ExitCode.failure);
