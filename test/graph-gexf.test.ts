@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { DirectedGraph } from 'graphology';
 import { parse as parseGexf } from 'graphology-gexf/node/index.js';
 import { readGraphFile, writeGraphFile } from '../lib/graph/export.ts';
+import { gexfPieces } from '../lib/graph/gexf.ts';
+import { batched } from '../lib/graph/stream.ts';
 import { randomGraph } from '../lib/graph/random.ts';
 import type { SocialGraph } from '../lib/graph/types.ts';
 import { tempDir } from './helpers.ts';
@@ -181,6 +183,20 @@ test('networkx read_gexf (an independent reader) sees the same nodes, edges and 
   assert.equal(viz.size, 12);
   assert.deepEqual([viz.position.x, viz.position.y], [drawn.x, drawn.y]);
   assert.deepEqual([viz.color.r, viz.color.g, viz.color.b], [0xf2, 0x8e, 0x2b]);
+});
+
+test('a big graph is written as a stream of 64 KiB chunks, never as one string', () => {
+  const graph = randomGraph({ nodes: 5_000, edges: 40_000, seed: 2 });
+  let count = 0;
+  let largest = 0;
+  let total = 0;
+  for (const chunk of batched(gexfPieces(graph))) {
+    count++;
+    largest = Math.max(largest, chunk.length);
+    total += chunk.length;
+  }
+  assert.ok(total > 3_000_000 && count > 40, `${count} chunks, ${total} characters`);
+  assert.ok(largest < 65_536 + 2_000, `largest chunk ${largest} characters`);
 });
 
 test('a missing folder, an unknown extension and a broken file are clear errors', async (t) => {

@@ -2,6 +2,7 @@
 // document produced piece by piece so a million-edge graph never becomes one giant string.
 
 import type { AbstractGraph, Attributes } from 'graphology-types';
+import { labelOf } from './types.ts';
 import { escapeXml } from './xml.ts';
 
 export const gexfNamespace = 'http://gexf.net/1.3';
@@ -120,7 +121,7 @@ export function colorAttributes(color: unknown): string | undefined {
   match = /^rgba?\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*(?:,\s*([\d.]+)\s*)?\)$/.exec(color);
   if (!match) return undefined;
   const [r, g, b] = [match[1], match[2], match[3]].map((v) => Math.min(255, Number(v)));
-  const alpha = match[4] === undefined ? '' : ` a="${Math.min(1, Number(match[4]))}"`;
+  const alpha = match[4] === undefined || !Number.isFinite(Number(match[4])) ? '' : ` a="${Math.min(1, Number(match[4]))}"`;
   return `r="${r}" g="${g}" b="${b}"${alpha}`;
 }
 
@@ -134,14 +135,6 @@ function vizXml(attributes: Attributes, prefix: string): string {
     xml += `<${prefix}position x="${x}" y="${y}"${typeof z === 'number' && Number.isFinite(z) ? ` z="${z}"` : ''}/>`;
   }
   return xml;
-}
-
-/** What a node is called in Gephi: its label, else its handle, else its name, else its key. */
-function nodeLabel(node: string, attributes: Attributes): string {
-  for (const key of ['label', 'handle', 'name'] as const) {
-    if (typeof attributes[key] === 'string' && attributes[key] !== '') return attributes[key];
-  }
-  return node;
 }
 
 /** The GEXF document, one node or edge at a time (see writePieces). */
@@ -165,7 +158,7 @@ export function* gexfPieces(graph: AbstractGraph, options: GexfOptions = {}): Ge
     `    <nodes count="${graph.order}">\n`;
 
   for (const { node, attributes } of graph.nodeEntries()) {
-    yield `      <node id="${escapeXml(node)}" label="${escapeXml(nodeLabel(node, attributes))}">${attvalues(attributes, nodeColumns)}${vizXml(attributes, prefix)}</node>\n`;
+    yield `      <node id="${escapeXml(node)}" label="${escapeXml(labelOf(node, attributes))}">${attvalues(attributes, nodeColumns)}${vizXml(attributes, prefix)}</node>\n`;
   }
   yield `    </nodes>\n    <edges count="${graph.size}">\n`;
   let id = 0;

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { decorateGraph, type AppearanceOptions } from './appearance.ts';
 import { writeGraphPieces } from './export.ts';
-import type { SocialGraph } from './types.ts';
+import { labelOf, type SocialGraph } from './types.ts';
 import { escapeXml } from './xml.ts';
 
 export interface RenderOptions {
@@ -84,12 +84,6 @@ function* svgPieces(graph: SocialGraph, title: string): Generator<string> {
     yield `<text x="${round(at.x(a.x!) + at.r(a.size ?? 2) + 2)}" y="${round(at.y(a.y!) + 4)}">${escapeXml(labelOf(node, a))}</text>\n`;
   }
   yield `</g>\n</svg>\n`;
-}
-
-/** What a person calls an account: its handle, else its name or label, else the node key. */
-export function labelOf(node: string, a: { handle?: unknown; name?: unknown; label?: unknown }): string {
-  for (const value of [a.handle, a.label, a.name]) if (typeof value === 'string' && value !== '') return value;
-  return node;
 }
 
 function describe(node: string, a: Record<string, unknown>): string {

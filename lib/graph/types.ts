@@ -1,5 +1,5 @@
-// The shape of a netlab social graph: accounts (nodes) and follows (directed edges).
-// Every attribute is optional, so a graph read from any GEXF or JSON file fits.
+// The shape of a netlab social graph: accounts (nodes) and follows (directed edges), and the
+// name an account goes by. Every attribute is optional, so a graph from any GEXF or JSON fits.
 
 import type { DirectedGraph } from 'graphology';
 
@@ -32,3 +32,9 @@ export interface FollowAttributes {
 }
 
 export type SocialGraph = DirectedGraph<AccountAttributes, FollowAttributes>;
+
+/** What a person calls an account: its label, else its handle, else its name, else the node key. */
+export function labelOf(node: string, a: { label?: unknown; handle?: unknown; name?: unknown }): string {
+  for (const value of [a.label, a.handle, a.name]) if (typeof value === 'string' && value !== '') return value;
+  return node;
+}
