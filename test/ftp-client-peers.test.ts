@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { createReadStream, linkSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync, closeSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import type { NetlabError } from '../lib/cli/errors.ts';
 import { FtpClient, type FtpClientOptions } from '../lib/ftp/client/index.ts';
@@ -59,16 +59,16 @@ function makeRoot(name: string): string {
   return root;
 }
 
-const peers: { name: string; start(root: string): Promise<Peer>; renames: boolean }[] = [
-  { name: 'vsftpd', start: async (root) => ({ host: '127.0.0.1', ...(await startVsftpd({ root, writable: true })) }), renames: true },
-  { name: 'pyftpdlib', start: async (root) => ({ host: '127.0.0.1', ...(await startPyftpdlib({ root, writable: true })) }), renames: true },
+const peers: { name: string; start(root: string): Promise<Peer>; modifies: boolean }[] = [
+  { name: 'vsftpd', start: async (root) => ({ host: '127.0.0.1', ...(await startVsftpd({ root, writable: true })) }), modifies: true },
+  { name: 'pyftpdlib', start: async (root) => ({ host: '127.0.0.1', ...(await startPyftpdlib({ root, writable: true })) }), modifies: true },
   {
     name: 'netlab ftpd',
     start: async (root) => {
       const server = await startFtpServer({ host: '127.0.0.1', port: 0, root, writable: true });
       return { host: '127.0.0.1', port: server.address.port, close: () => server.close() };
     },
-    renames: false,
+    modifies: false,
   },
 ];
 
@@ -173,10 +173,21 @@ for (const peer of peers) {
       await client.quit();
     });
 
-    test('mkdir, rename, delete and rmdir in the upload folder', { skip: peer.renames ? false : 'anonymous users may only add files on netlab ftpd' }, async () => {
+    test('resumes an upload: SIZE, then APPE of the rest', { skip: peer.modifies ? false : 'anonymous users may only add new files on netlab ftpd' }, async () => {
+      const client = await connect();
+      const local = path.join(root, 'pub', 'medium.bin');
+      const whole = readFileSync(local);
+      await client.upload(Readable.from([whole.subarray(0, 1_234_567)]), 'incoming/partial.bin'); // an upload cut short
+      const sent = await client.uploadFile(local, 'incoming/partial.bin', { resume: true });
+      assert.equal(sent, whole.length - 1_234_567);
+      assert.ok(readFileSync(path.join(root, 'incoming', 'partial.bin')).equals(whole));
+      await client.quit();
+    });
+
+    test('mkdir, rename, delete and rmdir in the upload folder', { skip: peer.modifies ? false : 'anonymous users may only add files on netlab ftpd' }, async () => {
       const client = await connect();
       await client.mkdir('incoming/box');
-      await client.upload((await import('node:stream')).Readable.from([Buffer.from('x')]), 'incoming/box/a.txt');
+      await client.upload(Readable.from([Buffer.from('x')]), 'incoming/box/a.txt');
       await client.rename('incoming/box/a.txt', 'incoming/box/b.txt');
       assert.deepEqual((await client.nameList('incoming/box')).map((name) => path.basename(name)), ['b.txt']);
       await client.delete('incoming/box/b.txt');
