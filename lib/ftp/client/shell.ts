@@ -1,11 +1,13 @@
 // The interactive shell of `netlab ftp`, after ftp(1): open, user, ls, cd, pwd, get, put, mkdir,
 // rm, bye… read line by line from a terminal (with a prompt) or from piped input (scripts, tests).
 
+import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { NetlabError, isNetlabError } from '../../cli/errors.ts';
 import { visibleControls, type Output } from '../../cli/output.ts';
+import { formatAddress } from '../../services/handle.ts';
 import { getAction, listAction, putAction } from './actions.ts';
 import type { FtpClient } from './client.ts';
 import { openSession, type SessionFlags } from './session.ts';
@@ -50,8 +52,10 @@ const commands: Record<string, ShellCommand> = {
     usage: 'open host [port] | open ftp://user:pass@host:port/',
     help: 'connect and log in (anonymously unless the URL names a user)',
     min: 1,
-    run: (state, [target, port]) =>
-      connect(state, parseFtpUrl(port ? `${target.includes(':') && !target.startsWith('[') ? `[${target}]` : target}:${port}` : target, state.options.defaultPort)),
+    run: (state, [target, port]) => {
+      const host = net.isIPv6(target) ? `[${target}]` : target; // "open ::1 2121"
+      return connect(state, parseFtpUrl(port ? `${host}:${port}` : host, state.options.defaultPort));
+    },
   },
   user: {
     usage: 'user name [password]',
@@ -148,7 +152,7 @@ async function connect(state: ShellState, url: FtpUrl): Promise<void> {
   const signals = [state.interrupt.signal, ...(state.options.signal ? [state.options.signal] : [])];
   state.client = await openSession(url, state.options.flags, state.options.out, AbortSignal.any(signals));
   state.url = url;
-  say(state, `connected to ${url.host}:${url.port}: ${visibleControls(state.client.greeting.split('\n')[0])}`);
+  say(state, `connected to ${formatAddress(url)}: ${visibleControls(state.client.greeting.split('\n')[0])}`);
   if (url.path) await state.client.cd(url.path);
 }
 
