@@ -26,11 +26,19 @@ export async function freePort(protocol: 'tcp' | 'udp' = 'tcp'): Promise<number>
   return port;
 }
 
-/** Stops a child when the test ends, even if it failed. */
-function stopAfter(t: TestContext, child: ChildProcess): void {
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
+/** Stops a child when the test ends, even if it failed: its whole process group when it leads one. */
+function stopAfter(t: TestContext, child: ChildProcess, group = false): void {
+  t.after(() => signalChild(child, 'SIGKILL', group));
+}
+
+/** Signals a child, or with `group` every process in its group (npx starts node as a grandchild). */
+export function signalChild(child: ChildProcess, signal: NodeJS.Signals, group = true): void {
+  try {
+    if (group && child.pid) process.kill(-child.pid, signal);
+    else if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  } catch {
+    // already gone
+  }
 }
 
 /**
@@ -83,7 +91,7 @@ export function runScript(name: string, args: string[], options: Parameters<type
 }
 
 /**
- * Starts a long-running command and resolves once its output matches `ready` (e.g. the
+ * Starts a long-running command (in a process group of its own) and resolves once its output matches `ready` (e.g. the
  * "listening on … :PORT" line), with the match; the process is killed when the test ends.
  */
 export async function startCommand(
@@ -93,8 +101,9 @@ export async function startCommand(
   ready: RegExp,
   options: { env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ child: ChildProcess; match: RegExpMatchArray; output: () => string; exited: Promise<number | null> }> {
-  const child = spawn(command, args, { cwd: packageRoot, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  stopAfter(t, child);
+  // Its own process group, so that the grandchildren of `npx …` are stopped with it.
+  const child = spawn(command, args, { cwd: packageRoot, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  stopAfter(t, child, true);
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
