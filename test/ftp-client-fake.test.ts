@@ -142,6 +142,11 @@ test('a server that never answers times out: no greeting, then no reply', async 
   await assert.rejects(client.login(), rejects('E_TIMEOUT', /did not answer USER anonymous/));
 });
 
+test('a server that accepts AUTH TLS but never shakes hands times out', async (t) => {
+  const { port } = await scriptedServer(t, (command, reply) => void (command === 'AUTH TLS' && reply('234 go ahead\r\n')));
+  await assert.rejects(FtpClient.connect({ host: '127.0.0.1', port, tls: true, replyTimeoutMs: 150 }), rejects('E_PROTOCOL', /TLS with 127\.0\.0\.1:\d+ failed: no TLS handshake within 0.15 s/));
+});
+
 test('a silent data connection times out (data idle timeout)', async (t) => {
   const dataPort = await dataListener(t, null);
   const { port } = await scriptedServer(t, (command, reply) => {

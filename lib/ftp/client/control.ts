@@ -114,10 +114,7 @@ export class ControlConnection {
     plain.off('data', this.onData);
     const secure = tls.connect({ socket: plain, servername: net.isIP(options.servername) ? undefined : options.servername, rejectUnauthorized: options.rejectUnauthorized });
     secure.on('session', (session: Buffer) => (this.tlsSession = session));
-    await new Promise<void>((resolve, reject) => {
-      secure.once('secureConnect', resolve);
-      secure.once('error', (error) => reject(tlsError(error, this.endpoint)));
-    });
+    await handshake(secure, this.options.replyTimeoutMs, this.endpoint);
     this.socket = secure;
     this.listen(secure);
     this.options.trace?.('note', `TLS ${secure.getProtocol() ?? ''} ${secure.getCipher().name} established`);
@@ -193,8 +190,17 @@ export function connectTcp(host: string, port: number, timeoutMs: number, signal
   });
 }
 
+/** Waits for a TLS client handshake, at most `timeoutMs` (a server that never answers the ClientHello). */
+export function handshake(secure: tls.TLSSocket, timeoutMs: number, endpoint: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => secure.destroy(new Error(`no TLS handshake within ${timeoutMs / 1000} s`)), timeoutMs);
+    secure.once('secureConnect', () => (clearTimeout(timer), resolve()));
+    secure.once('error', (error) => (clearTimeout(timer), reject(tlsError(error, endpoint))));
+  });
+}
+
 /** A failed TLS handshake: a certificate we do not trust is the usual cause in a lab. */
-export function tlsError(error: Error, endpoint: string): NetlabError {
+function tlsError(error: Error, endpoint: string): NetlabError {
   const code = (error as { code?: string }).code ?? '';
   const untrusted = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT/.test(code);
   return new NetlabError('E_PROTOCOL', `TLS with ${endpoint} failed: ${error.message}`, {

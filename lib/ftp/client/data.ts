@@ -5,7 +5,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { NetlabError } from '../../cli/errors.ts';
 import { formatAddress } from '../../services/handle.ts';
-import { connectTcp, tlsError, type ControlConnection, type TlsUpgradeOptions } from './control.ts';
+import { connectTcp, handshake, type ControlConnection, type TlsUpgradeOptions } from './control.ts';
 import { replyError } from './errors.ts';
 import type { FtpReply } from './reply.ts';
 
@@ -166,10 +166,7 @@ async function secure(socket: net.Socket, options: DataOptions, where: string): 
   if (!options.tls) return socket;
   const { servername, rejectUnauthorized, session } = options.tls;
   const secured = tls.connect({ socket, servername: net.isIP(servername) ? undefined : servername, rejectUnauthorized, session });
-  await new Promise<void>((resolve, reject) => {
-    secured.once('secureConnect', resolve);
-    secured.once('error', (error) => reject(tlsError(error, where)));
-  });
+  await handshake(secured, options.connectTimeoutMs, where);
   return secured;
 }
 
