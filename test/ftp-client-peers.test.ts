@@ -136,8 +136,16 @@ for (const peer of peers) {
       const client = await connect();
       const local = path.join(scratch, `${peer.name}-big.bin`);
       let progress = 0;
-      assert.equal(await client.downloadFile('big.bin', local, { onProgress: (bytes) => (progress = bytes) }), bigSize);
+      // Streaming, not buffering: the memory held in Buffers stays far below the file's size.
+      const baseline = process.memoryUsage().arrayBuffers;
+      let peak = 0;
+      const onProgress = (bytes: number) => {
+        progress = bytes;
+        peak = Math.max(peak, process.memoryUsage().arrayBuffers - baseline);
+      };
+      assert.equal(await client.downloadFile('big.bin', local, { onProgress }), bigSize);
       assert.equal(progress, bigSize);
+      assert.ok(peak < bigSize / 2, `${peak >> 20} MiB held in Buffers during a ${bigSize >> 20} MiB download`);
       assert.equal(await sha256(local), bigHash);
       assert.equal(await client.uploadFile(local, 'incoming/big-copy.bin'), bigSize);
       await client.quit();
