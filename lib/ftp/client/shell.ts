@@ -49,8 +49,8 @@ const say = (state: ShellState, text: string) => state.options.out.line(text);
 
 const commands: Record<string, ShellCommand> = {
   open: {
-    usage: 'open host [port] | open ftp://user:pass@host:port/',
-    help: 'connect and log in (anonymously unless the URL names a user)',
+    usage: 'open host [port] | open URL',
+    help: 'connect and log in (anonymously unless ftp://user:pass@host/ names a user)',
     min: 1,
     run: (state, [target, port]) => {
       const host = net.isIPv6(target) ? `[${target}]` : target; // "open ::1 2121"
