@@ -1,13 +1,15 @@
 // bench/graph: build and export a 100 000-node / 1 000 000-edge follow graph to GEXF — write
-// time and whole-process peak memory, ours against networkx's write_gexf, same graph, same run.
+// time and whole-process peak memory, ours against networkx's write_gexf (and graphology-gexf's
+// writer, for scale, with BENCH_GRAPH_WITH_LIBRARY=1), same graph, same run.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { DirectedGraph } from 'graphology';
+import { write as writeWithGraphologyGexf } from 'graphology-gexf/node/index.js';
 import { writeGraphFile } from '../lib/graph/export.ts';
 import { randomGraph } from '../lib/graph/random.ts';
 import type { SocialGraph } from '../lib/graph/types.ts';
@@ -16,6 +18,8 @@ import { printComparison, type Measurement } from './_report.ts';
 const nodes = Number(process.env.BENCH_GRAPH_NODES ?? 100_000);
 const edges = Number(process.env.BENCH_GRAPH_EDGES ?? 1_000_000);
 type Variant = 'bare' | 'accounts';
+type NodeWriter = 'netlab' | 'graphology-gexf';
+const withLibrary = process.env.BENCH_GRAPH_WITH_LIBRARY === '1';
 const columns = ['handle', 'name', 'followers', 'following', 'posts', 'created', 'providerId', 'provider'] as const;
 
 interface ChildResult {
@@ -59,7 +63,7 @@ async function* lines(file: string): AsyncGenerator<string> {
  * The measured child: read the lists, build a graphology graph, write GEXF, report. The 'bare'
  * variant keeps node keys and edges only (the issue's reference figures are for such a graph).
  */
-async function oursChild(dir: string, variant: Variant): Promise<void> {
+async function nodeChild(dir: string, variant: Variant, writer: NodeWriter): Promise<void> {
   const started = performance.now();
   const graph: SocialGraph = new DirectedGraph();
   for await (const line of lines(path.join(dir, 'nodes.tsv'))) {
@@ -74,9 +78,11 @@ async function oursChild(dir: string, variant: Variant): Promise<void> {
   }
   const built = performance.now();
   const builtPeakMiB = peakMiB();
-  const file = path.join(dir, 'ours.gexf');
+  const file = path.join(dir, `${writer}.gexf`);
   // Same content as networkx writes: the attributes, no drawing (a layout is not part of a write).
-  await writeGraphFile(graph, file, { decorate: false });
+  if (writer === 'netlab') await writeGraphFile(graph, file, { decorate: false });
+  else writeFileSync(file, writeWithGraphologyGexf(graph)); // the library's writer: one string
+
   const result: ChildResult = { build: (built - started) / 1000, write: (performance.now() - built) / 1000, builtPeakMiB, peakMiB: peakMiB(), bytes: statSync(file).size };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
@@ -118,7 +124,7 @@ function run(command: string, args: string[]): ChildResult {
 }
 
 async function main(): Promise<void> {
-  if (process.argv[2] === '--child') return oursChild(process.argv[3], process.argv[4] as Variant);
+  if (process.argv[2] === '--child') return nodeChild(process.argv[3], process.argv[4] as Variant, process.argv[5] as NodeWriter);
   const networkxVersion = execFileSync('/usr/bin/python3', ['-c', 'import networkx; print(networkx.__version__)'], { encoding: 'utf8' }).trim();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'netlab-bench-graph-'));
   try {
@@ -128,9 +134,12 @@ async function main(): Promise<void> {
     const self = fileURLToPath(import.meta.url);
     const rows: Measurement[] = [];
     for (const variant of ['bare', 'accounts'] as const) {
-      const ours = run(process.execPath, ['--import', 'tsx', self, '--child', dir, variant]);
+      const ours = run(process.execPath, ['--import', 'tsx', self, '--child', dir, variant, 'netlab']);
       const theirs = run('/usr/bin/python3', ['-c', networkxChild, dir, variant]);
-      for (const [who, r] of [['netlab', ours], [`networkx ${networkxVersion}`, theirs]] as const) {
+      // graphology-gexf's own writer, for scale, on request only: it adds ~50 s and ~4 GB.
+      const library = variant === 'accounts' && withLibrary ? run(process.execPath, ['--import', 'tsx', self, '--child', dir, variant, 'graphology-gexf']) : undefined;
+      for (const [who, r] of [['netlab', ours], [`networkx ${networkxVersion}`, theirs], ['graphology-gexf', library]] as const) {
+        if (!r) continue;
         console.log(`${variant.padEnd(8)} ${who.padEnd(15)} build ${r.build.toFixed(2)} s, write ${r.write.toFixed(2)} s, peak RSS ${Math.round(r.builtPeakMiB)} MiB built, ${Math.round(r.peakMiB)} MiB written, file ${(r.bytes / 1e6).toFixed(0)} MB`);
       }
       const what = variant === 'bare' ? 'keys and edges only' : 'with account attributes';
@@ -138,6 +147,12 @@ async function main(): Promise<void> {
         { metric: `write time, ${what}`, ours: ours.write, reference: theirs.write, against: 'networkx write_gexf', unit: 's', higherIsBetter: false, target: 0.33 },
         { metric: `peak RSS, ${what}`, ours: ours.peakMiB, reference: theirs.peakMiB, against: 'networkx', unit: 'MiB', higherIsBetter: false, target: 0.75 },
       );
+      if (library) {
+        rows.push(
+          { metric: `write time, ${what}`, ours: ours.write, reference: library.write, against: 'graphology-gexf write', unit: 's', higherIsBetter: false },
+          { metric: `peak RSS, ${what}`, ours: ours.peakMiB, reference: library.peakMiB, against: 'graphology-gexf', unit: 'MiB', higherIsBetter: false },
+        );
+      }
     }
     printComparison(`GEXF export of ${nodes.toLocaleString('en-US')} nodes / ${edges.toLocaleString('en-US')} edges (build + write, each program in its own process)`, rows);
   } finally {
