@@ -202,6 +202,14 @@ test('a control connection dropped mid-reply is reported as such', async (t) => 
   await assert.rejects(client.system(), rejects('E_CONN_RESET', /closed the control connection/));
 });
 
+test('a server that floods replies nobody asked for is cut off', async (t) => {
+  const { port } = await scriptedServer(t, () => undefined, ['220 hi\r\n', '200 spam\r\n'.repeat(1000)]);
+  const client = await FtpClient.connect({ host: '127.0.0.1', port });
+  t.after(() => client.close());
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await assert.rejects(client.noop(), rejects('E_PROTOCOL', /more than 64 replies nobody asked for/));
+});
+
 test('a name with CR/LF is refused before it can smuggle a second command', async (t) => {
   const { port, received } = await scriptedServer(t, (command, reply) => {
     login(command, reply);

@@ -29,6 +29,8 @@ export interface TlsUpgradeOptions {
   rejectUnauthorized: boolean;
 }
 
+const maxQueuedReplies = 64;
+
 export class ControlConnection {
   private socket: net.Socket;
   private readonly parser = new ReplyParser();
@@ -153,6 +155,11 @@ export class ControlConnection {
       this.waiter = undefined;
       if (waiter) waiter.resolve(reply);
       else this.queue.push(reply);
+      // At most a few replies run ahead of us (226 before the data ends); a flood is a broken or hostile server.
+      if (this.queue.length > maxQueuedReplies) {
+        this.fail(new NetlabError('E_PROTOCOL', `the FTP server at ${this.endpoint} sent more than ${maxQueuedReplies} replies nobody asked for`));
+        return;
+      }
     }
   }
 
