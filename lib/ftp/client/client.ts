@@ -40,7 +40,7 @@ export const anonymousPassword = 'netlab@';
 export class FtpClient implements TransferSession {
   readonly dataState: DataState = { epsvRefused: false, eprtRefused: false };
   readonly dataIdleTimeoutMs: number;
-  /** The greeting's text ("220 (vsFTPd 3.0.3)"). */
+  /** The text of the 220 greeting ("(vsFTPd 3.0.3)"). */
   greeting = '';
   active: boolean;
   private type: 'A' | 'I' | undefined;
