@@ -18,7 +18,7 @@ const pictureEdgeLimit = 200_000;
 
 const fileArg = { file: { type: 'positional', description: 'a graph saved as .gexf or .json', required: true } } as const;
 const layoutArgs = {
-  iterations: { type: 'string', description: 'ForceAtlas2 iterations when the graph has no positions yet (0: place communities only)', valueHint: 'n' },
+  iterations: { type: 'string', description: 'ForceAtlas2 iterations when the graph has no positions yet (default 300, fewer on big graphs; 0: place communities only)', valueHint: 'n' },
   relayout: { type: 'boolean', description: 'recompute communities, colours, sizes and positions even if the file has them' },
 } as const;
 
@@ -62,7 +62,7 @@ const render = defineExercise({
     title: { type: 'string', description: 'title shown on the picture (default: the file name)' },
     ...layoutArgs,
   },
-  examples: ['netlab graph render graph.gexf --out graph.html', 'netlab graph render graph.json --out graph.svg --iterations 500'],
+  examples: ['netlab graph render graph.gexf --out graph.html', 'netlab graph render graph.json --out graph.svg --relayout --iterations 500'],
   async run({ args, config, out }) {
     const extension = path.extname(args.out).toLowerCase();
     if (!['.svg', '.html', '.gexf', '.json'].includes(extension)) {

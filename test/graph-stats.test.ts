@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { DirectedGraph } from 'graphology';
 import graphExercise from '../scripts/graph.ts';
 import { decorateGraph } from '../lib/graph/appearance.ts';
-import { jsonPieces } from '../lib/graph/export.ts';
+import { jsonPieces, readGraphFile } from '../lib/graph/export.ts';
 import { randomGraph } from '../lib/graph/random.ts';
 import { graphStats } from '../lib/graph/stats.ts';
 import type { SocialGraph } from '../lib/graph/types.ts';
@@ -106,7 +106,17 @@ test('netlab graph random → stats → render, end to end', async (t) => {
     assert.equal(rendered.code, 0, rendered.stderr);
   }
   assert.match(readFileSync(path.join(dir, 'r.svg'), 'utf8'), /^<\?xml/);
-  assert.equal(JSON.parse(readFileSync(path.join(dir, 'r.json'), 'utf8')).edges.length, 240);
+  const json2 = JSON.parse(readFileSync(path.join(dir, 'r.json'), 'utf8'));
+  assert.equal(json2.edges.length, 240);
+
+  // Positions in the file are kept; --relayout --iterations 0 replaces them by the community discs.
+  const kept = await readGraphFile(path.join(dir, 'r.json'));
+  const original = await readGraphFile(gexf);
+  assert.deepEqual(kept.getNodeAttributes('n5'), original.getNodeAttributes('n5'));
+  const relaid = path.join(dir, 'relaid.gexf');
+  assert.equal((await capture(graphExercise, ['render', gexf, '--out', relaid, '--relayout', '--iterations', '0'], { env })).code, 0);
+  const moved = (await readGraphFile(relaid)).filterNodes((node, a) => a.x !== original.getNodeAttribute(node, 'x'));
+  assert.ok(moved.length > 50, `${moved.length} nodes moved`);
 });
 
 test('netlab graph: bad input is a clear error with the right exit code', async (t) => {
