@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { AnnuaireStore, checkName, checkNumber } from '../lib/rpc/annuaire.ts';
 import { RpcClient } from '../lib/rpc/client.ts';
 import { RpcFault } from '../lib/rpc/faults.ts';
 import { isolatedEnv, tempDir } from './helpers.ts';
+import { spawnRpcServer } from './peers/rpc-netlab.ts';
 
 const faultCode = (fn: () => unknown) => {
   try {
@@ -26,46 +25,33 @@ test('names and numbers are validated with their own fault codes', () => {
   for (const bad of ['', 'abc', '+', '1', '++33 6', '06 12 x', '1'.repeat(21), '06..', '- 12', `${'1 '.repeat(20)}1`]) assert.equal(faultCode(() => checkNumber(bad)), 11, bad);
 });
 
-test('the store keeps several numbers a name, refuses duplicates, deletes, pages, and survives reopening', (t) => {
+test('the store keeps several numbers a name, refuses duplicates, deletes, pages, and survives reopening', async (t) => {
   const file = path.join(tempDir(t), 'sub', 'a.db');
   const store = new AnnuaireStore(file);
-  store.add('Alice', '06 11 11 11 11');
-  store.add('alice', '+33 7 22');
-  assert.equal(faultCode(() => store.add('ALICE', '0611111111')), 13);
+  await store.add('Alice', '06 11 11 11 11');
+  await store.add('alice', '+33 7 22');
+  await assert.rejects(store.add('ALICE', '0611111111'), { faultCode: 13 });
   assert.deepEqual(store.find('aLiCe'), ['06 11 11 11 11', '+33 7 22']);
-  for (let i = 0; i < 5; i++) store.add(`user${i}`, `0${i}00`);
+  // Concurrent writes share one commit; the duplicate among them fails alone.
+  const batch = await Promise.allSettled([0, 1, 2, 3, 4, 2].map((i) => store.add(`user${i}`, `0${i}00`)));
+  assert.deepEqual(batch.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
   assert.equal(store.count(), 7);
   assert.deepEqual(store.list(2, 2).map((e) => e.nom), ['user0', 'user1']);
   assert.equal(faultCode(() => store.list(-1, 2)), -32602);
   assert.equal(faultCode(() => store.list(0, 0)), -32602);
-  assert.equal(store.delete('alice', '+33 7 22'), 1);
-  assert.equal(faultCode(() => store.delete('alice', '+33 7 22')), 12);
+  assert.equal(await store.delete('alice', '+33 7 22'), 1);
+  await assert.rejects(store.delete('alice', '+33 7 22'), { faultCode: 12 });
+  const queued = store.add('Zoe', '0123'); // closing commits what is queued
   store.close();
+  await queued;
   const reopened = new AnnuaireStore(file);
   t.after(() => reopened.close());
-  assert.equal(reopened.count(), 6);
-  assert.equal(reopened.clear(), 6);
+  assert.equal(reopened.count(), 7);
+  assert.equal(await reopened.clear(), 7);
   assert.equal(faultCode(() => reopened.find('Alice')), 12);
 });
 
-/** The annuaire-server as a separate process (so it can be SIGKILLed); resolves with its URL once it listens. */
-async function spawnServer(dir: string, db: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('scripts/annuaire-server.ts'), '--port', '0', '--db', db], {
-    env: isolatedEnv(dir),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', () => reject(new Error(`annuaire-server exited: ${stderr}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const match = /listening on http (\S+:\d+)/.exec(line);
-      if (match) resolve(`http://${match[1]}/`);
-    });
-  });
-  return { child, url, exited };
-}
+const spawnServer = (dir: string, db: string) => spawnRpcServer('annuaire-server', ['--db', db], isolatedEnv(dir));
 
 test('SIGKILL during 8 concurrent writers: after a restart every acknowledged add is there', async (t) => {
   const dir = tempDir(t);

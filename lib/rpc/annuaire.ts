@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { NetlabError } from '../cli/errors.ts';
 import type { ServerHandle } from '../services/handle.ts';
 import { FaultCode, RpcFault } from './faults.ts';
+import { GroupCommit } from './group-commit.ts';
 import type { MethodTable, RpcMethod } from './methods.ts';
 import { listenRpc, type RpcListenOptions } from './server.ts';
 
@@ -21,12 +22,14 @@ export const listMaxLimit = 1000;
 
 /**
  * The directory's storage. A name may have several numbers (home, mobile); the same name with the
- * same digits (separators and case of the name ignored) is a duplicate. Every write is one
- * transaction, committed and fsynced before the call returns, so a reply means "on disk".
+ * same digits (separators and case of the name ignored) is a duplicate. A write resolves only once
+ * its transaction is committed and fsynced, so a reply means "on disk"; concurrent writes share
+ * one commit (GroupCommit).
  */
 export class AnnuaireStore {
   private readonly db: Database.Database;
   private readonly statements;
+  private readonly writes: GroupCommit;
 
   constructor(readonly file: string) {
     this.db = openDatabase(file);
@@ -39,19 +42,20 @@ export class AnnuaireStore {
       deleteAll: this.db.prepare('DELETE FROM entries'),
       list: this.db.prepare('SELECT name AS nom, number AS numero FROM entries ORDER BY name_key, id LIMIT ? OFFSET ?'),
     };
+    this.writes = new GroupCommit(this.db, storageFault);
   }
 
-  add(name: string, number: string): void {
+  add(name: string, number: string): Promise<void> {
     const nom = checkName(name);
     const numero = checkNumber(number);
-    storage(() => {
+    return this.writes.run(() => {
       try {
         this.statements.insert.run(nom, nameKey(nom), numero, digitsOf(numero));
       } catch (error) {
         if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
           throw new RpcFault(FaultCode.duplicateEntry, `${nom} already has the number ${numero}`);
         }
-        throw error;
+        throw storageFault(error);
       }
     });
   }
@@ -68,18 +72,19 @@ export class AnnuaireStore {
   }
 
   /** Deletes a name's numbers (or only the given one); returns how many went. */
-  delete(name: string, number?: string): number {
+  async delete(name: string, number?: string): Promise<number> {
     const nom = checkName(name);
     const key = nameKey(nom);
-    const removed = storage(() =>
-      number === undefined ? this.statements.deleteName.run(key).changes : this.statements.deleteNumber.run(key, digitsOf(checkNumber(number))).changes,
+    const digits = number === undefined ? undefined : digitsOf(checkNumber(number));
+    const removed = await this.writes.run(() =>
+      digits === undefined ? this.statements.deleteName.run(key).changes : this.statements.deleteNumber.run(key, digits).changes,
     );
     if (removed === 0) throw noSuchEntry(number === undefined ? nom : `${nom} with ${number}`);
     return removed;
   }
 
-  clear(): number {
-    return storage(() => this.statements.deleteAll.run().changes);
+  clear(): Promise<number> {
+    return this.writes.run(() => this.statements.deleteAll.run().changes);
   }
 
   list(offset = 0, limit = 100): Entry[] {
@@ -90,8 +95,11 @@ export class AnnuaireStore {
     return storage(() => this.statements.list.all(limit, offset) as Entry[]);
   }
 
+  /** Commits what is still queued, then closes the file. */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.writes.flush();
+    this.db.close();
   }
 }
 
@@ -122,15 +130,18 @@ function openDatabase(file: string): Database.Database {
   }
 }
 
-/** Runs a database operation; a disk or lock failure becomes fault 14, not a crash. */
+/** Runs a read; a disk or lock failure becomes fault 14, not a crash. */
 function storage<T>(operation: () => T): T {
   try {
     return operation();
   } catch (error) {
-    if (error instanceof RpcFault) throw error;
-    if (error instanceof Database.SqliteError) throw new RpcFault(FaultCode.storageError, `storage failure (${error.code}): ${error.message}`);
-    throw error;
+    throw storageFault(error);
   }
+}
+
+function storageFault(error: unknown): unknown {
+  if (error instanceof Database.SqliteError) return new RpcFault(FaultCode.storageError, `storage failure (${error.code}): ${error.message}`);
+  return error;
 }
 
 function noSuchEntry(what: string): RpcFault {
@@ -178,7 +189,7 @@ export function annuaireMethods(store: AnnuaireStore): MethodTable {
       params: [name, { name: 'numero', type: 'string' }],
       returns: 'boolean',
       help: `ajouterEntree(nom, numero) → true. Adds a number under a name (a name may have several numbers). Faults: 10 bad name, 11 bad number, 13 the name already has that number.`,
-      handler: ([nom, numero]: [string, string]) => (store.add(nom, numero), true),
+      handler: async ([nom, numero]: [string, string]) => (await store.add(nom, numero), true),
     },
     trouverNumero: {
       params: [name],

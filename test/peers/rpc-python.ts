@@ -1,5 +1,5 @@
 // Python's side of the RPC lab for tests and the benchmark: its xmlrpc.client calling our servers,
-// and its SimpleXMLRPCServer serving the lab's Calcul class on a free loopback port.
+// and its SimpleXMLRPCServer serving the lab's Calcul class (or a directory) on a free loopback port.
 
 import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
@@ -33,12 +33,24 @@ export interface PythonServer {
 }
 
 /** Python's SimpleXMLRPCServer (HTTP/1.1, threading) serving Calcul; resolves once it listens. */
-export async function startPythonCalcul(): Promise<PythonServer> {
-  const child = spawn(python, [path.join(here, 'rpc_calcul_server.py'), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+export function startPythonCalcul(): Promise<PythonServer> {
+  return startPythonServer('rpc_calcul_server.py', []);
+}
+
+/** The benchmark's reference directory: SimpleXMLRPCServer over sqlite3 (WAL, synchronous=FULL). */
+export function startPythonAnnuaire(dbFile: string): Promise<PythonServer> {
+  return startPythonServer('rpc_annuaire_server.py', [dbFile]);
+}
+
+async function startPythonServer(script: string, args: string[]): Promise<PythonServer> {
+  // stderr is kept, not shown: Python prints a traceback for every client that resets a connection.
+  const child = spawn(python, [path.join(here, script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`python's SimpleXMLRPCServer exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}: ${stderr}`)));
     createInterface({ input: child.stdout! }).once('line', (line) => resolve(Number(line)));
   });
   return {
