@@ -5,9 +5,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { ExitCode } from '../lib/cli/errors.ts';
+import { Output } from '../lib/cli/output.ts';
 import { packageRoot } from '../lib/config/load.ts';
+import { getAction } from '../lib/ftp/client/actions.ts';
+import { FtpClient } from '../lib/ftp/client/index.ts';
 import { hashPassword, startFtpServer } from '../lib/ftp/server/index.ts';
 import type { ServerHandle } from '../lib/services/handle.ts';
 import ftp from '../scripts/ftp.ts';
@@ -52,6 +56,28 @@ test('get saves a file under its name or the one given, or writes it to stdout w
   assert.match(saved.stdout, /^received 19 B in [\d.]+ s \(.+\/s\) → .*copy\.txt\n$/);
   const piped = await capture(ftp, ['get', `${base}/pub/hello.txt`, '-']);
   assert.equal(piped.stdout, 'hello from the lab\n');
+});
+
+test('a progress bar with rate and ETA is drawn on a terminal, never into a pipe', async () => {
+  const big = path.join(root, 'pub', 'two-mib.bin');
+  writeFileSync(big, Buffer.alloc(2 * 1024 * 1024, 7));
+  const draw = async (isTTY: boolean) => {
+    const stdout = Object.assign(new PassThrough(), { isTTY, columns: 120 });
+    let text = '';
+    stdout.on('data', (chunk) => (text += chunk));
+    const out = new Output({ stdout, stderr: new PassThrough() });
+    const client = await FtpClient.connect({ host: '127.0.0.1', port: server.address.port });
+    await client.login();
+    await getAction(client, out, 'pub/two-mib.bin', path.join(scratch, `two-mib-${isTTY}.bin`));
+    await client.quit();
+    return text;
+  };
+  const terminal = await draw(true);
+  assert.match(terminal, /two-mib-true\.bin \S+ 100% 2\.0 MiB\/2\.0 MiB [\d.]+ [KMG]iB\/s ETA /);
+  assert.match(terminal, /received 2\.0 MiB in/);
+  const piped = await draw(false);
+  assert.doesNotMatch(piped, /ETA|%/);
+  assert.match(piped, /^received 2\.0 MiB in [\d.]+ s/);
 });
 
 test('put uploads into a folder URL, keeping the local name', async () => {
