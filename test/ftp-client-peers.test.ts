@@ -121,6 +121,18 @@ for (const peer of peers) {
       });
     }
 
+    test('a name with spaces and accents goes up, shows in NLST and comes back', async () => {
+      const client = await connect();
+      const name = 'Réseaux télécom — notes.txt';
+      await client.upload(Readable.from([Buffer.from('é\n')]), `incoming/${name}`);
+      assert.ok((await client.nameList('incoming')).map((entry) => path.basename(entry)).includes(name));
+      const local = path.join(scratch, `${peer.name}-accents.txt`);
+      await client.downloadFile(`incoming/${name}`, local);
+      assert.equal(readFileSync(local, 'utf8'), 'é\n');
+      assert.equal(readFileSync(path.join(root, 'incoming', name), 'utf8'), 'é\n');
+      await client.quit();
+    });
+
     test('resumes a partial download with REST', async () => {
       const client = await connect();
       const whole = readFileSync(path.join(root, 'pub', 'medium.bin'));
