@@ -2,6 +2,7 @@
 // (a foreign PASV address, replies cut anywhere, silence, a dropped connection, hostile input).
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
@@ -131,6 +132,20 @@ test('an error reply becomes a clear error with the server’s code, text and a 
 test('a 421 greeting (too many connections) is an error that quotes it', async (t) => {
   const { port } = await scriptedServer(t, () => undefined, ['421 Too many connections from your address.\r\n']);
   await assert.rejects(FtpClient.connect({ host: '127.0.0.1', port }), rejects('E_FTP_REPLY', /421 Too many connections/));
+});
+
+test('a connection that is never accepted times out (a full listen queue drops the SYN)', async (t) => {
+  // A Python socket with backlog 0 that never calls accept(): one connection fills its queue.
+  const script = 'import socket,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)';
+  const python = spawn('/usr/bin/python3', ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.after(() => python.kill());
+  const port = Number(await new Promise<string>((resolve) => python.stdout.once('data', (chunk) => resolve(String(chunk)))));
+  const filler = net.connect(port, '127.0.0.1');
+  t.after(() => filler.destroy());
+  await new Promise((resolve) => filler.once('connect', resolve));
+  const started = performance.now();
+  await assert.rejects(FtpClient.connect({ host: '127.0.0.1', port, connectTimeoutMs: 200 }), rejects('E_TIMEOUT', /no answer from tcp 127\.0\.0\.1:\d+ in time/));
+  assert.ok(performance.now() - started < 3_000);
 });
 
 test('a server that never answers times out: no greeting, then no reply', async (t) => {
