@@ -5,13 +5,15 @@ import path from 'node:path';
 import { jsonArg, parseCount } from '../lib/cli/args.ts';
 import { NetlabError } from '../lib/cli/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
+import type { Output } from '../lib/cli/output.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import type { LoadedConfig } from '../lib/config/load.ts';
 import type { AppearanceOptions } from '../lib/graph/appearance.ts';
 import { readGraphFile, writeGraphFile } from '../lib/graph/export.ts';
 import { randomGraph } from '../lib/graph/random.ts';
-import { renderHtml, renderSvg } from '../lib/graph/render.ts';
+import { renderHtml, renderSvg, type RenderOptions } from '../lib/graph/render.ts';
 import { graphStats, type GraphStats } from '../lib/graph/stats.ts';
+import type { SocialGraph } from '../lib/graph/types.ts';
 
 /** Above this, an SVG or HTML page is heavy for a browser (about 100 MB of drawing). */
 const pictureEdgeLimit = 200_000;
@@ -25,6 +27,25 @@ const layoutArgs = {
 function appearance(args: { iterations?: string; relayout?: boolean }, config: LoadedConfig): AppearanceOptions {
   const iterations = args.iterations === '0' ? 0 : parseCount(args.iterations, config.graph.layoutIterations, '--iterations');
   return { layoutIterations: iterations, layoutBudget: config.graph.layoutBudget, communitiesMaxEdges: config.graph.communitiesMaxEdges, force: args.relayout ?? false };
+}
+
+type OutputKind = 'svg' | 'html' | 'gexf' | 'json';
+
+/** What --out asks for, checked before any work is done. */
+function outputKind(file: string): OutputKind {
+  const extension = path.extname(file).toLowerCase().slice(1);
+  if (extension === 'svg' || extension === 'html' || extension === 'gexf' || extension === 'json') return extension;
+  throw new NetlabError('E_USAGE', `cannot write a graph to ${JSON.stringify(file)}`, { hint: 'name the output .svg, .html, .gexf or .json' });
+}
+
+/** Draws or saves the graph (laid out first where it has no positions). */
+async function save(graph: SocialGraph, file: string, kind: OutputKind, options: RenderOptions & { appearance: AppearanceOptions }, out: Output): Promise<void> {
+  if ((kind === 'svg' || kind === 'html') && graph.size > pictureEdgeLimit) {
+    out.warn(`${graph.size} edges make a picture a browser struggles to open; Gephi (--out FILE.gexf) handles big graphs better`);
+  }
+  if (kind === 'svg') await renderSvg(graph, file, options);
+  else if (kind === 'html') await renderHtml(graph, file, options);
+  else await writeGraphFile(graph, file, { decorate: true, appearance: options.appearance });
 }
 
 const stats = defineExercise({
@@ -64,18 +85,9 @@ const render = defineExercise({
   },
   examples: ['netlab graph render graph.gexf --out graph.html', 'netlab graph render graph.json --out graph.svg --relayout --iterations 500'],
   async run({ args, config, out }) {
-    const extension = path.extname(args.out).toLowerCase();
-    if (!['.svg', '.html', '.gexf', '.json'].includes(extension)) {
-      throw new NetlabError('E_USAGE', `cannot render to ${JSON.stringify(args.out)}`, { hint: 'name the output .svg, .html, .gexf or .json' });
-    }
+    const kind = outputKind(args.out);
     const graph = await readGraphFile(args.file);
-    if ((extension === '.svg' || extension === '.html') && graph.size > pictureEdgeLimit) {
-      out.warn(`${graph.size} edges make a picture a browser struggles to open; Gephi (--out FILE.gexf) handles big graphs better`);
-    }
-    const options = { appearance: appearance(args, config), title: args.title ?? path.basename(args.file) };
-    if (extension === '.svg') await renderSvg(graph, args.out, options);
-    else if (extension === '.html') await renderHtml(graph, args.out, options);
-    else await writeGraphFile(graph, args.out, { decorate: true, appearance: options.appearance });
+    await save(graph, args.out, kind, { appearance: appearance(args, config), title: args.title ?? path.basename(args.file) }, out);
     out.result({ file: args.out, nodes: graph.order, edges: graph.size }, () => out.line(`wrote ${args.out} (${graph.order} nodes, ${graph.size} edges)`));
   },
 });
@@ -97,13 +109,10 @@ const random = defineExercise({
     const edges = args.edges === '0' ? 0 : parseCount(args.edges, Math.min(nodes * 4, nodes * (nodes - 1)), '--edges');
     const seed = args.seed === undefined ? 1 : Number(args.seed);
     if (!Number.isInteger(seed)) throw new NetlabError('E_USAGE', `--seed ${JSON.stringify(args.seed)} is not a whole number`);
+    const kind = outputKind(args.out);
     const started = performance.now();
     const graph = randomGraph({ nodes, edges, seed });
-    const options = { appearance: { ...appearance(args, config), seed } };
-    const extension = path.extname(args.out).toLowerCase();
-    if (extension === '.svg') await renderSvg(graph, args.out, { ...options, title: `random graph, seed ${seed}` });
-    else if (extension === '.html') await renderHtml(graph, args.out, { ...options, title: `random graph, seed ${seed}` });
-    else await writeGraphFile(graph, args.out, { decorate: true, ...options });
+    await save(graph, args.out, kind, { appearance: { ...appearance(args, config), seed }, title: `random graph, seed ${seed}` }, out);
     const seconds = (performance.now() - started) / 1000;
     out.result({ file: args.out, nodes, edges, seed, seconds }, () => out.line(`wrote ${args.out}: ${nodes} nodes, ${edges} edges, seed ${seed} (${seconds.toFixed(2)} s)`));
   },

@@ -127,10 +127,12 @@ test('netlab graph: bad input is a clear error with the right exit code', async 
   assert.match(missing.stderr, /^error: cannot read .*nope\.gexf: no such file/);
   const png = await capture(graphExercise, ['render', path.join(dir, 'nope.gexf'), '--out', 'x.png'], { env });
   assert.equal(png.code, 2);
-  assert.match(png.stderr, /cannot render to "x\.png" — name the output \.svg, \.html, \.gexf or \.json/);
+  assert.match(png.stderr, /cannot write a graph to "x\.png" — name the output \.svg, \.html, \.gexf or \.json/);
   const crowded = await capture(graphExercise, ['random', '--nodes', '3', '--edges', '7', '--out', path.join(dir, 'x.gexf')], { env });
   assert.equal(crowded.code, 2);
   assert.match(crowded.stderr, /7 edges do not fit in a simple directed graph of 3 nodes — give --edges from 0 to 6/);
+  const badOut = await capture(graphExercise, ['random', '--out', path.join(dir, 'x.png')], { env });
+  assert.equal(badOut.code, 2, 'checked before generating anything');
   const noOut = await capture(graphExercise, ['random'], { env });
   assert.equal(noOut.code, 2);
   assert.match(noOut.stderr, /missing --out/);
