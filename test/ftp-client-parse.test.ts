@@ -55,7 +55,7 @@ test('Unix LIST lines become entries, links with their target', () => {
     name: 'hello world.txt',
     type: 'file',
     size: 6,
-    modified: 'Nov 24 18:45',
+    listedDate: 'Nov 24 18:45',
     permissions: '-rw-r--r--',
     owner: '0',
     group: '0',

@@ -5,8 +5,10 @@ export interface FtpEntry {
   name: string;
   type: 'file' | 'dir' | 'link' | 'other';
   size?: number;
-  /** ISO time, UTC (MLSD modify fact) or as the LIST line shows it. */
+  /** ISO time, UTC: from MLSD's modify fact (RFC 3659 §7.5.3). */
   modified?: string;
+  /** The date as a LIST line shows it ("Nov 24 18:45", "Jan  1  2023"): server-local, no year when recent. */
+  listedDate?: string;
   /** MLSD "perm" fact (RFC 3659 §7.5.5) or the Unix mode string of LIST. */
   permissions?: string;
   owner?: string;
@@ -55,7 +57,7 @@ export function parseListLine(line: string): FtpEntry | undefined {
     name: arrow === -1 ? rest : rest.slice(0, arrow),
     type,
     size: Number(size),
-    modified: date.replace(/\s+/g, ' '),
+    listedDate: date.replace(/\s+/g, ' '),
     permissions: kind + mode,
     owner,
     group,
