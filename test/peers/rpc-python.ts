@@ -29,6 +29,7 @@ export async function pythonCalls(url: string, callsJson: string): Promise<Pytho
 export interface PythonServer {
   url: string;
   port: number;
+  pid: number;
   close(): Promise<void>;
 }
 
@@ -55,6 +56,7 @@ async function startPythonServer(script: string, args: string[]): Promise<Python
   });
   return {
     port,
+    pid: child.pid!,
     url: `http://127.0.0.1:${port}/`,
     close: async () => {
       child.kill('SIGTERM');
