@@ -62,13 +62,14 @@ abstract class DataChannel implements DataConnector {
   protected abstract establish(): Promise<Socket>;
   protected release(): void {}
 
-  protected secure(socket: Socket): Promise<Socket> {
-    if (!this.connection.secure || !this.options.tls) return Promise.resolve(socket);
-    const secured = new tls.TLSSocket(socket, { isServer: true, secureContext: tls.createSecureContext(this.options.tls) });
-    return new Promise((resolve, reject) => {
-      secured.once('secure', () => resolve(secured));
-      secured.once('error', reject);
-    });
+  /**
+   * Under FTPS the data connection is TLS too, with us as the TLS server (RFC 4217 §7). Clients
+   * (ftplib, curl) start the handshake only after our 150 reply, so the socket is handed over at
+   * once: what is written before the handshake ends waits in the TLS socket.
+   */
+  protected secure(socket: Socket): Socket {
+    if (!this.connection.secure || !this.options.tls) return socket;
+    return new tls.TLSSocket(socket, { isServer: true, secureContext: tls.createSecureContext(this.options.tls) });
   }
 }
 
@@ -124,7 +125,7 @@ export class PassiveChannel extends DataChannel {
         }
         clearTimeout(timer);
         this.release();
-        this.secure(socket).then(resolve, reject);
+        resolve(this.secure(socket));
       });
     });
   }
@@ -154,7 +155,7 @@ export class ActiveChannel extends DataChannel {
       socket.once('error', () => reject(new FtpReplyError("Can't open data connection", 425)));
       socket.once('connect', () => {
         socket.setTimeout(0);
-        this.secure(socket).then(resolve, reject);
+        resolve(this.secure(socket));
       });
     });
   }

@@ -112,7 +112,11 @@ export async function startFtpServer(options: FtpServerOptions): Promise<ServerH
     close: () =>
       (closing ??= (async () => {
         const connections = Object.values(events.connections);
-        await Promise.all(connections.map((connection) => connection.close(421, 'Service shutting down').catch(() => {})));
+        // Say goodbye (RFC 959 §4.2: 421), but a client that never reads (or never finished its TLS
+        // handshake) cannot hold the shutdown: after a second its socket is simply destroyed.
+        const goodbyes = Promise.all(connections.map((connection) => connection.close(421, 'Service shutting down').catch(() => {})));
+        await Promise.race([goodbyes, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+        for (const connection of connections) connection.commandSocket.destroy();
         await listening.close();
       })()),
   };
