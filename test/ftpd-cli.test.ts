@@ -1,0 +1,51 @@
+// `netlab ftpd` as a student runs it: first start creates data/ftp (welcome file, incoming/),
+// the request log gets one line per command, --hash-password makes a usable hash.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import ftpd from '../scripts/ftpd.ts';
+import { verifyPassword } from '../lib/ftp/server/index.ts';
+import { isolatedEnv, startServerExercise, tempDir } from './helpers.ts';
+
+const run = promisify(execFile);
+
+test('first start creates data/ftp with a welcome file and incoming/; the log has a line per command', async (t) => {
+  const dir = tempDir(t);
+  const env = isolatedEnv(dir);
+  const signalListeners = process.listenerCount('SIGTERM') + process.listenerCount('SIGINT');
+  const { server, output, stop } = await startServerExercise(ftpd, ['--port', '0', '--writable'], { env });
+  t.after(() => stop());
+  const root = path.join(dir, 'data', 'ftp');
+  assert.ok(existsSync(path.join(root, 'incoming')));
+  assert.match(output().stdout, /serving .*data\/ftp; anonymous read \+ uploads to incoming\//);
+  assert.equal(process.listenerCount('SIGTERM') + process.listenerCount('SIGINT'), signalListeners, "ftp-srv's process.exit handlers are removed");
+
+  const url = `ftp://127.0.0.1:${server.address.port}`;
+  const { stdout } = await run('curl', ['-sS', `${url}/welcome.txt`]);
+  assert.equal(stdout, readFileSync(path.join(import.meta.dirname, '../data/fixtures/ftp/welcome.txt'), 'utf8'));
+  await run('curl', ['-sS', '-T', path.join(import.meta.dirname, '../data/fixtures/ftp/welcome.txt'), `${url}/incoming/copy.txt`]);
+  assert.ok(existsSync(path.join(root, 'incoming/copy.txt')));
+  await stop();
+
+  const log = readFileSync(path.join(dir, 'log', 'ftpd.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  const retr = log.find((line) => line.command === 'RETR');
+  assert.equal(retr.file, '/welcome.txt');
+  assert.equal(retr.code, 226);
+  assert.equal(retr.direction, 'o');
+  assert.ok(log.some((line) => line.command === 'STOR' && line.direction === 'i' && line.code === 226));
+  assert.ok(!log.some((line) => /bunyan|ftp-srv/.test(JSON.stringify(line)) && line.level >= 40), 'no bunyan noise at warn level');
+});
+
+test('--hash-password reads a password from stdin and prints a hash that verifies', async (t) => {
+  const script = path.join(import.meta.dirname, '../scripts/ftpd.ts');
+  const child = run(process.execPath, ['--import', 'tsx', script, '--hash-password'], { env: isolatedEnv(tempDir(t)) });
+  child.child.stdin!.end('open sesame\n');
+  const { stdout } = await child;
+  const hash = stdout.trim();
+  assert.equal(await verifyPassword('open sesame', hash), true);
+  assert.equal(await verifyPassword('open sesame!', hash), false);
+});
