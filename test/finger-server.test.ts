@@ -92,7 +92,8 @@ test('with forwarding on, user@host goes exactly one hop, through our client', a
   const twoHops = await ask(near, 'root@127.0.0.1@127.0.0.1');
   assert.match(twoHops.text, /^\[127\.0\.0\.1\]\r\nFinger forwarding service denied/, 'the next server applies its own policy');
   const nowhere = await ask(near, 'root@127.0.0.1@does-not-exist.invalid');
-  assert.match(nowhere.text, /^finger: no answer: host "does-not-exist\.invalid" not found/);
+  // Where no resolver answers at all, the lookup runs into the answer timeout instead: also one line.
+  assert.match(nowhere.text, /^finger: no answer: (host "does-not-exist\.invalid" not found|no answer from tcp .* in time)[^\r\n]*\r\n$/);
 });
 
 test('a query line over 512 bytes gets one line and the connection closes', async (t) => {
