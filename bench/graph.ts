@@ -48,10 +48,10 @@ async function writeEdgeList(graph: SocialGraph, dir: string): Promise<void> {
   await write('edges.tsv', graph.mapEdges((_e, a, s, t) => `${s}\t${t}\t${a.mutual ? 1 : 0}\n`));
 }
 
-/** The lines of a file, read in 1 MiB chunks (several times quicker than node:readline). */
+/** The lines of a file, read in 64 KiB chunks (quicker than node:readline, and little garbage at a time). */
 async function* lines(file: string): AsyncGenerator<string> {
   let rest = '';
-  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 16 })) {
     const parts = (rest + chunk).split('\n');
     rest = parts.pop()!;
     yield* parts;
