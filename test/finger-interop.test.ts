@@ -36,7 +36,7 @@ test('the real BSD finger client (Debian finger) reads our fingerd on port 79', 
   t.after(() => server.close());
 
   // netkit finger prints the answer as it came (CRLF or not, depending on how it reads it).
-  const bsdFinger = async (...args: string[]) => (await run('finger', args)).stdout.replace(/\r\n/g, '\n').replace(/^\[127\.0\.0\.1\]\n/, '');
+  const bsdFinger = async (...args: string[]) => (await run('finger', args, { timeout: 10_000 })).stdout.replace(/\r\n/g, '\n').replace(/^\[127\.0\.0\.1\]\n/, '');
   const user = await bsdFinger('root@127.0.0.1');
   assert.match(user, /^Login: root\s+Name: .*\nDirectory: \/root\s+Shell: \S+\nOn since Tue Nov 24 09:30 \(UTC\) on pts\/3 from 192\.0\.2\.7\n/);
   const long = await bsdFinger('-l', 'root@127.0.0.1');

@@ -131,7 +131,7 @@ test('netlab start / status / stop fingerd: a real daemon with its pidfile', asy
   const dir = tempDir(t);
   const pidfile = path.join(dir, 'finger.pid');
   const env = isolatedEnv(dir, { NETLAB_PID_FILES_FINGERD: pidfile });
-  const netlab = (...args: string[]) => promisify(execFile)(process.execPath, [path.join(packageRoot, 'bin/netlab.js'), ...args], { env });
+  const netlab = (...args: string[]) => promisify(execFile)(process.execPath, [path.join(packageRoot, 'bin/netlab.js'), ...args], { env, timeout: 30_000 });
   const started = JSON.parse((await netlab('start', '--json', 'fingerd', '--port', '0', '--backend', 'builtin')).stdout);
   t.after(() => netlab('stop', 'fingerd').catch(() => undefined));
   assert.equal(readFileSync(pidfile, 'utf8').trim(), String(started.pid));
