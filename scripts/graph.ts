@@ -29,6 +29,10 @@ function appearance(args: { iterations?: string; relayout?: boolean }, config: L
   return { layoutIterations: iterations, layoutBudget: config.graph.layoutBudget, communitiesMaxEdges: config.graph.communitiesMaxEdges, force: args.relayout ?? false };
 }
 
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 type OutputKind = 'svg' | 'html' | 'gexf' | 'json';
 
 /** What --out asks for, checked before any work is done. */
@@ -57,7 +61,7 @@ const stats = defineExercise({
     const graph = await readGraphFile(args.file);
     const figures = graphStats(graph, { top: parseCount(args.top, config.graph.topAccounts, '--top'), communitiesMaxEdges: config.graph.communitiesMaxEdges });
     out.result(figures, (s: GraphStats) => {
-      out.line(`${args.file}: ${s.nodes} nodes, ${s.edges} edges (directed)`);
+      out.line(`${args.file}: ${count(s.nodes, 'node')}, ${count(s.edges, 'edge')} (directed)`);
       out.line(`density        ${s.density.toPrecision(4)}  (share of possible follows that exist)`);
       out.line(`reciprocity    ${s.reciprocity.toFixed(3)}  (share of follows returned; ${s.mutualPairs} mutual pairs)`);
       out.line(`out-degree     ${s.averageOutDegree.toFixed(2)} on average`);
@@ -88,7 +92,7 @@ const render = defineExercise({
     const kind = outputKind(args.out);
     const graph = await readGraphFile(args.file);
     await save(graph, args.out, kind, { appearance: appearance(args, config), title: args.title ?? path.basename(args.file) }, out);
-    out.result({ file: args.out, nodes: graph.order, edges: graph.size }, () => out.line(`wrote ${args.out} (${graph.order} nodes, ${graph.size} edges)`));
+    out.result({ file: args.out, nodes: graph.order, edges: graph.size }, () => out.line(`wrote ${args.out} (${count(graph.order, 'node')}, ${count(graph.size, 'edge')})`));
   },
 });
 
@@ -114,7 +118,7 @@ const random = defineExercise({
     const graph = randomGraph({ nodes, edges, seed });
     await save(graph, args.out, kind, { appearance: { ...appearance(args, config), seed }, title: `random graph, seed ${seed}` }, out);
     const seconds = (performance.now() - started) / 1000;
-    out.result({ file: args.out, nodes, edges, seed, seconds }, () => out.line(`wrote ${args.out}: ${nodes} nodes, ${edges} edges, seed ${seed} (${seconds.toFixed(2)} s)`));
+    out.result({ file: args.out, nodes, edges, seed, seconds }, () => out.line(`wrote ${args.out}: ${count(nodes, 'node')}, ${count(edges, 'edge')}, seed ${seed} (${seconds.toFixed(2)} s)`));
   },
 });
 
