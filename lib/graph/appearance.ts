@@ -25,8 +25,11 @@ export interface AppearanceReport {
   layout: 'forceatlas2' | 'communities' | 'kept';
 }
 
-/** Tableau 10: distinct, colour-blind-aware hues for the ten biggest communities. */
-export const palette = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+/** Tableau 10 then ten more of Tableau 20's hues: distinct colours for the twenty biggest communities. */
+export const palette = [
+  '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac',
+  '#a0cbe8', '#ffbe7d', '#8cd17d', '#b6992d', '#499894', '#86bcb6', '#d37295', '#fabfd2', '#79706e', '#d4a6c8',
+];
 const otherColor = '#8c8c8c';
 const minSize = 2;
 const minIterations = 10;
