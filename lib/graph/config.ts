@@ -1,5 +1,5 @@
 // Graph export settings in netlab.config.ts (the `graph` section).
-// Owned by the social lab; lib/config merges it into the whole configuration.
+// Owned by the graph half of Lab 5; lib/config merges it into the whole configuration.
 
 export interface GraphConfig {
   /** Where exported graphs go, relative to dataDir unless absolute. */
