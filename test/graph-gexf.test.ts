@@ -124,12 +124,13 @@ nx.write_gexf(g, sys.argv[1])`, fromNetworkx]);
 <gexf xmlns="http://gexf.net/1.3" version="1.3"><!-- <node id="ghost"/> -->
 <graph defaultedgetype="directed"><attributes class="node"><attribute id="0" title="posts" type="integer"><default>5</default></attribute></attributes>
 <nodes><node id="x" label="a > b &#233;&#x1F600;"/><node id='y'><attvalues><attvalue for="0" value="9"/></attvalues></node></nodes>
-<edges><edge source="x" target="y" weight="2.5"/><edge source="y" target="z"/></edges></graph></gexf>`);
+<edges><edge source="x" target="y" weight="2.5"/><edge source="y" target="z"/><edge source="z" target="x" type="mutual"/></edges></graph></gexf>`);
   const hand = await readGraphFile(byHand);
   assert.deepEqual(hand.nodes(), ['x', 'y', 'z']);
   assert.deepEqual(hand.getNodeAttributes('x'), { posts: 5, label: 'a > b é\u{1F600}' });
   assert.equal(hand.getNodeAttribute('y', 'posts'), 9);
   assert.equal(hand.getDirectedEdgeAttribute('x', 'y', 'weight'), 2.5);
+  assert.deepEqual([hand.getDirectedEdgeAttribute('z', 'x', 'mutual'), hand.getDirectedEdgeAttribute('x', 'z', 'mutual')], [true, true], 'a mutual edge is a follow each way');
 
   writeFileSync(byHand, '<gexf version="1.3"><graph defaultedgetype="undirected"><nodes><node id="1"/><node id="2"/></nodes><edges><edge source="1" target="2"/></edges></graph></gexf>');
   await assert.rejects(readGraphFile(byHand), { code: 'E_INPUT', message: /undirected edges; netlab graphs are directed/ });

@@ -75,8 +75,9 @@ class GexfBuilder {
   private columns: Record<'node' | 'edge', Map<string, Column>> = { node: new Map(), edge: new Map() };
   private columnClass: 'node' | 'edge' = 'node';
   private column?: Column;
-  private current?: { kind: 'node' | 'edge'; key: string };
-  private undirectedDefault = false;
+  /** The element being read; a GEXF "mutual" edge is two graph edges. */
+  private current?: { kind: 'node' | 'edge'; keys: string[] };
+  private defaultEdgeType = 'directed';
   sawGexf = false;
   /** Inside <default>: its text is the column's default value. */
   collectingText = false;
@@ -94,7 +95,7 @@ class GexfBuilder {
         this.sawGexf = true;
         break;
       case 'graph':
-        this.undirectedDefault = a.defaultedgetype === 'undirected';
+        this.defaultEdgeType = a.defaultedgetype ?? 'directed';
         break;
       case 'attributes':
         this.columnClass = a.class === 'edge' ? 'edge' : 'node';
@@ -139,27 +140,29 @@ class GexfBuilder {
     const attributes: Record<string, unknown> = this.defaults('node');
     if (a.label !== undefined) attributes.label = a.label;
     this.graph.mergeNode(a.id, attributes);
-    this.current = selfClosing ? undefined : { kind: 'node', key: a.id };
+    this.current = selfClosing ? undefined : { kind: 'node', keys: [a.id] };
   }
 
   private startEdge(a: Record<string, string>, selfClosing: boolean): void {
     if (a.source === undefined || a.target === undefined) throw new Error('an <edge> lacks its source or target');
-    if ((a.type ?? (this.undirectedDefault ? 'undirected' : 'directed')) === 'undirected') {
-      throw new Error('it holds undirected edges; netlab graphs are directed (follows)');
-    }
+    const type = a.type ?? this.defaultEdgeType;
+    if (type === 'undirected') throw new Error('it holds undirected edges; netlab graphs are directed (follows)');
     const attributes: Record<string, unknown> = this.defaults('edge');
     if (a.weight !== undefined) attributes.weight = Number(a.weight);
     if (a.label !== undefined) attributes.label = a.label;
-    // Parallel edges (a multigraph) become one edge: a follow exists or not.
-    const [key] = a.id !== undefined && !this.graph.hasEdge(a.id) && !this.graph.hasDirectedEdge(a.source, a.target)
-      ? [this.graph.addDirectedEdgeWithKey(a.id, this.ensureNode(a.source), this.ensureNode(a.target), attributes)]
-      : this.graph.mergeDirectedEdge(this.ensureNode(a.source), this.ensureNode(a.target), attributes);
-    this.current = selfClosing ? undefined : { kind: 'edge', key };
+    // GEXF's "mutual" edge stands for a follow each way.
+    if (type === 'mutual') attributes.mutual = true;
+    const keys = [this.addEdge(a.id, a.source, a.target, attributes)];
+    if (type === 'mutual') keys.push(this.addEdge(undefined, a.target, a.source, { ...attributes }));
+    this.current = selfClosing ? undefined : { kind: 'edge', keys };
   }
 
-  private ensureNode(key: string): string {
-    this.graph.mergeNode(key);
-    return key;
+  /** Parallel edges (a multigraph) become one edge: a follow exists or not. */
+  private addEdge(id: string | undefined, source: string, target: string, attributes: Record<string, unknown>): string {
+    this.graph.mergeNode(source);
+    this.graph.mergeNode(target);
+    if (id !== undefined && !this.graph.hasEdge(id) && !this.graph.hasDirectedEdge(source, target)) return this.graph.addDirectedEdgeWithKey(id, source, target, attributes);
+    return this.graph.mergeDirectedEdge(source, target, attributes)[0];
   }
 
   private attvalue(a: Record<string, string>): void {
@@ -167,12 +170,14 @@ class GexfBuilder {
     const column = this.columns[this.current.kind].get(a.for);
     const title = column?.title ?? a.for;
     const value = cast(a.value, column?.type ?? 'string');
-    if (this.current.kind === 'node') this.graph.setNodeAttribute(this.current.key, title, value);
-    else this.graph.setEdgeAttribute(this.current.key, title, value);
+    for (const key of this.current.keys) {
+      if (this.current.kind === 'node') this.graph.setNodeAttribute(key, title, value);
+      else this.graph.setEdgeAttribute(key, title, value);
+    }
   }
 
   private viz(name: 'color' | 'position' | 'size', a: Record<string, string>): void {
-    const node = this.current!.key;
+    const node = this.current!.keys[0];
     if (name === 'size') this.graph.setNodeAttribute(node, 'size', Number(a.value));
     else if (name === 'position') this.graph.mergeNodeAttributes(node, { x: Number(a.x), y: Number(a.y), ...(a.z === undefined ? {} : { z: Number(a.z) }) });
     else if (a.hex !== undefined) this.graph.setNodeAttribute(node, 'color', a.hex.startsWith('#') ? a.hex : `#${a.hex}`);
