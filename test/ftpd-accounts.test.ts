@@ -53,7 +53,14 @@ test('a named account logs in to its own root with its rights; a wrong password 
   assert.equal(readFileSync(path.join(tree.root, 'home/alice/diary.txt'), 'utf8'), 'dear diary');
   assert.equal((await alice.send('RNFR diary.txt')).code, 350);
   assert.equal((await alice.send('RNTO journal.txt')).code, 250);
-  assert.equal((await alice.send('MKD photos')).code, 257);
+  const made = await alice.send('MKD photos');
+  assert.equal(made.code, 257);
+  assert.match(made.text, /"\/photos"/);
+  assert.ok(!made.text.includes(tree.base), 'MKD names the virtual path only');
+  // REST then STOR writes from the offset and keeps what comes before it (ftp-srv truncated).
+  assert.equal((await alice.send('REST 5')).code, 350);
+  assert.equal((await alice.transfer('STOR journal.txt', Buffer.from('JOURNAL'))).final?.code, 226);
+  assert.equal(readFileSync(path.join(tree.root, 'home/alice/journal.txt'), 'utf8'), 'dear JOURNAL');
   assert.equal((await alice.send('DELE journal.txt')).code, 250);
 
   const reader = await ControlConnection.open(port);

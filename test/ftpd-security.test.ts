@@ -197,6 +197,23 @@ test('a 10 KB command line is refused and closes that connection only; split lin
   assert.equal((await next.login()).code, 230);
 });
 
+test('passive ports come from the configured range', async (t) => {
+  const tree = makeFtpTree(t);
+  const { port } = await startTestFtpd(t, { root: tree.root, passivePorts: [42000, 42099] });
+  const ftp = await ControlConnection.open(port);
+  t.after(() => ftp.close());
+  await ftp.login();
+  for (let i = 0; i < 5; i++) {
+    const epsv = await ftp.send('EPSV');
+    const dataPort = Number(/\|\|\|(\d+)\|/.exec(epsv.text)![1]);
+    assert.ok(dataPort >= 42000 && dataPort <= 42099, `${dataPort}`);
+  }
+  const pasv = await ftp.send('PASV');
+  const [p1, p2] = /\((?:\d+,){4}(\d+),(\d+)\)/.exec(pasv.text)!.slice(1).map(Number);
+  assert.ok(p1 * 256 + p2 >= 42000 && p1 * 256 + p2 <= 42099);
+  assert.match(pasv.text, /\(127,0,0,1,/);
+});
+
 test('connections over the limits get 421; an idle client is dropped; a data connection never made times out', async (t) => {
   const tree = makeFtpTree(t);
   const { port } = await startTestFtpd(t, { root: tree.root, maxConnections: 3, maxConnectionsPerIp: 2, idleTimeoutMs: 400, dataTimeoutMs: 300 });

@@ -116,6 +116,11 @@ export class PassiveChannel extends DataChannel {
         this.release();
         reject(new FtpReplyError('No data connection was made in time', 425));
       }, this.options.timeoutMs);
+      // A channel dropped unused (new PASV, QUIT, shutdown) must not keep its timer running.
+      server.once('close', () => {
+        clearTimeout(timer);
+        reject(new FtpReplyError('No data connection was made', 425));
+      });
       server.on('connection', (socket: Socket) => {
         // Someone else racing to our port gets nothing (the "PASV theft" of RFC 2577 §5).
         if (plainAddress(socket.remoteAddress) !== client) {
