@@ -42,12 +42,13 @@ export async function startUdpServer(options: UdpServerOptions): Promise<UdpServ
   const socket = dgram.createSocket({ type: options.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: options.receiveBufferBytes });
   const counters = { datagrams: 0, bytes: 0 };
   const handle = await listenUdp(socket, { host: options.host, port: options.port, protocol: 'udp' });
+  // This is the hot path of a datagram flood: build the log line only when the log keeps it.
+  const logging = log.isLevelEnabled('info');
   socket.on('message', (data, rinfo) => {
     counters.datagrams++;
     counters.bytes += data.length;
-    const from = { host: rinfo.address, port: rinfo.port };
-    log.info({ client: `${from.host}:${from.port}`, bytes: data.length, echo: Boolean(options.echo) }, 'datagram');
-    options.onDatagram?.({ from, data, at: new Date() });
+    if (logging) log.info({ client: `${rinfo.address}:${rinfo.port}`, bytes: data.length, echo: Boolean(options.echo) }, 'datagram');
+    options.onDatagram?.({ from: { host: rinfo.address, port: rinfo.port }, data, at: new Date() });
     // An echo to a sender that has gone away draws an ICMP error; it is logged, never fatal.
     if (options.echo) socket.send(data, rinfo.port, rinfo.address);
   });
