@@ -1,7 +1,7 @@
 // Shared by the tests: run an exercise in-process and capture what it prints, give it a private
 // configuration (temp data/pid/log dirs), and wait for conditions without fixed sleeps.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -10,6 +10,7 @@ import { runExercise, type RunIO } from '../lib/cli/run.ts';
 import { loadConfig, type LoadedConfig } from '../lib/config/load.ts';
 import { tsxLoader } from '../lib/services/daemon.ts';
 import type { ServerHandle } from '../lib/services/handle.ts';
+import { isProcessAlive, readPid } from '../lib/services/pidfile.ts';
 
 export interface Captured {
   code: number;
@@ -17,11 +18,29 @@ export interface Captured {
   stderr: string;
 }
 
-/** A scratch folder removed when the test ends. */
-export function tempDir(t: { after(fn: () => void): void }, prefix = 'netlab-test-'): string {
+/**
+ * A scratch folder removed when the test ends. Daemons whose pidfiles live in it (dir/run/*.pid)
+ * are stopped first: node:test runs after-hooks in the order they were added, so a later
+ * `t.after(() => netlab stop …)` would otherwise find its pidfile already deleted.
+ */
+export function tempDir(t: { after(fn: () => unknown): void }, prefix = 'netlab-test-'): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  t.after(async () => {
+    await stopDaemonsIn(path.join(dir, 'run'));
+    rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
+}
+
+async function stopDaemonsIn(pidDir: string): Promise<void> {
+  const pids = (existsSync(pidDir) ? readdirSync(pidDir) : [])
+    .filter((file) => file.endsWith('.pid'))
+    .map((file) => readPid(path.join(pidDir, file)))
+    .filter((pid): pid is number => pid !== undefined && pid !== process.pid && isProcessAlive(pid));
+  for (const pid of pids) process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 3_000;
+  while (pids.some(isProcessAlive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  for (const pid of pids.filter(isProcessAlive)) process.kill(pid, 'SIGKILL');
 }
 
 /** The command that runs a TypeScript file in a child process, from any working directory. */

@@ -29,7 +29,7 @@ export async function runExercise(exercise: Exercise, rawArgs: string[], io: Run
   let out = new Output({ stdout, stderr });
   try {
     const [command, commandArgs, path] = selectSubCommand(exercise, rawArgs);
-    if (commandArgs.includes('--help') || commandArgs.includes('-h') || (!command.run && command.subCommands)) {
+    if (wantsHelp(command, commandArgs) || (!command.run && command.subCommands)) {
       stdout.write(`${await renderUsage(toCittyCommand(command, path))}\n${formatExamples(command)}`);
       return ExitCode.ok;
     }
@@ -174,6 +174,12 @@ function reportError(error: unknown, out: Output, env: NodeJS.ProcessEnv): numbe
   out.error(wrapped);
   if (env.NETLAB_DEBUG) out.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
   return ExitCode.failure;
+}
+
+/** --help always; -h too, unless the exercise uses -h itself (finger's lab-style `-h HOST`). */
+function wantsHelp(command: Exercise, args: string[]): boolean {
+  const usesH = Object.values(command.args ?? {}).some((definition) => [(definition as { alias?: string | string[] }).alias ?? []].flat().includes('h'));
+  return args.includes('--help') || (!usesH && args.includes('-h'));
 }
 
 function toKebab(name: string): string {
