@@ -18,8 +18,8 @@ export default defineExercise({
   args: {
     targets: { type: 'positional', required: false, description: 'user, user@host, @host or user@host1@host2 (several allowed)' },
     long: { type: 'boolean', alias: 'l', description: 'ask for the long form (sends /W)' },
-    user: { type: 'string', alias: 'u', description: 'the user to ask about (the lab form: -u USER --host HOST)', valueHint: 'login' },
-    ...hostArg,
+    user: { type: 'string', alias: 'u', description: 'the user to ask about (the lab form: -u USER -h HOST)', valueHint: 'login' },
+    host: { ...hostArg.host, alias: 'h', description: 'the host to ask (the lab form: -u USER -h HOST; default from config)' },
     ...portArg('finger', 7979),
     connectTimeout: { type: 'string', description: 'seconds to wait for the connection (default 5)', valueHint: 's' },
     timeout: { type: 'string', description: 'seconds of silence from the server before giving up (default 10)', valueHint: 's' },
@@ -31,7 +31,7 @@ export default defineExercise({
     'netlab finger root                    # root on the configured host (127.0.0.1), port 7979',
     'netlab finger @localhost              # who is logged in there',
     'netlab finger -l root@localhost alice@localhost',
-    'netlab finger -u root --host 127.0.0.1 --port 79',
+    'netlab finger -u root -h 127.0.0.1 --port 79',
   ],
   async run({ args, config, out, signal }) {
     const port = parsePort(args.port, config.ports.finger ?? 7979);

@@ -138,6 +138,11 @@ function parseExerciseArgs(command: Exercise, rawArgs: string[], path: string[])
   const lenient = Object.fromEntries(Object.entries(definitions).map(([name, definition]) => [name, { ...definition, required: false }]));
   const args = parseArgs(rawArgs, lenient as ArgsDef);
   for (const [name, definition] of Object.entries(definitions)) {
+    if (definition.type === 'string' && args[name] === '') {
+      throw new NetlabError('E_USAGE', `${path.join(' ')}: --${toKebab(name)} needs a value`, {
+        hint: `see: netlab ${path.join(' ')} --help`,
+      });
+    }
     if (definition.required && (args[name] === undefined || args[name] === '')) {
       throw new NetlabError('E_USAGE', `${path.join(' ')}: missing ${definition.type === 'positional' ? `<${name}>` : `--${name}`}`, {
         hint: `see: netlab ${path.join(' ')} --help`,
