@@ -4,24 +4,7 @@
 import { jsonArg, parsePort } from '../lib/cli/args.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
-import { readSockets, type SocketEntry, type SocketProtocol } from '../lib/net/procnet.ts';
-import { formatAddress } from '../lib/services/handle.ts';
-
-function endpoint(host: string, port: number): string {
-  return port === 0 && /^(0\.0\.0\.0|::)$/.test(host) ? '*:*' : formatAddress({ host, port });
-}
-
-function row(entry: SocketEntry) {
-  return {
-    proto: `${entry.protocol}${entry.family === 6 ? '6' : ''}`,
-    local: endpoint(entry.localHost, entry.localPort),
-    remote: endpoint(entry.remoteHost, entry.remotePort),
-    state: entry.state,
-    'recv-q': entry.receiveQueue,
-    'send-q': entry.sendQueue,
-    process: entry.pid ? `${entry.pid}/${entry.program}` : '-',
-  };
-}
+import { readSockets, socketColumns, socketRow, type SocketProtocol } from '../lib/net/procnet.ts';
 
 export default defineExercise({
   name: 'ports',
@@ -47,7 +30,7 @@ export default defineExercise({
         out.line('no socket matches');
         return;
       }
-      out.table(sockets.map(row), ['proto', 'local', 'remote', 'state', 'recv-q', 'send-q', 'process']);
+      out.table(sockets.map(socketRow), socketColumns);
       // Without root, /proc/PID/fd of other users' processes cannot be read.
       if (process.getuid?.() !== 0 && sockets.some((entry) => !entry.pid && entry.state !== 'TIME_WAIT')) {
         out.info('("-": a socket of another user\'s process, or one no process holds; run as root to see every owner)');

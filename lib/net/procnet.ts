@@ -4,6 +4,7 @@
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 import { NetlabError } from '../cli/errors.ts';
+import { formatAddress } from '../services/handle.ts';
 
 export type SocketProtocol = 'tcp' | 'udp';
 
@@ -171,6 +172,23 @@ export function describePortOwner(protocol: SocketProtocol, port: number): strin
   } catch {
     return undefined; // not Linux, or /proc unreadable: the message simply names no owner
   }
+}
+
+/** The columns of the `ports` table, as netstat names them. */
+export const socketColumns = ['proto', 'local', 'remote', 'state', 'recv-q', 'send-q', 'process'];
+
+/** One row of the `ports` table: "tcp  127.0.0.1:8016  *:*  LISTEN  0  0  1234/node". */
+export function socketRow(entry: SocketEntry): Record<string, string | number> {
+  const endpoint = (host: string, port: number) => (port === 0 && /^(0\.0\.0\.0|::)$/.test(host) ? '*:*' : formatAddress({ host, port }));
+  return {
+    proto: `${entry.protocol}${entry.family === 6 ? '6' : ''}`,
+    local: endpoint(entry.localHost, entry.localPort),
+    remote: endpoint(entry.remoteHost, entry.remotePort),
+    state: entry.state,
+    'recv-q': entry.receiveQueue,
+    'send-q': entry.sendQueue,
+    process: entry.pid ? `${entry.pid}/${entry.program}` : '-',
+  };
 }
 
 function safeReaddir(dir: string): string[] {

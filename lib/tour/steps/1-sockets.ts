@@ -1,0 +1,102 @@
+// Tour step: sockets (lab 1) — a UDP echo round trip, port unreachable, a traced TCP echo, the
+// lab's `--reply OK`, and the listening sockets as `netlab ports` shows them.
+
+import { NetlabError } from '../../cli/errors.ts';
+import { previewPayload } from '../../net/payload.ts';
+import { readSockets, socketRow } from '../../net/procnet.ts';
+import { startTcpServer, TcpConnection, type TcpClientEvent } from '../../net/tcp.ts';
+import { startUdpServer, UdpClient } from '../../net/udp.ts';
+import type { TourStep } from '../tour.ts';
+
+const events: Record<TcpClientEvent['type'], string> = {
+  connect: 'connect',
+  sent: 'sent',
+  received: 'received',
+  'fin-sent': 'sent FIN',
+  'fin-received': 'received FIN',
+  reset: 'received RST',
+  closed: 'closed',
+};
+
+export default {
+  title: 'Sockets (UDP, TCP, ports)',
+  async run({ out, defer, signal }) {
+    const host = '127.0.0.1';
+    out.line('$ netlab udp-server --port 0 --echo');
+    const udp = await startUdpServer({
+      host,
+      port: 0,
+      echo: true,
+      onDatagram: ({ from, data }) => out.line(`  [udp-server] from ${from.host}:${from.port}  ${previewPayload(data)}  (echoed)`),
+    });
+    defer(() => udp.close());
+    out.line(`$ netlab udp-client --port ${udp.address.port} --wait hello`);
+    const client = await UdpClient.open({ host, port: udp.address.port, signal });
+    defer(() => client.close());
+    await client.send('hello');
+    const reply = await client.receive(2_000);
+    out.line(`  reply from ${reply.from.host}:${reply.from.port}  ${previewPayload(reply.data)}`);
+
+    // A port nobody listens on: bind one, note it, let it go.
+    const gone = await startUdpServer({ host, port: 0 });
+    await gone.close();
+    out.line(`$ netlab udp-client --port ${gone.address.port} --wait hello     # nothing listens there`);
+    const lonely = await UdpClient.open({ host, port: gone.address.port, signal });
+    defer(() => lonely.close());
+    let unreachable = '';
+    try {
+      await lonely.send('hello');
+      await lonely.receive(2_000);
+    } catch (error) {
+      if (!(error instanceof NetlabError) || error.code !== 'E_PORT_UNREACHABLE') throw error;
+      unreachable = error.message;
+      out.line(`  error: ${error.message}   (the ICMP reply, seen because the socket is connected)`);
+    }
+    if (!unreachable) throw new Error('no "port unreachable" came back');
+
+    out.line(`$ netlab tcp-server --port 0          # echo`);
+    const echo = await startTcpServer({ host, port: 0 });
+    defer(() => echo.close());
+    out.line(`$ netlab tcp-client --port ${echo.address.port} --trace hello`);
+    const start = performance.now();
+    const received: Buffer[] = [];
+    const connection = await TcpConnection.connect({
+      host,
+      port: echo.address.port,
+      connectTimeoutMs: 2_000,
+      signal,
+      onEvent: (event) => {
+        if (event.type === 'received') received.push(event.data);
+        const data = 'data' in event ? `  ${previewPayload(event.data)}` : '';
+        out.line(`  +${(performance.now() - start).toFixed(1).padStart(5)} ms  ${events[event.type]}${data}`);
+      },
+    });
+    await connection.send('hello\n');
+    connection.finish();
+    if ((await connection.waitClosed(2_000)) !== 'fin') throw new Error('the echo server did not close in order');
+
+    const ok = await startTcpServer({ host, port: 0, reply: 'OK' });
+    defer(() => ok.close());
+    out.line(`$ netlab tcp-server --port 0 --reply OK   and   netlab tcp-client --port ${ok.address.port} hello`);
+    const answer: Buffer[] = [];
+    const okConnection = await TcpConnection.connect({
+      host,
+      port: ok.address.port,
+      connectTimeoutMs: 2_000,
+      signal,
+      onEvent: (event) => event.type === 'received' && answer.push(event.data),
+    });
+    await okConnection.send('hello\n');
+    okConnection.finish();
+    await okConnection.waitClosed(2_000);
+    out.line(`  ${Buffer.concat(answer).toString().trim()}`);
+
+    out.line('$ netlab ports --listening   # (our three servers)');
+    const ours = new Set([udp.address.port, echo.address.port, ok.address.port]);
+    const rows = readSockets({ listening: true }).filter((entry) => ours.has(entry.localPort) && entry.pid === process.pid);
+    for (const row of rows.map(socketRow)) out.line(`  ${row.proto.padEnd(4)}  ${String(row.local).padEnd(16)}  ${row.state.toString().padEnd(7)}  ${row.process}`);
+
+    const echoed = Buffer.concat(received).toString();
+    return `UDP echo "${reply.data}", port unreachable reported, TCP echo "${echoed.trim()}" then FIN, --reply "${Buffer.concat(answer).toString().trim()}", ${rows.length} listening sockets in ports`;
+  },
+} satisfies TourStep;
