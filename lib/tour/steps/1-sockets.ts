@@ -94,7 +94,7 @@ export default {
     out.line('$ netlab ports --listening   # (our three servers)');
     const ours = new Set([udp.address.port, echo.address.port, ok.address.port]);
     const rows = readSockets({ listening: true }).filter((entry) => ours.has(entry.localPort) && entry.pid === process.pid);
-    for (const row of rows.map(socketRow)) out.line(`  ${row.proto.padEnd(4)}  ${String(row.local).padEnd(16)}  ${row.state.toString().padEnd(7)}  ${row.process}`);
+    for (const row of rows.map(socketRow)) out.line(`  ${String(row.proto).padEnd(4)}  ${String(row.local).padEnd(16)}  ${row.state.toString().padEnd(7)}  ${row.process}`);
 
     const echoed = Buffer.concat(received).toString();
     return `UDP echo "${reply.data}", port unreachable reported, TCP echo "${echoed.trim()}" then FIN, --reply "${Buffer.concat(answer).toString().trim()}", ${rows.length} listening sockets in ports`;
