@@ -1,12 +1,13 @@
 // The file system ftp-srv sees: a chroot made of real paths. Every name is resolved (symbolic
 // links included) and refused unless it stays under the user's root; replies name virtual paths only.
 
-import { close, constants, createReadStream, createWriteStream, open, read, type WriteStream } from 'node:fs';
+import { close, constants, createReadStream, open, read } from 'node:fs';
 import { Readable } from 'node:stream';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { FileSystem, type FtpConnection } from 'ftp-srv';
 import type { Access } from './accounts.ts';
+import { BatchedFileWriter } from './file-writer.ts';
 import type { ListedStats } from './listing.ts';
 
 /** Big reads: fewer, larger writes to the data socket (the fastest plain path Node has). */
@@ -99,7 +100,7 @@ export class RootedFileSystem extends FileSystem {
   }
 
   /** STOR/APPE: a stream into the file; REST before STOR writes from that offset without truncating. */
-  override async write(name: string, { append = false, start }: { append?: boolean; start?: number } = {}): Promise<{ stream: WriteStream; clientPath: string }> {
+  override async write(name: string, { append = false, start }: { append?: boolean; start?: number } = {}): Promise<{ stream: BatchedFileWriter; clientPath: string }> {
     const virtual = this.virtualPath(name);
     this.assertWritable(virtual, append ? 'append' : 'store');
     const { real } = await this.resolveNew(name);
@@ -110,8 +111,7 @@ export class RootedFileSystem extends FileSystem {
     else if (!start) flags |= constants.O_TRUNC;
     if (this.access.write === 'uploads') flags |= constants.O_EXCL;
     const fd = await this.attempt(virtual, () => openDescriptor(real, flags, 0o644));
-    const stream = createWriteStream('', { fd, start: append ? undefined : start || undefined, highWaterMark: transferChunkBytes });
-    return { stream, clientPath: virtual };
+    return { stream: new BatchedFileWriter(fd, append || !start ? null : start), clientPath: virtual };
   }
 
   override async delete(name: string): Promise<void> {

