@@ -69,9 +69,14 @@ function bindError(error: Error, options: Pick<ListenOptions, 'host' | 'port'>, 
 /** Stop accepting; half-close every open connection; destroy what is still open after the grace. */
 export function closeGracefully(server: net.Server, open: Set<Socket>, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
+    // The server reports closed when its last socket is destroyed, a loop turn before that socket
+    // emits 'close': wait for those too, so that whoever logs a connection's end has done so.
+    const socketsClosed = [...open].map((socket) => new Promise((closed) => socket.once('close', closed)));
     server.close(() => {
-      clearTimeout(timer);
-      resolve();
+      void Promise.all(socketsClosed).then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
     for (const socket of open) socket.end();
     const timer = setTimeout(() => {
