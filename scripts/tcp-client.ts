@@ -82,6 +82,8 @@ export default defineExercise({
         if (!trace && !out.json) printReceived(event.data);
       },
     });
+    // Ctrl-C: drop the connection; the stdin loop and the wait below end with it.
+    signal.addEventListener('abort', () => connection.destroy(), { once: true });
     let sent = 0;
     const sendLine = async (line: string) => {
       await connection.send(`${line}\n`);
@@ -101,6 +103,7 @@ export default defineExercise({
     }
     connection.finish();
     const how = await connection.waitClosed(timeoutMs);
+    if (signal.aborted) throw new NetlabError('E_INTERRUPTED', 'interrupted: connection closed');
     if (pendingText && !trace && !out.json) out.line(visibleControls(pendingText));
     const data = Buffer.concat(received);
     if (how === 'reset') {

@@ -3,6 +3,7 @@
 
 import { createInterface } from 'node:readline';
 import { hostArg, jsonArg, parsePort, parseSeconds, portArg, quietArg, timeoutArg } from '../lib/cli/args.ts';
+import { NetlabError } from '../lib/cli/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { byteCount, payloadJson, previewPayload } from '../lib/net/payload.ts';
@@ -41,7 +42,12 @@ export default defineExercise({
         else out.line(`reply from ${reply.from.host}:${reply.from.port}  ${byteCount(reply.data.length)}  ${previewPayload(reply.data)}`);
       };
       if (typeof args.message === 'string') await exchange(args.message);
-      else for await (const line of createInterface({ input: process.stdin })) await exchange(line);
+      else {
+        const input = createInterface({ input: process.stdin });
+        signal.addEventListener('abort', () => input.close(), { once: true }); // Ctrl-C ends the loop
+        for await (const line of input) await exchange(line);
+      }
+      if (signal.aborted) throw new NetlabError('E_INTERRUPTED', 'interrupted');
       await client.settle(icmpGraceMs);
     } finally {
       client.close();

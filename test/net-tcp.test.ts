@@ -173,3 +173,11 @@ test('closing the server ends open connections gracefully (the client sees a FIN
   assert.ok(closed);
   assert.equal(closed.type === 'close' && closed.how, 'server');
 });
+
+test('tcp-server reports a port already in use, naming who holds it', async (t) => {
+  const { server } = await startRecording();
+  t.after(() => server.close());
+  const result = await capture(tcpServer, ['--port', String(server.address.port)], { env: isolatedEnv(tempDir(t)) });
+  assert.equal(result.code, 4);
+  assert.match(result.stderr, new RegExp(`tcp port ${server.address.port} on 127\\.0\\.0\\.1 is already in use by \\S+ \\(pid ${process.pid}\\)`));
+});

@@ -3,6 +3,7 @@
 
 import net from 'node:net';
 import type { Logger } from 'pino';
+import { NetlabError } from '../cli/errors.ts';
 import { silentLog } from '../services/log.ts';
 import type { ServerHandle } from '../services/handle.ts';
 import { socketError, timeoutError } from './errors.ts';
@@ -146,7 +147,7 @@ export class TcpConnection {
         socket.destroy();
         reject(error);
       };
-      const onAbort = () => fail(options.signal?.reason);
+      const onAbort = () => fail(new NetlabError('E_INTERRUPTED', 'interrupted while connecting'));
       const timer = setTimeout(() => fail(timeoutError(context, options.connectTimeoutMs / 1000)), options.connectTimeoutMs);
       options.signal?.addEventListener('abort', onAbort, { once: true });
       socket.once('error', (error) => fail(socketError(error, context)));

@@ -4,6 +4,7 @@
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import type { Logger } from 'pino';
+import { NetlabError } from '../cli/errors.ts';
 import { silentLog } from '../services/log.ts';
 import type { ServerHandle } from '../services/handle.ts';
 import { socketError, timeoutError } from './errors.ts';
@@ -121,7 +122,7 @@ export class UdpClient {
       const next = this.queue.shift();
       if (next) return next;
       if (this.failure) throw this.failure;
-      if (this.signal?.aborted) throw this.signal.reason;
+      if (this.signal?.aborted) throw new NetlabError('E_INTERRUPTED', 'interrupted while waiting for a reply');
       const left = deadline - Date.now();
       if (left <= 0) throw timeoutError({ ...this.server, operation: 'receive', protocol: 'udp' }, timeoutMs / 1000);
       await this.waitForEvent(left);
