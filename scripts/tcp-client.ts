@@ -61,7 +61,8 @@ export default defineExercise({
   async run({ args, config, out, signal }) {
     const port = parsePort(args.port, config.ports.tcp ?? 8016);
     const timeoutMs = parseSeconds(args.timeout, 5);
-    const received: Buffer[] = [];
+    const received: Buffer[] = []; // kept only for --json, which returns it whole
+    let receivedBytes = 0;
     let pendingText = '';
     // Without --trace, what arrives is printed line by line as it comes (controls made visible).
     const printReceived = (data: Buffer) => {
@@ -78,7 +79,8 @@ export default defineExercise({
       onEvent: (event, at) => {
         trace?.(event, at);
         if (event.type !== 'received') return;
-        received.push(event.data);
+        receivedBytes += event.data.length;
+        if (out.json) received.push(event.data);
         if (!trace && !out.json) printReceived(event.data);
       },
     });
@@ -105,16 +107,15 @@ export default defineExercise({
     const how = await connection.waitClosed(timeoutMs);
     if (signal.aborted) throw new NetlabError('E_INTERRUPTED', 'interrupted: connection closed');
     if (pendingText && !trace && !out.json) out.line(visibleControls(pendingText));
-    const data = Buffer.concat(received);
     if (how === 'reset') {
       throw new NetlabError('E_CONN_RESET', `the server at ${config.host}:${port} reset the connection`, {
         hint: 'it may have crashed, or refused what we sent; look at its log',
-        details: { sent, received: data.length },
+        details: { sent, received: receivedBytes },
       });
     }
     if (how === 'timeout') out.warn(`the server did not close the connection within ${timeoutMs / 1000} s; we closed it`);
-    if (out.json && !trace) out.result({ server: `${config.host}:${port}`, sent, bytes: data.length, ...payloadJson(data), closedBy: how === 'fin' ? 'server' : 'client' });
-    else out.info(`${how === 'fin' ? 'server closed the connection' : 'closed'}: sent ${byteCount(sent)}, received ${byteCount(data.length)}`);
+    if (out.json && !trace) out.result({ server: `${config.host}:${port}`, sent, bytes: receivedBytes, ...payloadJson(Buffer.concat(received)), closedBy: how === 'fin' ? 'server' : 'client' });
+    else out.info(`${how === 'fin' ? 'server closed the connection' : 'closed'}: sent ${byteCount(sent)}, received ${byteCount(receivedBytes)}`);
   },
 });
 

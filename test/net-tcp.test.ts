@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { refusalLine, startTcpServer, TcpConnection, type TcpClientEvent, type TcpServerEvent } from '../lib/net/tcp.ts';
 import tcpClient from '../scripts/tcp-client.ts';
@@ -180,4 +182,26 @@ test('tcp-server reports a port already in use, naming who holds it', async (t) 
   const result = await capture(tcpServer, ['--port', String(server.address.port)], { env: isolatedEnv(tempDir(t)) });
   assert.equal(result.code, 4);
   assert.match(result.stderr, new RegExp(`tcp port ${server.address.port} on 127\\.0\\.0\\.1 is already in use by \\S+ \\(pid ${process.pid}\\)`));
+});
+
+test('tcp-client gives up waiting after --timeout when the server never closes, and says so', async (t) => {
+  const silent = net.createServer({ allowHalfOpen: true }, (socket) => socket.resume()); // reads, never answers, never closes
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  t.after(() => silent.close());
+  const result = await capture(tcpClient, ['--port', String((silent.address() as net.AddressInfo).port), '--timeout', '0.3', 'anyone?']);
+  assert.equal(result.code, 0);
+  assert.match(result.stderr, /warning: the server did not close the connection within 0\.3 s; we closed it/);
+});
+
+test('the request log has one line per connection event, with the client address', async (t) => {
+  const dir = tempDir(t);
+  const server = await startServerExercise(tcpServer, ['--port', '0', '--reply', 'OK'], { env: isolatedEnv(dir) });
+  t.after(() => server.stop());
+  assert.equal(await talk(server.server.address.port, 'hi\n'), 'OK\n');
+  await server.stop();
+  const log = readFileSync(path.join(dir, 'log', 'tcp-server.log'), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  const connect = log.find((entry) => entry.msg === 'connect');
+  const close = log.find((entry) => entry.msg === 'close');
+  assert.match(connect.client, /^127\.0\.0\.1:\d+$/);
+  assert.deepEqual([close.client, close.how, close.bytesIn, close.bytesOut], [connect.client, 'fin', 3, 3]);
 });

@@ -82,7 +82,11 @@ function answerEachLine(socket: net.Socket, reply: string): void {
   socket.on('data', (data: Buffer) => {
     let newlines = 0;
     for (let at = data.indexOf(10); at !== -1; at = data.indexOf(10, at + 1)) newlines++;
-    if (newlines > 0) socket.write(reply.repeat(newlines));
+    // A client that sends without reading must not make us queue replies without bound.
+    if (newlines > 0 && !socket.write(reply.repeat(newlines))) {
+      socket.pause();
+      socket.once('drain', () => socket.resume());
+    }
     pendingPartialLine = data[data.length - 1] !== 10;
   });
   socket.on('end', () => (pendingPartialLine ? socket.end(reply) : socket.end()));
