@@ -80,6 +80,24 @@ test('a progress bar with rate and ETA is drawn on a terminal, never into a pipe
   assert.match(piped, /^received 2\.0 MiB in [\d.]+ s/);
 });
 
+test('local files: a bad path fails before RETR, a refused RETR keeps the old file, a longer old file is cut', async () => {
+  const noFolder = await capture(ftp, ['get', '--trace', `${base}/pub/hello.txt`, path.join(scratch, 'no-such-folder', 'x.txt')]);
+  assert.equal(noFolder.code, ExitCode.missing);
+  assert.match(noFolder.stderr, /^error: cannot write .*no-such-folder\/x\.txt: its folder does not exist — check the local path/m);
+  assert.doesNotMatch(noFolder.stderr, /^-> RETR/m);
+  const kept = path.join(scratch, 'kept.txt');
+  writeFileSync(kept, 'precious\n');
+  assert.equal((await capture(ftp, ['get', `${base}/pub/missing.txt`, kept])).code, ExitCode.failure);
+  assert.equal(readFileSync(kept, 'utf8'), 'precious\n', 'a 550 leaves the local file as it was');
+  const longer = path.join(scratch, 'longer.txt');
+  writeFileSync(longer, 'x'.repeat(1000));
+  assert.equal((await capture(ftp, ['get', `${base}/pub/hello.txt`, longer])).code, 0);
+  assert.equal(readFileSync(longer, 'utf8'), 'hello from the lab\n', 'the old tail is cut');
+  const missing = await capture(ftp, ['put', path.join(scratch, 'nothing-here.txt'), `${base}/incoming/`]);
+  assert.equal(missing.code, ExitCode.missing);
+  assert.match(missing.stderr, /nothing-here\.txt: no such file/);
+});
+
 test('put uploads into a folder URL, keeping the local name', async () => {
   const file = path.join(scratch, 'notes.txt');
   writeFileSync(file, 'uploaded by the test\n');

@@ -3,7 +3,7 @@
 
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { NetlabError } from '../../cli/errors.ts';
+import { NetlabError, systemErrorCode } from '../../cli/errors.ts';
 import { visibleControls, type Output } from '../../cli/output.ts';
 import type { FtpClient } from './client.ts';
 import { listingLines } from './listing.ts';
@@ -30,7 +30,13 @@ export async function listAction(client: FtpClient, out: Output, remotePath?: st
 /** RETR to a file (its remote name by default, or into a folder), or to stdout with "-". */
 export async function getAction(client: FtpClient, out: Output, remote: string, local?: string, options: { resume?: boolean; cwd?: string } = {}): Promise<TransferResult> {
   if (local === '-') {
-    const bytes = await client.download(remote, out.stdout, { end: false });
+    let bytes = 0;
+    try {
+      await client.download(remote, out.stdout, { end: false, onProgress: (count) => (bytes = count) });
+    } catch (error) {
+      // `| head` closed the pipe: it has what it wanted; the transfer was stopped with ABOR.
+      if (systemErrorCode(error) !== 'EPIPE') throw error;
+    }
     return { remote, local: '-', bytes, seconds: 0 };
   }
   const name = remoteBaseName(remote);

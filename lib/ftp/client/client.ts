@@ -1,12 +1,13 @@
 // The FTP client session: log in (anonymous by default), explicit TLS (RFC 4217), and one method
 // per command of RFC 959 / RFC 3659 — each refused command becomes a NetlabError naming the reply.
 
-import { createReadStream, createWriteStream, existsSync, rmSync, statSync } from 'node:fs';
+import { constants, createReadStream, createWriteStream, existsSync, rmSync, statSync } from 'node:fs';
+import { open, truncate } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { NetlabError } from '../../cli/errors.ts';
 import { ControlConnection, type TraceSink } from './control.ts';
 import type { DataOptions, DataState } from './data.ts';
-import { replyError } from './errors.ts';
+import { localFileError, replyError } from './errors.ts';
 import { listingLines, parseFeatures, parseFtpTime, parseListLine, parseMlsdLine, parseQuotedPath, type FtpEntry } from './listing.ts';
 import { abortTransfer, expect, memorySink, transfer, type TransferSession } from './transfer.ts';
 import { defaultFtpPort } from './url.ts';
@@ -193,22 +194,35 @@ export class FtpClient implements TransferSession {
   async downloadFile(remotePath: string, localPath: string, options: TransferOptions & { resume?: boolean } = {}): Promise<number> {
     const offset = options.resume ? (statSync(localPath, { throwIfNoEntry: false })?.size ?? 0) : 0;
     const existed = existsSync(localPath);
-    const file = createWriteStream(localPath, { flags: offset > 0 ? 'a' : 'w', highWaterMark: this.dataOptions().bufferSize });
+    // Opened before RETR, without truncating: a bad local path fails first, and a refused RETR
+    // leaves an existing file as it was. Writes start at `offset`; the end is cut once done.
+    const handle = await open(localPath, constants.O_WRONLY | constants.O_CREAT).catch((error) => Promise.reject(localFileError(error, localPath, 'write')));
+    // A device or a pipe (/dev/null, /dev/stdout) takes plain writes, and cannot be cut.
+    const regular = (await handle.stat()).isFile();
+    const file = createWriteStream('', { fd: handle, start: regular ? offset : undefined, highWaterMark: this.dataOptions().bufferSize });
     try {
-      return await this.download(remotePath, file, { offset, onProgress: options.onProgress });
+      const bytes = await this.download(remotePath, file, { offset, onProgress: options.onProgress });
+      if (regular) await truncate(localPath, offset + bytes);
+      return bytes;
     } catch (error) {
+      await settled(file);
       // A refused RETR (550) must not leave an empty file behind; a partial one stays, for --resume.
-      if (!file.closed) await new Promise<void>((resolve) => file.once('close', () => resolve()).destroy());
-      if (!existed && (statSync(localPath, { throwIfNoEntry: false })?.size ?? 1) === 0) rmSync(localPath, { force: true });
-      throw error;
+      if (!existed && statSync(localPath, { throwIfNoEntry: false })?.size === 0) rmSync(localPath, { force: true });
+      throw localFileError(error, localPath, 'write');
     }
   }
 
   /** STOR from a file; `resume` sends only what the server lacks, with APPE from its SIZE. */
   async uploadFile(localPath: string, remotePath: string, options: TransferOptions & { resume?: boolean } = {}): Promise<number> {
     const offset = options.resume ? await this.size(remotePath).catch(() => 0) : 0;
-    const file = createReadStream(localPath, { start: offset, highWaterMark: this.dataOptions().bufferSize });
-    return this.upload(file, remotePath, { append: offset > 0, onProgress: options.onProgress });
+    const handle = await open(localPath, 'r').catch((error) => Promise.reject(localFileError(error, localPath, 'read')));
+    const file = createReadStream('', { fd: handle, start: offset, highWaterMark: this.dataOptions().bufferSize });
+    try {
+      return await this.upload(file, remotePath, { append: offset > 0, onProgress: options.onProgress });
+    } catch (error) {
+      await settled(file);
+      throw localFileError(error, localPath, 'read');
+    }
   }
 
   async delete(path: string): Promise<void> {
@@ -260,4 +274,12 @@ export class FtpClient implements TransferSession {
     await transfer(this, { direction: 'download', command, type, destination: sink });
     return text();
   }
+}
+
+/** Destroys a file stream (closing its file) and waits until that is done. */
+async function settled(stream: Readable | Writable): Promise<void> {
+  if (stream.closed) return;
+  const closed = new Promise((resolve) => stream.once('close', resolve));
+  stream.destroy();
+  await closed;
 }

@@ -1,7 +1,7 @@
 // FTP error replies (4yz transient, 5yz permanent — RFC 959 §4.2.1) as NetlabErrors that quote
-// the server's code and text, with a hint chosen by the code.
+// the server's code and text, with a hint chosen by the code; and local file errors in plain words.
 
-import { NetlabError } from '../../cli/errors.ts';
+import { NetlabError, systemErrorCode } from '../../cli/errors.ts';
 import { visibleControls } from '../../cli/output.ts';
 import { formatReply, type FtpReply } from './reply.ts';
 
@@ -33,4 +33,23 @@ export function replyError(reply: FtpReply, command: string, endpoint: string): 
     hint: hints[reply.code] ?? (reply.code < 400 ? 'the server answered with an unexpected reply; --trace shows the dialogue' : undefined),
     details: { ftpCode: reply.code, ftpText: reply.text, command: shown },
   });
+}
+
+const fileReasons: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exceeded',
+  EROFS: 'the file system is read-only',
+};
+
+/** A local file that cannot be opened, read or written (a NetlabError passes through unchanged). */
+export function localFileError(error: unknown, file: string, action: 'read' | 'write'): unknown {
+  const code = systemErrorCode(error);
+  if (error instanceof NetlabError || !code || code === 'EPIPE' || code === 'ECONNRESET') return error;
+  const reason = code === 'ENOENT' ? (action === 'read' ? 'no such file' : 'its folder does not exist') : (fileReasons[code] ?? (error as Error).message);
+  const kind = code === 'ENOENT' ? 'E_NOT_FOUND' : code === 'EACCES' || code === 'EPERM' ? 'E_PERMISSION' : 'E_INPUT';
+  return new NetlabError(kind, `cannot ${action} ${file}: ${reason}`, { cause: error, hint: 'check the local path and its permissions' });
 }
