@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { ControlConnection } from './peers/ftp-control.ts';
 import { helloText, makeFtpTree, startTestFtpd } from './peers/ftp-tree.ts';
 
 const run = promisify(execFile);
@@ -108,4 +109,29 @@ test('lftp lists, mirrors the tree and uploads', async (t) => {
   assert.match(stdout, /lftp\.txt/);
   assert.equal(readFileSync(path.join(local, 'hello.txt'), 'utf8'), helloText);
   assert.equal(readFileSync(path.join(tree.root, 'incoming/lftp.txt'), 'utf8'), readFileSync(path.join(tree.base, 'secret.txt'), 'utf8'));
+});
+
+test('TYPE A sends lines with CRLF and stores them with LF (RFC 959 §3.1.1.1); TYPE I leaves bytes alone', async (t) => {
+  const tree = makeFtpTree(t);
+  writeFileSync(path.join(tree.root, 'pub/lines.txt'), 'one\ntwo\n\nthree');
+  const { port } = await startTestFtpd(t, { root: tree.root, writable: true });
+  const ftp = await ControlConnection.open(port);
+  t.after(() => ftp.close());
+  await ftp.login();
+  assert.equal((await ftp.send('TYPE A')).code, 200);
+  assert.equal((await ftp.transfer('RETR pub/lines.txt')).data.toString(), 'one\r\ntwo\r\n\r\nthree');
+  assert.equal((await ftp.transfer('STOR incoming/dos.txt', Buffer.from('a\r\nb\rc\r\n\r'))).final?.code, 226);
+  assert.equal(readFileSync(path.join(tree.root, 'incoming/dos.txt'), 'utf8'), 'a\nb\rc\n\r');
+  assert.equal((await ftp.send('TYPE I')).code, 200);
+  assert.equal((await ftp.transfer('RETR pub/lines.txt')).data.toString(), 'one\ntwo\n\nthree');
+  // ftplib's retrlines uses TYPE A and gets the lines back.
+  const script = `
+import ftplib
+ftp = ftplib.FTP()
+ftp.connect('127.0.0.1', ${port}, timeout=10)
+ftp.login()
+ftp.retrlines('RETR pub/lines.txt', print)
+ftp.quit()
+`;
+  assert.equal((await run('/usr/bin/python3', ['-c', script])).stdout, 'one\ntwo\n\nthree\n');
 });

@@ -4,6 +4,7 @@
 import net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { fromNetworkAscii, toNetworkAscii } from './ascii.ts';
 import { ActiveChannel, PassiveChannel, plainAddress, type DataChannelOptions } from './data-channel.ts';
 import { FtpReplyError, type RootedFileSystem } from './filesystem.ts';
 import type { Connection, FtpCommand } from './internals.ts';
@@ -141,7 +142,9 @@ async function retrieve(context: CommandContext): Promise<LogFields> {
     return { direction: 'o', file: safeVirtual(fs, command.arg), status: 'refused' };
   }
   const fields = { direction: 'o', file: file.clientPath, mode: connection.transferType === 'ascii' ? 'a' : 'b', offset: start };
-  return transfer(context, fields, file.stream, `${file.clientPath} (${file.size} bytes)`, (socket, signal) => pipeline(file.stream, socket, { signal }), () => sentBytes(file));
+  const copy = (socket: net.Socket, signal: AbortSignal) =>
+    fields.mode === 'a' ? pipeline(file.stream, toNetworkAscii(), socket, { signal }) : pipeline(file.stream, socket, { signal });
+  return transfer(context, fields, file.stream, `${file.clientPath} (${file.size} bytes)`, copy, () => sentBytes(file));
 }
 
 /** STOR and APPE (RFC 959 §4.1.3), with REST before STOR resuming at that offset. */
@@ -159,7 +162,9 @@ async function store(context: CommandContext): Promise<LogFields> {
     return { direction: 'i', file: safeVirtual(fs, command.arg), status: 'refused' };
   }
   const fields = { direction: 'i', file: file.clientPath, mode: connection.transferType === 'ascii' ? 'a' : 'b', offset: start };
-  return transfer(context, fields, file.stream, file.clientPath, (socket, signal) => pipeline(socket, file.stream, { signal }), () => file.stream.bytesWritten);
+  const copy = (socket: net.Socket, signal: AbortSignal) =>
+    fields.mode === 'a' ? pipeline(socket, fromNetworkAscii(), file.stream, { signal }) : pipeline(socket, file.stream, { signal });
+  return transfer(context, fields, file.stream, file.clientPath, copy, () => file.stream.bytesWritten);
 }
 
 /** The shared shape of a transfer: data connection, 150, the copy, 226/426, and the xferlog fields. */
