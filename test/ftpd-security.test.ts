@@ -104,6 +104,12 @@ test('anonymous users cannot write by default; with uploads on, only new files u
   assert.equal((await up.transfer('STOR incoming/new.txt', Buffer.from('overwrite'))).first.code, 550, 'no overwrite');
   assert.equal(readFileSync(path.join(tree.root, 'incoming/new.txt'), 'utf8'), 'new');
   assert.equal((await up.transfer('STOR pub/x.txt', Buffer.from('x'))).first.code, 553);
+  const unique = await up.transfer('STOU incoming/report.txt', Buffer.from('unique'));
+  const stored = /^150 FILE: (\/incoming\/report\.txt\.[0-9a-f]{8})$/.exec(unique.first.text)?.[1];
+  assert.ok(stored, unique.first.text);
+  assert.equal(unique.final?.code, 226);
+  assert.equal(readFileSync(path.join(tree.root, stored), 'utf8'), 'unique');
+  assert.equal((await up.transfer('STOU', Buffer.from('x'))).first.code, 553, 'STOU in / is outside incoming/');
   assert.equal((await up.transfer('APPE incoming/new.txt', Buffer.from('x'))).first.code, 553);
   assert.equal((await up.send('DELE incoming/new.txt')).code, 550);
   assert.equal((await up.transfer('STOR incoming/../escape/evil.txt', Buffer.from('x'))).first.code, 553);

@@ -1,7 +1,9 @@
 // The commands netlab answers itself instead of ftp-srv: data-connection set-up without FTP
 // bounce (RFC 2577), fast streaming RETR/STOR with REST and ABOR, an honest FEAT, a re-triable USER.
 
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fromNetworkAscii, toNetworkAscii } from './ascii.ts';
@@ -38,6 +40,7 @@ export const overrides: Record<string, { auth: boolean; run: Override }> = {
   RETR: { auth: true, run: retrieve },
   STOR: { auth: true, run: store },
   APPE: { auth: true, run: store },
+  STOU: { auth: true, run: storeUnique },
   ABOR: { auth: true, run: abort },
   LIST: { auth: true, run: listing },
   NLST: { auth: true, run: listing },
@@ -164,7 +167,19 @@ async function store(context: CommandContext): Promise<LogFields> {
   const fields = { direction: 'i', file: file.clientPath, mode: connection.transferType === 'ascii' ? 'a' : 'b', offset: start };
   const copy = (socket: net.Socket, signal: AbortSignal) =>
     fields.mode === 'a' ? pipeline(socket, fromNetworkAscii(), file.stream, { signal }) : pipeline(socket, file.stream, { signal });
-  return transfer(context, fields, file.stream, file.clientPath, copy, () => file.stream.bytesWritten);
+  const what = command.directive === 'STOU' ? `FILE: ${file.clientPath}` : file.clientPath;
+  return transfer(context, fields, file.stream, what, copy, () => file.stream.bytesWritten);
+}
+
+/**
+ * STOU (RFC 959 §4.1.3): store under a name the server makes up, told in the 150 reply as
+ * "FILE: name" (RFC 1123 §4.1.2.9). ftp-srv's own STOU hangs once the file is not an fs.WriteStream.
+ */
+async function storeUnique(context: CommandContext): Promise<LogFields> {
+  const fs = context.connection.fs as RootedFileSystem;
+  const { arg } = context.command;
+  const stem = arg ? fs.virtualPath(arg) : path.posix.join(fs.currentDirectory(), 'file');
+  return store({ ...context, command: { ...context.command, arg: `${stem}.${randomBytes(4).toString('hex')}` } });
 }
 
 /** The shared shape of a transfer: data connection, 150, the copy, 226/426, and the xferlog fields. */
@@ -191,7 +206,7 @@ async function transfer(
   const controller = new AbortController();
   context.onTransfer(controller);
   try {
-    await connection.reply(150, `Opening ${fields.mode === 'a' ? 'ASCII' : 'BINARY'} mode data connection for ${what}`);
+    await connection.reply(150, what.startsWith('FILE: ') ? what : `Opening ${fields.mode === 'a' ? 'ASCII' : 'BINARY'} mode data connection for ${what}`);
     await copy(socket, controller.signal);
     connection.connector.end();
     await connection.reply(226, 'Transfer complete');
