@@ -17,6 +17,9 @@ import type { ServerHandle } from '../lib/services/handle.ts';
 import ftp from '../scripts/ftp.ts';
 import { capture, tempDir } from './helpers.ts';
 
+/** A test that hangs fails on its own instead of holding up the suite. */
+const limit = { timeout: 30_000 };
+
 const scratch = tempDir({ after }, 'netlab-ftp-cli-');
 const root = path.join(scratch, 'root');
 const password = 'p@ss:wörd';
@@ -37,7 +40,7 @@ before(async () => {
 });
 after(() => server?.close());
 
-test('ls lists a folder as the server writes it; --json gives typed entries', async () => {
+test('ls lists a folder as the server writes it; --json gives typed entries', limit, async () => {
   const listing = await capture(ftp, ['ls', `${base}/pub`]);
   assert.equal(listing.code, 0, listing.stderr);
   assert.match(listing.stdout, /^-\S+\s.*\bhello\.txt$/m);
@@ -48,7 +51,7 @@ test('ls lists a folder as the server writes it; --json gives typed entries', as
   );
 });
 
-test('get saves a file under its name or the one given, or writes it to stdout with -', async () => {
+test('get saves a file under its name or the one given, or writes it to stdout with -', limit, async () => {
   const out = path.join(scratch, 'copy.txt');
   const saved = await capture(ftp, ['get', `${base}/pub/hello.txt`, out]);
   assert.equal(saved.code, 0, saved.stderr);
@@ -58,7 +61,7 @@ test('get saves a file under its name or the one given, or writes it to stdout w
   assert.equal(piped.stdout, 'hello from the lab\n');
 });
 
-test('a progress bar with rate and ETA is drawn on a terminal, never into a pipe', async () => {
+test('a progress bar with rate and ETA is drawn on a terminal, never into a pipe', limit, async () => {
   const big = path.join(root, 'pub', 'two-mib.bin');
   writeFileSync(big, Buffer.alloc(2 * 1024 * 1024, 7));
   const draw = async (isTTY: boolean) => {
@@ -80,7 +83,7 @@ test('a progress bar with rate and ETA is drawn on a terminal, never into a pipe
   assert.match(piped, /^received 2\.0 MiB in [\d.]+ s/);
 });
 
-test('local files: a bad path fails before RETR, a refused RETR keeps the old file, a longer old file is cut', async () => {
+test('local files: a bad path fails before RETR, a refused RETR keeps the old file, a longer old file is cut', limit, async () => {
   const noFolder = await capture(ftp, ['get', '--trace', `${base}/pub/hello.txt`, path.join(scratch, 'no-such-folder', 'x.txt')]);
   assert.equal(noFolder.code, ExitCode.missing);
   assert.match(noFolder.stderr, /^error: cannot write .*no-such-folder\/x\.txt: its folder does not exist — check the local path/m);
@@ -98,7 +101,7 @@ test('local files: a bad path fails before RETR, a refused RETR keeps the old fi
   assert.match(missing.stderr, /nothing-here\.txt: no such file/);
 });
 
-test('put uploads into a folder URL, keeping the local name', async () => {
+test('put uploads into a folder URL, keeping the local name', limit, async () => {
   const file = path.join(scratch, 'notes.txt');
   writeFileSync(file, 'uploaded by the test\n');
   const result = await capture(ftp, ['put', '--json', file, `${base}/incoming/`]);
@@ -107,7 +110,7 @@ test('put uploads into a folder URL, keeping the local name', async () => {
   assert.equal(readFileSync(path.join(root, 'incoming', 'notes.txt'), 'utf8'), 'uploaded by the test\n');
 });
 
-test('--trace shows the dialogue with the password masked; user:password@ is percent-decoded', async () => {
+test('--trace shows the dialogue with the password masked; user:password@ is percent-decoded', limit, async () => {
   const url = `ftp://alice:${encodeURIComponent(password)}@127.0.0.1:${server.address.port}/pub/hello.txt`;
   const traced = await capture(ftp, ['get', '--trace', url, '-']);
   assert.equal(traced.code, 0, traced.stderr);
@@ -120,7 +123,7 @@ test('--trace shows the dialogue with the password masked; user:password@ is per
   assert.equal(traced.stdout, 'hello from the lab\n', 'the trace goes to stderr, the file to stdout');
 });
 
-test('--active makes the server connect back (EPRT); passive is the default (EPSV)', async () => {
+test('--active makes the server connect back (EPRT); passive is the default (EPSV)', limit, async () => {
   const active = await capture(ftp, ['ls', '--active', '--trace', `${base}/pub`]);
   assert.equal(active.code, 0, active.stderr);
   assert.match(active.stderr, /^-> EPRT \|1\|127\.0\.0\.1\|\d+\|$/m);
@@ -130,7 +133,7 @@ test('--active makes the server connect back (EPRT); passive is the default (EPS
   assert.match(passive.stderr, /^-> EPSV$/m);
 });
 
-test('errors are one clear line with the server’s reply and the right exit status', async () => {
+test('errors are one clear line with the server’s reply and the right exit status', limit, async () => {
   const missing = await capture(ftp, ['get', `${base}/pub/nope.txt`, path.join(scratch, 'nope.txt')]);
   assert.equal(missing.code, ExitCode.failure);
   assert.match(missing.stderr, new RegExp(`^error: FTP server 127\\.0\\.0\\.1:${server.address.port} refused RETR pub/nope\\.txt: 550 .+ — check the path`));
@@ -145,7 +148,7 @@ test('errors are one clear line with the server’s reply and the right exit sta
   assert.equal(notFtp.code, ExitCode.usage);
 });
 
-test('the shell reads commands from a pipe: lcd, open, user, ls, cd, pwd, get, put, mkdir, rm, bye', async () => {
+test('the shell reads commands from a pipe: lcd, open, user, ls, cd, pwd, get, put, mkdir, rm, bye', limit, async () => {
   const work = path.join(scratch, 'shell');
   mkdirSync(work);
   writeFileSync(path.join(work, 'up.txt'), 'from the shell\n');

@@ -10,6 +10,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { NetlabError } from '../lib/cli/errors.ts';
 import { FtpClient } from '../lib/ftp/client/index.ts';
 
+/** A test that hangs fails on its own instead of holding up the suite. */
+const limit = { timeout: 15_000 };
+
 type Reply = (text: string) => void;
 type Handler = (command: string, reply: Reply, socket: net.Socket) => void | Promise<void>;
 type After = { after(fn: () => unknown): void };
@@ -72,7 +75,7 @@ const rejects = (code: string, pattern: RegExp) => (error: NetlabError) => {
   return true;
 };
 
-test('a PASV address other than the control peer is ignored; a refused EPSV falls back to PASV once', async (t) => {
+test('a PASV address other than the control peer is ignored; a refused EPSV falls back to PASV once', limit, async (t) => {
   const dataPort = await dataListener(t, 'listing line\r\n');
   const { port, received } = await scriptedServer(t, (command, reply) => {
     login(command, reply);
@@ -93,7 +96,7 @@ test('a PASV address other than the control peer is ignored; a refused EPSV fall
   );
 });
 
-test('a greeting and replies cut into many TCP segments, with pauses, are read whole', async (t) => {
+test('a greeting and replies cut into many TCP segments, with pauses, are read whole', limit, async (t) => {
   const { port } = await scriptedServer(
     t,
     async (command, reply) => {
@@ -114,7 +117,7 @@ test('a greeting and replies cut into many TCP segments, with pauses, are read w
   assert.equal(await client.pwd(), '/a "b"');
 });
 
-test('an error reply becomes a clear error with the server’s code, text and a hint', async (t) => {
+test('an error reply becomes a clear error with the server’s code, text and a hint', limit, async (t) => {
   const { port } = await scriptedServer(t, (command, reply) => {
     if (command.startsWith('USER')) reply('530 This FTP server is anonymous only.\r\n');
   });
@@ -129,12 +132,12 @@ test('an error reply becomes a clear error with the server’s code, text and a 
   });
 });
 
-test('a 421 greeting (too many connections) is an error that quotes it', async (t) => {
+test('a 421 greeting (too many connections) is an error that quotes it', limit, async (t) => {
   const { port } = await scriptedServer(t, () => undefined, ['421 Too many connections from your address.\r\n']);
   await assert.rejects(FtpClient.connect({ host: '127.0.0.1', port }), rejects('E_FTP_REPLY', /421 Too many connections/));
 });
 
-test('a connection that is never accepted times out (a full listen queue drops the SYN)', async (t) => {
+test('a connection that is never accepted times out (a full listen queue drops the SYN)', limit, async (t) => {
   // A Python socket with backlog 0 that never calls accept(): one connection fills its queue.
   const script = 'import socket,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)';
   const python = spawn('/usr/bin/python3', ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -148,7 +151,7 @@ test('a connection that is never accepted times out (a full listen queue drops t
   assert.ok(performance.now() - started < 3_000);
 });
 
-test('a server that never answers times out: no greeting, then no reply', async (t) => {
+test('a server that never answers times out: no greeting, then no reply', limit, async (t) => {
   const silent = await scriptedServer(t, () => undefined, []);
   await assert.rejects(FtpClient.connect({ host: '127.0.0.1', port: silent.port, replyTimeoutMs: 150 }), rejects('E_TIMEOUT', /did not answer the greeting within 0.15 s/));
   const mute = await scriptedServer(t, (command, reply) => void (command.startsWith('USER') || login(command, reply)));
@@ -157,12 +160,12 @@ test('a server that never answers times out: no greeting, then no reply', async 
   await assert.rejects(client.login(), rejects('E_TIMEOUT', /did not answer USER anonymous/));
 });
 
-test('a server that accepts AUTH TLS but never shakes hands times out', async (t) => {
+test('a server that accepts AUTH TLS but never shakes hands times out', limit, async (t) => {
   const { port } = await scriptedServer(t, (command, reply) => void (command === 'AUTH TLS' && reply('234 go ahead\r\n')));
   await assert.rejects(FtpClient.connect({ host: '127.0.0.1', port, tls: true, replyTimeoutMs: 150 }), rejects('E_PROTOCOL', /TLS with 127\.0\.0\.1:\d+ failed: no TLS handshake within 0.15 s/));
 });
 
-test('a silent data connection times out (data idle timeout)', async (t) => {
+test('a silent data connection times out (data idle timeout)', limit, async (t) => {
   const dataPort = await dataListener(t, null);
   const { port } = await scriptedServer(t, (command, reply) => {
     login(command, reply);
@@ -175,7 +178,7 @@ test('a silent data connection times out (data idle timeout)', async (t) => {
   await assert.rejects(client.download('big.iso', new PassThrough()), rejects('E_TIMEOUT', /data connection of RETR big.iso was idle for 0.15 s/));
 });
 
-test('a data port that refuses the connection is reported before RETR is sent', async (t) => {
+test('a data port that refuses the connection is reported before RETR is sent', limit, async (t) => {
   // Port 1 (tcpmux) is closed on any machine netlab runs on: the connection is refused.
   const { port, received } = await scriptedServer(t, (command, reply) => {
     login(command, reply);
@@ -189,7 +192,7 @@ test('a data port that refuses the connection is reported before RETR is sent', 
   await client.noop(); // still in step
 });
 
-test('Ctrl-C (the abort signal) stops a transfer at once', async (t) => {
+test('Ctrl-C (the abort signal) stops a transfer at once', limit, async (t) => {
   const dataPort = await dataListener(t, null);
   const { port } = await scriptedServer(t, (command, reply) => {
     login(command, reply);
@@ -206,7 +209,7 @@ test('Ctrl-C (the abort signal) stops a transfer at once', async (t) => {
   assert.ok(performance.now() - started < 5_000);
 });
 
-test('a control connection dropped mid-reply is reported as such', async (t) => {
+test('a control connection dropped mid-reply is reported as such', limit, async (t) => {
   const { port } = await scriptedServer(t, (command, reply, socket) => {
     login(command, reply);
     if (command === 'SYST') socket.end('215-UNIX\r\n'); // the first line, and the server goes away
@@ -217,7 +220,7 @@ test('a control connection dropped mid-reply is reported as such', async (t) => 
   await assert.rejects(client.system(), rejects('E_CONN_RESET', /closed the control connection/));
 });
 
-test('a server that floods replies nobody asked for is cut off', async (t) => {
+test('a server that floods replies nobody asked for is cut off', limit, async (t) => {
   const { port } = await scriptedServer(t, () => undefined, ['220 hi\r\n', '200 spam\r\n'.repeat(1000)]);
   const client = await FtpClient.connect({ host: '127.0.0.1', port });
   t.after(() => client.close());
@@ -225,7 +228,7 @@ test('a server that floods replies nobody asked for is cut off', async (t) => {
   await assert.rejects(client.noop(), rejects('E_PROTOCOL', /more than 64 replies nobody asked for/));
 });
 
-test('a name with CR/LF is refused before it can smuggle a second command', async (t) => {
+test('a name with CR/LF is refused before it can smuggle a second command', limit, async (t) => {
   const { port, received } = await scriptedServer(t, (command, reply) => {
     login(command, reply);
     if (command.startsWith('CWD')) reply('250 ok\r\n');

@@ -73,7 +73,7 @@ const peers: { name: string; start(root: string): Promise<Peer>; modifies: boole
 ];
 
 for (const peer of peers) {
-  describe(`our client against ${peer.name}`, () => {
+  describe(`our client against ${peer.name}`, { timeout: 120_000 }, () => {
     let server: Peer;
     let root = '';
     const clients: FtpClient[] = [];
@@ -218,7 +218,7 @@ for (const peer of peers) {
   });
 }
 
-test('IPv6: passive (EPSV) and active (EPRT |2|) over ::1, against netlab ftpd', async (t) => {
+test('IPv6: passive (EPSV) and active (EPRT |2|) over ::1, against netlab ftpd', { timeout: 30_000 }, async (t) => {
   const root = makeRoot('ipv6');
   const server = await startFtpServer({ host: '::1', port: 0, root, writable: true });
   t.after(() => server.close());
@@ -235,7 +235,7 @@ test('IPv6: passive (EPSV) and active (EPRT |2|) over ::1, against netlab ftpd',
   }
 });
 
-test('explicit FTPS (AUTH TLS, PBSZ 0, PROT P): passive and active, against netlab ftpd', async (t) => {
+test('explicit FTPS (AUTH TLS, PBSZ 0, PROT P): passive and active, against netlab ftpd', { timeout: 30_000 }, async (t) => {
   const root = makeRoot('tls');
   const key = path.join(scratch, 'key.pem');
   const cert = path.join(scratch, 'cert.pem');
