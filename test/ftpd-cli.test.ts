@@ -36,6 +36,8 @@ test('first start creates data/ftp with a welcome file and incoming/; the log ha
   assert.equal(retr.file, '/welcome.txt');
   assert.equal(retr.code, 226);
   assert.equal(retr.direction, 'o');
+  assert.equal(retr.bytes, stdout.length);
+  assert.equal(retr.status, 'c');
   assert.ok(log.some((line) => line.command === 'STOR' && line.direction === 'i' && line.code === 226));
   assert.ok(!log.some((line) => /bunyan|ftp-srv/.test(JSON.stringify(line)) && line.level >= 40), 'no bunyan noise at warn level');
 });

@@ -145,9 +145,14 @@ async function retrieve(context: CommandContext): Promise<LogFields> {
     return { direction: 'o', file: safeVirtual(fs, command.arg), status: 'refused' };
   }
   const fields = { direction: 'o', file: file.clientPath, mode: connection.transferType === 'ascii' ? 'a' : 'b', offset: start };
-  const copy = (socket: net.Socket, signal: AbortSignal) =>
-    fields.mode === 'a' ? pipeline(file.stream, toNetworkAscii(), socket, { signal }) : pipeline(file.stream, socket, { signal });
-  return transfer(context, fields, file.stream, `${file.clientPath} (${file.size} bytes)`, copy, () => sentBytes(file));
+  let sentFromMemory = 0;
+  const copy = (socket: net.Socket, signal: AbortSignal) => {
+    if (fields.mode === 'a') return pipeline(file.stream, toNetworkAscii(), socket, { signal });
+    // A small file already in memory: write it and close; the client's FIN is not worth a round trip.
+    if (file.bytes) return sendAndClose(socket, file.bytes).then(() => void (sentFromMemory = file.bytes!.length));
+    return pipeline(file.stream, socket, { signal });
+  };
+  return transfer(context, fields, file.stream, `${file.clientPath} (${file.size} bytes)`, copy, () => sentFromMemory || sentBytes(file));
 }
 
 /** STOR and APPE (RFC 959 §4.1.3), with REST before STOR resuming at that offset. */
@@ -232,6 +237,16 @@ async function listing({ connection, fallback }: CommandContext): Promise<void> 
 async function abort({ connection, abortedTransfer }: CommandContext): Promise<void> {
   connection.connector.end();
   await connection.reply(abortedTransfer() ? 226 : 225, abortedTransfer() ? 'Abort successful' : 'No transfer to abort');
+}
+
+function sendAndClose(socket: net.Socket, bytes: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.end(bytes, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 /** A file stream counts what it read; a small file sent from memory went whole, or not at all. */

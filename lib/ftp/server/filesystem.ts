@@ -84,7 +84,7 @@ export class RootedFileSystem extends FileSystem {
    * RETR: the file from `start` as a stream, with its size and virtual path. A small file is read
    * in one call before the reply (one thread-pool trip instead of a stream's three).
    */
-  override async read(name: string, { start = 0 }: { start?: number } = {}): Promise<{ stream: Readable; clientPath: string; size: number }> {
+  override async read(name: string, { start = 0 }: { start?: number } = {}): Promise<{ stream: Readable; clientPath: string; size: number; bytes?: Buffer }> {
     const { real, virtual } = await this.resolveExisting(name);
     const stats = await this.attempt(virtual, () => fs.stat(real));
     if (stats.isDirectory()) throw failure(`${virtual}: Is a directory`);
@@ -93,7 +93,7 @@ export class RootedFileSystem extends FileSystem {
     const fd = await this.attempt(virtual, () => openDescriptor(real, constants.O_RDONLY | constants.O_NOFOLLOW));
     if (size <= smallFileBytes) {
       const bytes = await this.attempt(virtual, () => readWhole(fd, size, start)).finally(() => close(fd, () => {}));
-      return { stream: Readable.from([bytes], { objectMode: false }), clientPath: virtual, size: bytes.length };
+      return { stream: Readable.from([bytes], { objectMode: false }), clientPath: virtual, size: bytes.length, bytes };
     }
     const stream = createReadStream('', { fd, start: start || undefined, highWaterMark: transferChunkBytes });
     return { stream, clientPath: virtual, size };

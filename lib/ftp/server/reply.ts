@@ -26,7 +26,7 @@ const defaultMessages = createRequire(ftpSrvMain)('./src/messages') as Record<nu
 /**
  * connection.reply(options, ...letters), as ftp-srv calls it: `options` a code or { code, socket,
  * useEmptyMessage, eol }; each letter a string or { message, raw, socket }. Lines of one reply are
- * "ddd-text" except the last, "ddd text". Resolves once written; a closed socket is not an error.
+ * "ddd-text" except the last, "ddd text". Resolves once the kernel has it; a closed socket is not an error.
  */
 export function makeReply(connection: Connection, original: Connection['reply']): Connection['reply'] {
   return (options, ...rawLetters) => {
@@ -52,8 +52,10 @@ export function makeReply(connection: Connection, original: Connection['reply'])
         ([socket, lines]) =>
           new Promise<void>((resolve) => {
             if (!socket.writable) return resolve();
-            // One write per reply: a multi-line reply leaves in one segment.
-            socket.write(lines.join(''), connection.encoding, () => resolve());
+            // One write per reply: a multi-line reply leaves in one segment. When the kernel took
+            // it all at once there is nothing to wait for (the callback would cost a loop turn);
+            // else wait, so that a close right after the reply cannot cut it.
+            if (socket.write(lines.join(''), connection.encoding, () => resolve())) resolve();
           }),
       ),
     );
