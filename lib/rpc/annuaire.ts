@@ -1,7 +1,7 @@
 // The lab's phone directory ("annuaire"): entries in SQLite (WAL, synchronous=FULL), the
 // XML-RPC methods with their French names and English aliases, and the server that offers them.
 
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { NetlabError } from '../cli/errors.ts';
@@ -105,7 +105,7 @@ export class AnnuaireStore {
 
 function openDatabase(file: string): Database.Database {
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
+    ensureFolder(path.dirname(file));
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
     // FULL: each commit fsyncs the WAL before returning, so an acknowledged add survives a kill
@@ -128,6 +128,16 @@ function openDatabase(file: string): Database.Database {
       cause: error,
     });
   }
+}
+
+/**
+ * mkdir -p, one level at a time: Node 20's recursive mkdirSync spins forever under /proc
+ * (mkdir answers ENOENT there for a parent that exists); a plain mkdirSync just fails.
+ */
+function ensureFolder(dir: string): void {
+  if (existsSync(dir) || path.dirname(dir) === dir) return;
+  ensureFolder(path.dirname(dir));
+  mkdirSync(dir);
 }
 
 /** Runs a read; a disk or lock failure becomes fault 14, not a crash. */
