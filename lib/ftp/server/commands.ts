@@ -239,6 +239,7 @@ async function abort({ connection, abortedTransfer }: CommandContext): Promise<v
   await connection.reply(abortedTransfer() ? 226 : 225, abortedTransfer() ? 'Abort successful' : 'No transfer to abort');
 }
 
+/** Writes the whole file and half-closes: done once the kernel has the bytes and our FIN. */
 function sendAndClose(socket: net.Socket, bytes: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
