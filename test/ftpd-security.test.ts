@@ -2,6 +2,7 @@
 // users, oversized lines, connection floods, idle clients. Nothing escapes; the server stays up.
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -185,6 +186,23 @@ test('PORT and EPRT connect only back to the client, on an unprivileged port (no
   await done;
   assert.equal((await ftp.read()).code, 226);
   assert.equal(Buffer.concat(received).toString(), helloText);
+});
+
+test("on loopback, PORT to another user's port is refused (every local user shares 127.0.0.1)", async (t) => {
+  if (process.getuid?.() !== 0) return t.skip('needs root, to run a listener as the user nobody');
+  const tree = makeFtpTree(t);
+  const { port } = await startTestFtpd(t, { root: tree.root });
+  const script = "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen()\nprint(s.getsockname()[1],flush=True)\ntime.sleep(30)";
+  const other = spawn('runuser', ['-u', 'nobody', '--', '/usr/bin/python3', '-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.after(() => other.kill());
+  const otherPort = Number(await new Promise<string>((resolve) => other.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString()))));
+  const ftp = await ControlConnection.open(port);
+  t.after(() => ftp.close());
+  await ftp.login();
+  const refused = await ftp.send(`EPRT |1|127.0.0.1|${otherPort}|`);
+  assert.equal(refused.code, 504);
+  assert.match(refused.text, /belongs to another user \(uid 65534/);
+  assert.equal((await ftp.send(`PORT 127,0,0,1,${otherPort >> 8},${otherPort & 255}`)).code, 504);
 });
 
 test('a 10 KB command line is refused and closes that connection only; split lines are reassembled', async (t) => {

@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { fromNetworkAscii, toNetworkAscii } from './ascii.ts';
 import { ActiveChannel, PassiveChannel, plainAddress, type DataChannelOptions } from './data-channel.ts';
 import { FtpReplyError, type RootedFileSystem } from './filesystem.ts';
+import { foreignPortOwner } from './port-owner.ts';
 import type { Connection, FtpCommand } from './internals.ts';
 
 /** Log fields a command adds to its request-log line (xferlog-like for transfers). */
@@ -93,6 +94,11 @@ async function active({ connection, command, data }: CommandContext): Promise<Lo
   let refusal: string | undefined;
   if (!sameAddress(target.host, client)) refusal = `${target.host} is not your address (FTP bounce refused, RFC 2577)`;
   else if (target.port < 1024) refusal = `port ${target.port} is privileged (FTP bounce refused, RFC 2577)`;
+  else refusal = foreignPortOwner(
+    { host: client, port: connection.commandSocket.remotePort ?? 0 },
+    { host: plainAddress(connection.commandSocket.localAddress), port: connection.commandSocket.localPort ?? 0 },
+    target,
+  );
   if (refusal) {
     await connection.reply(504, `${command.directive} refused: ${refusal}`);
     return { refused: `${target.host}:${target.port}` };
