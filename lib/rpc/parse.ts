@@ -241,7 +241,7 @@ class Reader {
       this.pos = start;
       return this.text('value');
     }
-    if (/\S/.test(xml.slice(start, lt).replace(/<!--[\s\S]*?-->/g, ''))) throw invalid('a <value> mixes text and elements');
+    if (!blank(xml, start, lt)) throw invalid('a <value> mixes text and elements');
     this.pos = lt;
     const value = this.typed(depth);
     this.close('value');
@@ -344,6 +344,16 @@ function decodeEntities(text: string): string {
     amp = text.indexOf('&', from);
   }
   return result + text.slice(from);
+}
+
+/** Only whitespace (and comments) between `from` and `to`: the hot path scans without allocating. */
+function blank(xml: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = xml.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+    return !/\S/.test(xml.slice(from, to).replace(/<!--[\s\S]*?-->/g, ''));
+  }
+  return true;
 }
 
 function isXmlChar(code: number): boolean {
