@@ -135,3 +135,22 @@ ftp.quit()
 `;
   assert.equal((await run('/usr/bin/python3', ['-c', script])).stdout, 'one\ntwo\n\nthree\n');
 });
+
+test('over IPv6, curl fetches with EPSV and EPRT; PASV, which cannot name an IPv6 address, says so', async (t) => {
+  const tree = makeFtpTree(t);
+  let started: Awaited<ReturnType<typeof startTestFtpd>>;
+  try {
+    started = await startTestFtpd(t, { root: tree.root, host: '::1' });
+  } catch (error) {
+    return t.skip(`no IPv6 loopback here: ${(error as Error).message}`);
+  }
+  const url = `ftp://[::1]:${started.port}`;
+  assert.equal((await curl(`${url}/pub/hello.txt`)).stdout.toString(), helloText);
+  assert.equal((await curl('-P', '::1', `${url}/pub/hello.txt`)).stdout.toString(), helloText);
+  const ftp = await ControlConnection.open(started.port, '::1');
+  t.after(() => ftp.close());
+  await ftp.login();
+  assert.equal((await ftp.send('PASV')).code, 425);
+  assert.equal((await ftp.send('EPSV 1')).code, 522);
+  assert.equal((await ftp.transfer('RETR pub/hello.txt')).data.toString(), helloText);
+});
