@@ -20,6 +20,7 @@ async function startService(t: T, exercise: Exercise) {
   const env = isolatedEnv(dir);
   const running = await startServerExercise(exercise, ['--port', '0'], { env });
   t.after(() => running.stop());
+  assert.equal(running.server.address.host, '127.0.0.1', 'servers bind loopback unless told otherwise');
   return { port: String(running.server.address.port), env, dir };
 }
 const startCalc = (t: T) => startService(t, calcServer);
