@@ -2,6 +2,7 @@
 // it loses, against a Python recvfrom loop — same sender, same burst, same run, loopback only.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -98,4 +99,10 @@ printComparison(`UDP receive: ${datagrams.toLocaleString('en-US')} datagrams of 
 ]);
 // Why: node:dgram calls into JavaScript once per datagram and allocates a 64 KiB buffer for each
 // read (Node 20 does not use recvmmsg); Python's loop is one recvfrom system call per datagram.
-console.log('(a sender faster than the receivers: the rate is each receiver\'s ceiling, the loss what it could not take)');
+const kept = Math.max(oursResult.lost, pythonResult.lost) < 0.05;
+console.log(
+  kept
+    ? '(both kept up with the sender: the rates are the sender\'s; the loss is what overflowed a receive buffer meanwhile)'
+    : '(the sender outran the receivers: each rate is that receiver\'s ceiling, the loss what it could not take)',
+);
+console.log(`(udp-server asks for a 4 MiB SO_RCVBUF; Python and bare node keep the default; the kernel caps it at net.core.rmem_max = ${readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim()} bytes)`);

@@ -26,11 +26,14 @@ export interface UdpServerOptions {
   /** Called for every datagram received (the script prints it). */
   onDatagram?: (datagram: Datagram) => void;
   /**
-   * SO_RCVBUF in bytes. Datagrams that arrive while the buffer is full are dropped by the kernel:
-   * a bigger buffer absorbs bursts. The kernel caps it at net.core.rmem_max.
+   * SO_RCVBUF in bytes (default 4 MiB). Datagrams that arrive while the buffer is full are
+   * dropped by the kernel: a bigger buffer rides out the moments the process is not scheduled.
+   * The kernel caps it at net.core.rmem_max (212,992 bytes by default, often raised).
    */
   receiveBufferBytes?: number;
 }
+
+const defaultReceiveBuffer = 4 * 2 ** 20;
 
 export interface UdpServerHandle extends ServerHandle {
   /** Datagrams and bytes received so far. */
@@ -40,7 +43,7 @@ export interface UdpServerHandle extends ServerHandle {
 /** Binds and serves until close(). Any datagram is fine: empty, binary, up to 65,507 bytes. */
 export async function startUdpServer(options: UdpServerOptions): Promise<UdpServerHandle> {
   const log = options.log ?? silentLog;
-  const socket = dgram.createSocket({ type: options.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: options.receiveBufferBytes });
+  const socket = dgram.createSocket({ type: options.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: options.receiveBufferBytes ?? defaultReceiveBuffer });
   const counters = { datagrams: 0, bytes: 0 };
   const handle = await listenUdp(socket, { host: options.host, port: options.port, protocol: 'udp' });
   // This is the hot path of a datagram flood: build the log line only when the log keeps it.
