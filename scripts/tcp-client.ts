@@ -9,6 +9,7 @@ import { visibleControls, type Output } from '../lib/cli/output.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { byteCount, payloadJson, previewPayload } from '../lib/net/payload.ts';
 import { TcpConnection, type TcpClientEvent } from '../lib/net/tcp.ts';
+import { formatAddress } from '../lib/services/handle.ts';
 
 function describe(event: TcpClientEvent): string {
   switch (event.type) {
@@ -94,7 +95,7 @@ export default defineExercise({
     try {
       if (typeof args.message === 'string') await sendLine(args.message);
       else {
-        if (process.stdin.isTTY) out.info(`connected to ${config.host}:${port}; type lines, Ctrl-D to finish`);
+        if (process.stdin.isTTY) out.info(`connected to ${formatAddress({ host: config.host, port })}; type lines, Ctrl-D to finish`);
         const input = createInterface({ input: process.stdin });
         void connection.closed.then(() => input.close()); // the server left: stop reading
         for await (const line of input) await sendLine(line);
@@ -108,13 +109,13 @@ export default defineExercise({
     if (signal.aborted) throw new NetlabError('E_INTERRUPTED', 'interrupted: connection closed');
     if (pendingText && !trace && !out.json) out.line(visibleControls(pendingText));
     if (how === 'reset') {
-      throw new NetlabError('E_CONN_RESET', `the server at ${config.host}:${port} reset the connection`, {
+      throw new NetlabError('E_CONN_RESET', `the server at ${formatAddress({ host: config.host, port })} reset the connection`, {
         hint: 'it may have crashed, or refused what we sent; look at its log',
         details: { sent, received: receivedBytes },
       });
     }
     if (how === 'timeout') out.warn(`the server did not close the connection within ${timeoutMs / 1000} s; we closed it`);
-    if (out.json && !trace) out.result({ server: `${config.host}:${port}`, sent, bytes: receivedBytes, ...payloadJson(Buffer.concat(received)), closedBy: how === 'fin' ? 'server' : 'client' });
+    if (out.json && !trace) out.result({ server: formatAddress({ host: config.host, port }), sent, bytes: receivedBytes, ...payloadJson(Buffer.concat(received)), closedBy: how === 'fin' ? 'server' : 'client' });
     else out.info(`${how === 'fin' ? 'server closed the connection' : 'closed'}: sent ${byteCount(sent)}, received ${byteCount(receivedBytes)}`);
   },
 });

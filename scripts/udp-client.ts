@@ -8,6 +8,7 @@ import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { byteCount, payloadJson, previewPayload } from '../lib/net/payload.ts';
 import { UdpClient } from '../lib/net/udp.ts';
+import { formatAddress } from '../lib/services/handle.ts';
 
 /** How long to listen after the last datagram for an ICMP error (loopback answers in microseconds). */
 const icmpGraceMs = 100;
@@ -35,11 +36,11 @@ export default defineExercise({
     try {
       const exchange = async (message: string) => {
         await client.send(message);
-        out.info(`sent ${byteCount(Buffer.byteLength(message))} to ${client.server.host}:${port} from port ${client.local.port}`);
+        out.info(`sent ${byteCount(Buffer.byteLength(message))} to ${formatAddress(client.server)} from port ${client.local.port}`);
         if (!args.wait) return;
         const reply = await client.receive(timeoutMs);
         if (out.json) out.jsonLine({ from: reply.from, bytes: reply.data.length, ...payloadJson(reply.data) });
-        else out.line(`reply from ${reply.from.host}:${reply.from.port}  ${byteCount(reply.data.length)}  ${previewPayload(reply.data)}`);
+        else out.line(`reply from ${formatAddress(reply.from)}  ${byteCount(reply.data.length)}  ${previewPayload(reply.data)}`);
       };
       if (typeof args.message === 'string') await exchange(args.message);
       else {

@@ -6,6 +6,7 @@ import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { byteCount, payloadJson, previewPayload } from '../lib/net/payload.ts';
 import { startUdpServer } from '../lib/net/udp.ts';
+import { formatAddress } from '../lib/services/handle.ts';
 
 export default defineExercise({
   name: 'udp-server',
@@ -31,7 +32,7 @@ export default defineExercise({
       log,
       onDatagram: ({ from, data, at }) => {
         if (out.json) out.jsonLine({ at: at.toISOString(), from, bytes: data.length, ...payloadJson(data), echoed: args.echo === true });
-        else out.line(`${at.toISOString().slice(11, 23)}  from ${from.host}:${from.port}  ${byteCount(data.length)}  ${previewPayload(data)}${args.echo ? '  (echoed)' : ''}`);
+        else out.line(`${at.toISOString().slice(11, 23)}  from ${formatAddress(from)}  ${byteCount(data.length)}  ${previewPayload(data)}${args.echo ? '  (echoed)' : ''}`);
       },
     });
   },

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import os from 'node:os';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -204,4 +205,15 @@ test('the request log has one line per connection event, with the client address
   const close = log.find((entry) => entry.msg === 'close');
   assert.match(connect.client, /^127\.0\.0\.1:\d+$/);
   assert.deepEqual([close.client, close.how, close.bytesIn, close.bytesOut], [connect.client, 'fin', 3, 3]);
+});
+
+test('IPv6: tcp-server and tcp-client on ::1, addresses written [::1]:port', async (t) => {
+  const hasIPv6Loopback = Object.values(os.networkInterfaces()).flat().some((entry) => entry?.address === '::1');
+  if (!hasIPv6Loopback) return t.skip('this machine has no ::1 (IPv6 disabled)');
+  const server = await startServerExercise(tcpServer, ['--host', '::1', '--port', '0'], { env: isolatedEnv(tempDir(t)) });
+  t.after(() => server.stop());
+  const port = server.server.address.port;
+  const result = await capture(tcpClient, ['--host', '::1', '--port', String(port), '--json', 'six']);
+  assert.equal(JSON.parse(result.stdout).server, `[::1]:${port}`);
+  assert.match(await waitFor(() => server.output().stdout.match(/\[::1\]:\d+ closed the connection \(FIN\)/)?.[0]), /FIN/);
 });

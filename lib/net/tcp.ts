@@ -5,7 +5,7 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { NetlabError } from '../cli/errors.ts';
 import { silentLog } from '../services/log.ts';
-import type { ServerHandle } from '../services/handle.ts';
+import { formatAddress, type ServerHandle } from '../services/handle.ts';
 import { socketError, timeoutError } from './errors.ts';
 import { listenTcp } from './listen.ts';
 
@@ -42,7 +42,7 @@ export async function startTcpServer(options: TcpServerOptions): Promise<ServerH
   let open = 0;
   // allowHalfOpen: after the client's FIN we may still write (the last reply), then send our FIN.
   const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-    const client = `${socket.remoteAddress}:${socket.remotePort}`;
+    const client = formatAddress({ host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 });
     socket.on('error', () => undefined); // reported through 'close' below
     if (options.maxConnections !== undefined && open >= options.maxConnections) {
       log.warn({ client, open, max: options.maxConnections }, 'refused: too many connections');
@@ -162,7 +162,11 @@ export class TcpConnection {
         resolve();
       });
     });
-    emit({ type: 'connect', local: `${socket.localAddress}:${socket.localPort}`, remote: `${socket.remoteAddress}:${socket.remotePort}` });
+    emit({
+      type: 'connect',
+      local: formatAddress({ host: socket.localAddress ?? '?', port: socket.localPort ?? 0 }),
+      remote: formatAddress({ host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 }),
+    });
     return new TcpConnection(socket, emit);
   }
 

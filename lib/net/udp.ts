@@ -6,7 +6,7 @@ import { lookup } from 'node:dns/promises';
 import type { Logger } from 'pino';
 import { NetlabError } from '../cli/errors.ts';
 import { silentLog } from '../services/log.ts';
-import type { ServerHandle } from '../services/handle.ts';
+import { formatAddress, type ServerHandle } from '../services/handle.ts';
 import { socketError, timeoutError } from './errors.ts';
 import { listenUdp } from './listen.ts';
 
@@ -51,7 +51,7 @@ export async function startUdpServer(options: UdpServerOptions): Promise<UdpServ
   socket.on('message', (data, rinfo) => {
     counters.datagrams++;
     counters.bytes += data.length;
-    if (logging) log.info({ client: `${rinfo.address}:${rinfo.port}`, bytes: data.length, echo: Boolean(options.echo) }, 'datagram');
+    if (logging) log.info({ client: formatAddress({ host: rinfo.address, port: rinfo.port }), bytes: data.length, echo: Boolean(options.echo) }, 'datagram');
     options.onDatagram?.({ from: { host: rinfo.address, port: rinfo.port }, data, at: new Date() });
     // An echo to a sender that has gone away draws an ICMP error; it is logged, never fatal.
     if (options.echo) socket.send(data, rinfo.port, rinfo.address);

@@ -7,6 +7,7 @@ import { readSockets, socketRow } from '../../net/procnet.ts';
 import { startTcpServer, TcpConnection, type TcpClientEvent } from '../../net/tcp.ts';
 import { startUdpServer, UdpClient } from '../../net/udp.ts';
 import type { TourStep } from '../tour.ts';
+import { formatAddress } from '../../services/handle.ts';
 
 const events: Record<TcpClientEvent['type'], string> = {
   connect: 'connect',
@@ -27,7 +28,7 @@ export default {
       host,
       port: 0,
       echo: true,
-      onDatagram: ({ from, data }) => out.line(`  [udp-server] from ${from.host}:${from.port}  ${previewPayload(data)}  (echoed)`),
+      onDatagram: ({ from, data }) => out.line(`  [udp-server] from ${formatAddress(from)}  ${previewPayload(data)}  (echoed)`),
     });
     defer(() => udp.close());
     out.line(`$ netlab udp-client --port ${udp.address.port} --wait hello`);
@@ -35,7 +36,7 @@ export default {
     defer(() => client.close());
     await client.send('hello');
     const reply = await client.receive(2_000);
-    out.line(`  reply from ${reply.from.host}:${reply.from.port}  ${previewPayload(reply.data)}`);
+    out.line(`  reply from ${formatAddress(reply.from)}  ${previewPayload(reply.data)}`);
 
     // A port nobody listens on: bind one, note it, let it go.
     const gone = await startUdpServer({ host, port: 0 });
