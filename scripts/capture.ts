@@ -18,7 +18,7 @@ export default defineExercise({
     duration: { type: 'string', alias: 'd', description: 'stop after this many seconds (default 30)', valueHint: 's' },
     filter: { type: 'string', alias: 'f', description: 'an extra BPF filter, e.g. "tcp[tcpflags] & tcp-fin != 0"', valueHint: 'expr' },
     hex: { type: 'boolean', alias: 'x', description: 'show each packet\'s bytes in hex and ASCII' },
-    out: { type: 'string', description: 'also save the packets to a pcap file (for Wireshark)', valueHint: 'file' },
+    out: { type: 'string', description: 'also save the packets to a file Wireshark opens (pcapng with tshark, pcap with tcpdump)', valueHint: 'file' },
     tool: { type: 'string', description: 'tshark or tcpdump (default: tshark if installed)', valueHint: 'name' },
     ...jsonArg,
   },

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { captureArguments, findExecutable, startCapture, type CaptureToolName } from '../lib/net/capture.ts';
 import { startUdpServer, UdpClient } from '../lib/net/udp.ts';
 import captureScript from '../scripts/capture.ts';
-import { capture } from './helpers.ts';
+import { capture, tempDir } from './helpers.ts';
 import { freePort } from './peers/net-peers.ts';
 
 const tools: CaptureToolName[] = ['tshark', 'tcpdump'];
@@ -74,3 +76,24 @@ test('the filter reaches the tool as one argument, never through a shell', () =>
   assert.deepEqual(args, ['-i', 'lo', '-n', '-l', '-c', '5', 'port 8016 and (tcp; rm -rf /)']);
   assert.deepEqual(captureArguments('tshark', { count: 1, hex: true }), ['-i', 'lo', '-n', '-l', '-c', '1', '-x']);
 });
+
+for (const tool of tools) {
+  test(`capture --out with ${tool} saves the packets to a capture file Wireshark opens`, async (t) => {
+    const reason = whyNoCapture(tool);
+    if (reason) return t.skip(reason);
+    const file = path.join(tempDir(t), 'lab.pcap');
+    const server = await startUdpServer({ host: '127.0.0.1', port: 0 });
+    t.after(() => server.close());
+    const lines: string[] = [];
+    const session = startCapture({ tool, port: server.address.port, count: 2, durationMs: 20_000, writeFile: file, onLine: (line) => lines.push(line) });
+    await session.ready;
+    const client = await UdpClient.open({ host: '127.0.0.1', port: server.address.port });
+    t.after(() => client.close());
+    await client.send('a');
+    await client.send('b');
+    assert.equal((await session.finished).packets, 2);
+    assert.equal(lines.length, 2, 'the packets are still shown while saved');
+    // pcap (a1b2c3d4 in either byte order) or pcapng (0a0d0d0a): both open in Wireshark.
+    assert.match(readFileSync(file).subarray(0, 4).toString('hex'), /^(d4c3b2a1|a1b2c3d4|0a0d0d0a)$/);
+  });
+}

@@ -23,7 +23,7 @@ export interface CaptureOptions {
   durationMs: number;
   /** Show each packet's bytes (hex and ASCII) under its summary line. */
   hex?: boolean;
-  /** Also save the packets to this pcap file (open it in Wireshark). */
+  /** Also save the packets to this file (pcapng from tshark, pcap from tcpdump; Wireshark opens both). */
   writeFile?: string;
   signal?: AbortSignal;
   /** Each line the tool prints about the packets. */
@@ -113,7 +113,7 @@ export function startCapture(options: CaptureOptions): CaptureSession {
   forEachLine(child.stderr, (line) => {
     // tcpdump: "listening on lo, link-type …" once it captures. tshark says "Capturing on 'lo'"
     // before its dumpcap child is live, then "-- Capture started." (a second later, at worst).
-    if (/^listening on |-- Capture started/.test(line)) markReady();
+    if (/^(tcpdump: )?listening on |-- Capture started/.test(line)) markReady();
     if (/^Capturing on /.test(line)) setTimeout(markReady, 1_000).unref();
     const captured = /^(\d+) packets? captured/.exec(line);
     if (captured) packets = Number(captured[1]);
