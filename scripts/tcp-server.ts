@@ -4,7 +4,7 @@
 import { hostArg, jsonArg, parseCount, parsePort, portArg, quietArg } from '../lib/cli/args.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
-import { byteCount, previewPayload } from '../lib/net/payload.ts';
+import { byteCount, payloadJson, previewPayload } from '../lib/net/payload.ts';
 import { startTcpServer, type TcpServerEvent } from '../lib/net/tcp.ts';
 
 const closings = {
@@ -54,7 +54,7 @@ export default defineExercise({
       onEvent: (event) => {
         const at = new Date().toISOString();
         if (!out.json) out.line(`${at.slice(11, 23)}  ${describe(event)}`);
-        else if (event.type === 'data') out.jsonLine({ at, type: 'data', client: event.client, bytes: event.data.length, preview: previewPayload(event.data) });
+        else if (event.type === 'data') out.jsonLine({ at, type: 'data', client: event.client, bytes: event.data.length, ...payloadJson(event.data) });
         else out.jsonLine({ at, ...event });
       },
     });

@@ -44,6 +44,7 @@ export default defineExercise({
       };
       if (typeof args.message === 'string') await exchange(args.message);
       else {
+        if (process.stdin.isTTY) out.info(`sending each line you type to ${formatAddress({ host: config.host, port })}; Ctrl-D to finish`);
         const input = createInterface({ input: process.stdin });
         signal.addEventListener('abort', () => input.close(), { once: true }); // Ctrl-C ends the loop
         for await (const line of input) await exchange(line);
