@@ -19,6 +19,25 @@ const events: Record<TcpClientEvent['type'], string> = {
   closed: 'closed',
 };
 
+/** `netlab tcp-client hello`: send a line, half-close, read until the server's FIN. */
+async function sayHello(port: number, signal: AbortSignal, onEvent?: (event: TcpClientEvent) => void): Promise<string> {
+  const received: Buffer[] = [];
+  const connection = await TcpConnection.connect({
+    host: '127.0.0.1',
+    port,
+    connectTimeoutMs: 2_000,
+    signal,
+    onEvent: (event) => {
+      if (event.type === 'received') received.push(event.data);
+      onEvent?.(event);
+    },
+  });
+  await connection.send('hello\n');
+  connection.finish();
+  if ((await connection.waitClosed(2_000)) !== 'fin') throw new Error(`the server on port ${port} did not close in order`);
+  return Buffer.concat(received).toString().trim();
+}
+
 export default {
   title: 'Sockets (UDP, TCP, ports)',
   async run({ out, defer, signal }) {
@@ -60,44 +79,22 @@ export default {
     defer(() => echo.close());
     out.line(`$ netlab tcp-client --port ${echo.address.port} --trace hello`);
     const start = performance.now();
-    const received: Buffer[] = [];
-    const connection = await TcpConnection.connect({
-      host,
-      port: echo.address.port,
-      connectTimeoutMs: 2_000,
-      signal,
-      onEvent: (event) => {
-        if (event.type === 'received') received.push(event.data);
-        const data = 'data' in event ? `  ${previewPayload(event.data)}` : '';
-        out.line(`  +${(performance.now() - start).toFixed(1).padStart(5)} ms  ${events[event.type]}${data}`);
-      },
+    const echoed = await sayHello(echo.address.port, signal, (event) => {
+      const data = 'data' in event ? `  ${previewPayload(event.data)}` : '';
+      out.line(`  +${(performance.now() - start).toFixed(1).padStart(5)} ms  ${events[event.type]}${data}`);
     });
-    await connection.send('hello\n');
-    connection.finish();
-    if ((await connection.waitClosed(2_000)) !== 'fin') throw new Error('the echo server did not close in order');
 
     const ok = await startTcpServer({ host, port: 0, reply: 'OK' });
     defer(() => ok.close());
     out.line(`$ netlab tcp-server --port 0 --reply OK   and   netlab tcp-client --port ${ok.address.port} hello`);
-    const answer: Buffer[] = [];
-    const okConnection = await TcpConnection.connect({
-      host,
-      port: ok.address.port,
-      connectTimeoutMs: 2_000,
-      signal,
-      onEvent: (event) => event.type === 'received' && answer.push(event.data),
-    });
-    await okConnection.send('hello\n');
-    okConnection.finish();
-    await okConnection.waitClosed(2_000);
-    out.line(`  ${Buffer.concat(answer).toString().trim()}`);
+    const answer = await sayHello(ok.address.port, signal);
+    out.line(`  ${answer}`);
 
     out.line('$ netlab ports --listening   # (our three servers)');
     const ours = new Set([udp.address.port, echo.address.port, ok.address.port]);
     const rows = readSockets({ listening: true }).filter((entry) => ours.has(entry.localPort) && entry.pid === process.pid);
     for (const row of rows.map(socketRow)) out.line(`  ${String(row.proto).padEnd(4)}  ${String(row.local).padEnd(16)}  ${row.state.toString().padEnd(7)}  ${row.process}`);
 
-    const echoed = Buffer.concat(received).toString();
-    return `UDP echo "${reply.data}", port unreachable reported, TCP echo "${echoed.trim()}" then FIN, --reply "${Buffer.concat(answer).toString().trim()}", ${rows.length} listening sockets in ports`;
+    return `UDP echo "${reply.data}", port unreachable reported, TCP echo "${echoed}" then FIN, --reply "${answer}", ${rows.length} listening sockets in ports`;
   },
 } satisfies TourStep;
