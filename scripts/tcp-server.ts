@@ -40,6 +40,7 @@ export default defineExercise({
   },
   examples: [
     'netlab tcp-server                        # echo server on 127.0.0.1:8016',
+    'netlab tcp-server --quiet                # connections and closes only, not each chunk received',
     'netlab tcp-server --reply OK             # the lab: answer each line with "OK"',
     'netlab tcp-server --max-connections 2    # a third client is told "busy"',
     'nc 127.0.0.1 8016                        # any TCP client will do',
@@ -53,9 +54,14 @@ export default defineExercise({
       log,
       onEvent: (event) => {
         const at = new Date().toISOString();
-        if (!out.json) out.line(`${at.slice(11, 23)}  ${describe(event)}`);
-        else if (event.type === 'data') out.jsonLine({ at, type: 'data', client: event.client, bytes: event.data.length, ...payloadJson(event.data) });
-        else out.jsonLine({ at, ...event });
+        if (out.json) {
+          out.jsonLine(event.type === 'data' ? { at, type: 'data', client: event.client, bytes: event.data.length, ...payloadJson(event.data) } : { at, ...event });
+          return;
+        }
+        const line = `${at.slice(11, 23)}  ${describe(event)}`;
+        // --quiet keeps connections and closes, and drops the (possibly many) data lines.
+        if (event.type === 'data') out.info(line);
+        else out.line(line);
       },
     });
   },
