@@ -53,6 +53,10 @@ test('a service starts as a daemon with a pidfile and a request log, reports its
   assert.equal(again.code, 1);
   assert.match(again.stderr, new RegExp(`qotd is already running \\(pid ${pid}\\)`));
 
+  const foreground = await netlab(dir, 'qotd', '--port', '0');
+  assert.equal(foreground.code, 1, 'a second copy in the foreground, on another port, is refused too');
+  assert.match(foreground.stderr, new RegExp(`qotd is already running \\(pid ${pid}, pidfile ${pidfile}\\)`));
+
   const logLines = readFileSync(path.join(dir, 'log/qotd.log'), 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
   assert.ok(logLines.some((entry) => entry.event === 'start'), 'the start is logged');
   await waitFor(() => readFileSync(path.join(dir, 'log/qotd.log'), 'utf8').includes('"msg":"quote"'), 2000, 'the request line');

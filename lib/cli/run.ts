@@ -64,15 +64,19 @@ interface ServiceBookkeeping {
   release(): void;
 }
 
-/** A service holds its pidfile from before it binds (so a second start is refused) until it exits. */
+/**
+ * A service holds its pidfile from the moment it listens until it exits. Not before: a service's
+ * one-shot modes (`ftpd --hash-password`) must work while the daemon runs. A second server on the
+ * same port fails to bind (and names the owner); on another port, the pidfile refuses it.
+ */
 function startServiceBookkeeping(name: string, args: string[], config: LoadedConfig): ServiceBookkeeping {
   const paths = servicePaths(config, name);
-  acquirePidfile(name, paths.pidfile);
   const log = openRequestLog(paths.log, name);
   const startedAt = new Date().toISOString();
   return {
     log,
     markListening(server) {
+      acquirePidfile(name, paths.pidfile);
       writeState(paths.state, { name, pid: process.pid, pidfile: paths.pidfile, log: paths.log, startedAt, args, address: server.address });
       log.info({ event: 'start', address: server.address }, `${name} listening on ${formatAddress(server.address)}`);
     },
@@ -88,7 +92,12 @@ async function serveUntilStopped(
   context: { name: string; out: Output; log: RequestLog; signal: AbortSignal; io: RunIO; service?: ServiceBookkeeping },
 ): Promise<void> {
   const { name, out, log, signal, io, service } = context;
-  service?.markListening(server);
+  try {
+    service?.markListening(server);
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
   out.info(`${name} listening on ${server.address.protocol} ${formatAddress(server.address)} — Ctrl-C to stop`);
   io.onListening?.(server);
   if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
