@@ -14,22 +14,28 @@ function whyNotAsNobody(): string | undefined {
   return undefined;
 }
 
-/** Runs `node --import tsx scripts/NAME.ts …` as nobody, with data, pid and log dirs it may write. */
-function runAsNobody(t: { after(fn: () => void): void }, script: string, args: string[]) {
+/** Runs `node --import tsx scripts/NAME.ts …` as nobody (first in a fresh network namespace if asked). */
+function runAsNobody(t: { after(fn: () => void): void }, script: string, args: string[], ownNetwork = false) {
   const dir = tempDir(t);
   chmodSync(dir, 0o777);
   const env = isolatedEnv(dir, { HOME: dir });
-  return runCommand('setpriv', [...nobody, process.execPath, '--import', 'tsx', `scripts/${script}.ts`, ...args], { env });
+  const command = ['setpriv', ...nobody, process.execPath, '--import', 'tsx', `scripts/${script}.ts`, ...args];
+  return ownNetwork ? runCommand('unshare', ['--net', '--', ...command], { env }) : runCommand(command[0], command.slice(1), { env });
 }
 
 test('binding a port below 1024 as an ordinary user says the port is privileged', async (t) => {
   const reason = whyNotAsNobody();
   if (reason) return t.skip(reason);
   // Linux lets anyone bind from net.ipv4.ip_unprivileged_port_start up (containers often set 0).
+  // A new network namespace starts again from 1024: its loopback is down, so bind 0.0.0.0 there.
   const firstFree = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'));
-  if (firstFree <= 23) return t.skip(`net.ipv4.ip_unprivileged_port_start is ${firstFree} here: every user may bind port 23, so there is no refusal to show`);
+  const ownNetwork = firstFree <= 23;
+  if (ownNetwork && (await runCommand('unshare', ['--net', 'true'])).code !== 0) {
+    return t.skip(`net.ipv4.ip_unprivileged_port_start is ${firstFree} here and no new network namespace may be made: every user may bind port 23`);
+  }
+  const host = ownNetwork ? ['--host', '0.0.0.0'] : [];
   for (const script of ['tcp-server', 'udp-server']) {
-    const result = await runAsNobody(t, script, ['--port', '23']);
+    const result = await runAsNobody(t, script, [...host, '--port', '23'], ownNetwork);
     assert.equal(result.code, 5, `${script}: ${result.stderr}`);
     assert.equal(result.stderr, 'error: port 23 is privileged (below 1024) — run as root or choose a port ≥ 1024 (e.g. --port 2323)\n');
   }
