@@ -13,6 +13,8 @@ export interface TourContext {
   config: LoadedConfig;
   out: Output;
   signal: AbortSignal;
+  /** The project's own dataDir: where the tour leaves what a person may open afterwards (graphs). */
+  keepDir: string;
   /** Registers a clean-up (closing a server…); run in reverse order even when the step fails. */
   defer(cleanup: () => unknown): void;
 }
@@ -42,7 +44,7 @@ export async function loadTourSteps(folder = stepsFolder): Promise<TourStep[]> {
 }
 
 /** Runs every step; a failing step is reported and the tour goes on. Leaves nothing behind. */
-export async function runTour(steps: TourStep[], base: Omit<TourContext, 'defer' | 'config'> & { config: LoadedConfig }): Promise<TourResult[]> {
+export async function runTour(steps: TourStep[], base: Omit<TourContext, 'defer' | 'keepDir'>): Promise<TourResult[]> {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'netlab-tour-'));
   const config: LoadedConfig = {
     ...base.config,
@@ -61,7 +63,7 @@ export async function runTour(steps: TourStep[], base: Omit<TourContext, 'defer'
       let ok = true;
       let summary: string;
       try {
-        summary = await step.run({ ...base, config, defer: (cleanup) => cleanups.push(cleanup) });
+        summary = await step.run({ ...base, config, keepDir: base.config.dataDir, defer: (cleanup) => cleanups.push(cleanup) });
       } catch (error) {
         ok = false;
         summary = `FAILED: ${(error as Error).message}`;

@@ -15,7 +15,7 @@ import type { TourStep } from '../tour.ts';
 
 export default {
   title: 'Social graph (offline network, GEXF, SVG, HTML)',
-  async run({ config, out, signal, defer }) {
+  async run({ config, out, signal, defer, keepDir }) {
     const { social } = config;
     const provider = createFixtureProvider({ file: social.fixtureFile });
     const me = await provider.profile(fixtureCentre);
@@ -31,7 +31,8 @@ export default {
     const again = await crawlEgoGraph(fixtureCentre, options);
     out.line(`  ${crawl.graph.order} accounts, ${crawl.graph.size} follows: ${crawl.calls} API calls (one per page); run again: ${again.calls} calls, ${again.cached} from the cache`);
 
-    const folder = dataPath(config, config.graph.exportDir);
+    // The pictures stay after the tour (data/graphs/), for Gephi and the browser.
+    const folder = path.resolve(keepDir, config.graph.exportDir);
     mkdirSync(folder, { recursive: true });
     const files = ['gexf', 'json', 'svg', 'html'].map((extension) => path.join(folder, `${fixtureCentre}.${extension}`));
     const [gexf, json, svg, html] = files;
@@ -39,10 +40,10 @@ export default {
     await writeGraphFile(crawl.graph, json);
     await renderSvg(crawl.graph, svg, { title: `@${fixtureCentre} ego graph` });
     await renderHtml(crawl.graph, html, { title: `@${fixtureCentre} ego graph` });
-    out.line(`  wrote ${files.map((file) => path.relative(config.dataDir, file)).join(', ')}`);
+    out.line(`  wrote ${files.map((file) => path.relative(process.cwd(), file)).join(', ')} (open the .gexf in Gephi, the .html in a browser)`);
 
     const stats = graphStats(crawl.graph);
-    out.line(`$ netlab graph stats ${path.relative(config.dataDir, gexf)}`);
+    out.line(`$ netlab graph stats ${path.relative(process.cwd(), gexf)}`);
     out.line(`  density ${stats.density.toFixed(3)}, reciprocity ${stats.reciprocity.toFixed(2)} (${stats.mutualPairs} mutual pairs), ${stats.communities.count} communities (sizes ${stats.communities.sizes.join(', ')})`);
     out.line(`  most followed inside: ${stats.topByInDegree.slice(0, 5).map((a) => `@${a.handle} (${a.inDegree})`).join(', ')}`);
     return `${stats.nodes} accounts, ${stats.edges} follows, ${stats.communities.count} communities; GEXF, JSON, SVG, HTML written`;
