@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { test } from 'node:test';
 import { captureArguments, findExecutable, startCapture, type CaptureToolName } from '../lib/net/capture.ts';
 import { startUdpServer, UdpClient } from '../lib/net/udp.ts';
 import captureScript from '../scripts/capture.ts';
 import { capture, tempDir } from './helpers.ts';
-import { freePort } from './peers/net-peers.ts';
+import { freePort, test } from './peers/net-peers.ts';
 
 const tools: CaptureToolName[] = ['tshark', 'tcpdump'];
 

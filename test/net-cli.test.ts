@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { test } from 'node:test';
 import { packageRoot } from '../lib/config/load.ts';
 import { isolatedEnv, tempDir, waitFor } from './helpers.ts';
-import { runCommand, signalChild, startCommand } from './peers/net-peers.ts';
+import { runCommand, signalChild, startCommand, test } from './peers/net-peers.ts';
 
 // The lab's scripts as a student starts them: `npx zx scripts/x.ts`, and `netlab NAME`.
 

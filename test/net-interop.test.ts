@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import { startTcpServer, type TcpServerEvent } from '../lib/net/tcp.ts';
 import { startUdpServer } from '../lib/net/udp.ts';
 import tcpClient from '../scripts/tcp-client.ts';
 import udpClient from '../scripts/udp-client.ts';
 import { capture, waitFor } from './helpers.ts';
-import { runCommand, startSocatEcho } from './peers/net-peers.ts';
+import { runCommand, startSocatEcho, test } from './peers/net-peers.ts';
 
 // Our servers with the classic tools as clients, and our clients against socat servers.
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import net from 'node:net';
-import { test } from 'node:test';
 import { parseProcNetTable, readSockets } from '../lib/net/procnet.ts';
 import ports from '../scripts/ports.ts';
+import { test } from './peers/net-peers.ts';
 import { capture, waitFor } from './helpers.ts';
 
 // Lines as the kernel writes them (little-endian x86): 127.0.0.1:8016 listening, a client

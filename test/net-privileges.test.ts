@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync } from 'node:fs';
-import { test } from 'node:test';
 import { isolatedEnv, tempDir } from './helpers.ts';
-import { runCommand } from './peers/net-peers.ts';
+import { runCommand, test } from './peers/net-peers.ts';
 import { findExecutable } from '../lib/net/capture.ts';
 
 // What an ordinary user meets: the tests run as root in CI, so these run the script as `nobody`.

@@ -4,12 +4,11 @@ import os from 'node:os';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { test } from 'node:test';
 import { refusalLine, startTcpServer, TcpConnection, type TcpClientEvent, type TcpServerEvent } from '../lib/net/tcp.ts';
 import tcpClient from '../scripts/tcp-client.ts';
 import tcpServer from '../scripts/tcp-server.ts';
 import { capture, isolatedEnv, startServerExercise, tempDir, waitFor } from './helpers.ts';
-import { freePort, runScript } from './peers/net-peers.ts';
+import { freePort, runScript, test } from './peers/net-peers.ts';
 
 /** Connects, sends, half-closes, and resolves to everything received until the server's FIN. */
 async function talk(port: number, data: string): Promise<string> {

@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { test } from 'node:test';
 import { startUdpServer, UdpClient } from '../lib/net/udp.ts';
 import udpClient from '../scripts/udp-client.ts';
 import udpServer from '../scripts/udp-server.ts';
 import { capture, isolatedEnv, startServerExercise, tempDir, waitFor } from './helpers.ts';
-import { freePort, runScript } from './peers/net-peers.ts';
+import { freePort, runScript, test } from './peers/net-peers.ts';
 
 /** Sends one datagram from a fresh socket and resolves to the reply (or undefined after 1 s). */
 async function exchange(port: number, data: Buffer): Promise<{ reply?: Buffer; localPort: number }> {

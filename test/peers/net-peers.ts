@@ -5,10 +5,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import path from 'node:path';
+import { test as nodeTest, type TestContext as NodeTestContext } from 'node:test';
 import { packageRoot } from '../../lib/config/load.ts';
 import { waitFor } from '../helpers.ts';
 
 type TestContext = { after(fn: () => unknown): void };
+
+/** node:test's test with a time limit: a peer that hangs fails its test instead of the whole run. */
+export function test(name: string, fn: (t: NodeTestContext) => void | Promise<void>): void {
+  nodeTest(name, { timeout: 60_000 }, (t) => fn(t));
+}
 
 /** A port nothing listens on right now (bind to 0, read it, release it). */
 export async function freePort(protocol: 'tcp' | 'udp' = 'tcp'): Promise<number> {
