@@ -1,29 +1,41 @@
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync } from 'node:fs';
-import { isolatedEnv, tempDir } from './helpers.ts';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { packageRoot } from '../lib/config/load.ts';
+import { isolatedEnv, nodeWithTsx, tempDir } from './helpers.ts';
 import { runCommand, test } from './peers/net-peers.ts';
 import { findExecutable } from '../lib/net/capture.ts';
 
-// What an ordinary user meets: the tests run as root in CI, so these run the script as `nobody`.
+// What an ordinary user meets. The tests run as root in CI, so the scripts run as `nobody` — or,
+// where nobody cannot read this checkout (a clone under a private folder), as root stripped of
+// the capabilities an ordinary user lacks: the kernel refuses both in the same way.
 const nobody = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+const withoutCapabilities = ['--inh-caps=-net_bind_service,-net_raw,-net_admin', '--bounding-set=-net_bind_service,-net_raw,-net_admin'];
 
-function whyNotAsNobody(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root to switch to the nobody user (setpriv); run the tests as root to check this';
+function whyNotUnprivileged(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root to drop privileges (setpriv); run the tests as root to check this';
   if (!findExecutable('setpriv')) return 'setpriv (util-linux) is not installed';
   return undefined;
 }
 
-/** Runs `node --import tsx scripts/NAME.ts …` as nobody (first in a fresh network namespace if asked). */
-function runAsNobody(t: { after(fn: () => void): void }, script: string, args: string[], ownNetwork = false) {
+function nobodyCanRead(file: string): boolean {
+  return spawnSync('setpriv', [...nobody, 'test', '-r', file]).status === 0;
+}
+
+/** Runs `scripts/NAME.ts …` without privileges (first in a fresh network namespace if asked). */
+function runUnprivileged(t: { after(fn: () => void): void }, script: string, args: string[], ownNetwork = false) {
   const dir = tempDir(t);
   chmodSync(dir, 0o777);
   const env = isolatedEnv(dir, { HOME: dir });
-  const command = ['setpriv', ...nobody, process.execPath, '--import', 'tsx', `scripts/${script}.ts`, ...args];
+  const file = path.join(packageRoot, 'scripts', `${script}.ts`);
+  const drop = nobodyCanRead(file) ? nobody : withoutCapabilities;
+  const command = ['setpriv', ...drop, ...nodeWithTsx, file, ...args];
   return ownNetwork ? runCommand('unshare', ['--net', '--', ...command], { env }) : runCommand(command[0], command.slice(1), { env });
 }
 
 test('binding a port below 1024 as an ordinary user says the port is privileged', async (t) => {
-  const reason = whyNotAsNobody();
+  const reason = whyNotUnprivileged();
   if (reason) return t.skip(reason);
   // Linux lets anyone bind from net.ipv4.ip_unprivileged_port_start up (containers often set 0).
   // A new network namespace starts again from 1024: its loopback is down, so bind 0.0.0.0 there.
@@ -34,21 +46,21 @@ test('binding a port below 1024 as an ordinary user says the port is privileged'
   }
   const host = ownNetwork ? ['--host', '0.0.0.0'] : [];
   for (const script of ['tcp-server', 'udp-server']) {
-    const result = await runAsNobody(t, script, [...host, '--port', '23'], ownNetwork);
+    const result = await runUnprivileged(t, script, [...host, '--port', '23'], ownNetwork);
     assert.equal(result.code, 5, `${script}: ${result.stderr}`);
     assert.equal(result.stderr, 'error: port 23 is privileged (below 1024) — run as root or choose a port ≥ 1024 (e.g. --port 2323)\n');
   }
 });
 
 test('capture without capture rights is a clear permission error, for each tool', async (t) => {
-  const reason = whyNotAsNobody();
+  const reason = whyNotUnprivileged();
   if (reason) return t.skip(reason);
   for (const tool of ['tshark', 'tcpdump']) {
     if (!findExecutable(tool)) {
       t.diagnostic(`${tool} is not installed: not checked`);
       continue;
     }
-    const result = await runAsNobody(t, 'capture', ['--tool', tool, '--count', '1', '--duration', '3']);
+    const result = await runUnprivileged(t, 'capture', ['--tool', tool, '--count', '1', '--duration', '3']);
     assert.equal(result.code, 5, `${tool}: ${result.stderr}`);
     assert.match(result.stderr, new RegExp(`^error: ${tool} may not capture on lo: this user lacks capture rights — run as root`));
   }
