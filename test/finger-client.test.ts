@@ -22,12 +22,15 @@ async function scriptedServer(t: { after(fn: () => unknown): void }, behave: (so
   return { port: String(handle.address.port), queries };
 }
 
-test('the lab form -u USER --host HOST -p PORT asks for that user', async (t) => {
+test('the lab form -u USER -h HOST -p PORT asks for that user (and --host works the same)', async (t) => {
   const server = await startConfiguredFingerd({ host: '127.0.0.1', port: 0, settings: { ...fingerDefaults, backend: 'builtin' } });
   t.after(() => server.close());
-  const result = await capture(fingerClient, ['-u', 'root', '--host', '127.0.0.1', '-p', String(server.address.port)]);
-  assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stdout, /^\[127\.0\.0\.1\]\nLogin: root\s+Name: /);
+  for (const hostFlag of ['-h', '--host']) {
+    const result = await capture(fingerClient, ['-u', 'root', hostFlag, '127.0.0.1', '-p', String(server.address.port)]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^\[127\.0\.0\.1\]\nLogin: root\s+Name: /);
+  }
+  assert.match((await capture(fingerClient, ['--help'])).stdout, /-u USER -h HOST/, '--help still shows the help');
 });
 
 test('the client reads until the server closes, however the answer is split', async (t) => {
