@@ -1,7 +1,7 @@
 // The file system ftp-srv sees: a chroot made of real paths. Every name is resolved (symbolic
 // links included) and refused unless it stays under the user's root; replies name virtual paths only.
 
-import { close, constants, createReadStream, open, read } from 'node:fs';
+import { closeSync, constants, createReadStream, open, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -82,21 +82,25 @@ export class RootedFileSystem extends FileSystem {
 
   /**
    * RETR: the file from `start` as a stream, with its size and virtual path. A small file is read
-   * in one call before the reply (one thread-pool trip instead of a stream's three).
+   * whole before the reply. The look-up, open and small read are synchronous: on a local disk each
+   * takes microseconds, less than one thread-pool round trip, of which they would cost four.
    */
   override async read(name: string, { start = 0 }: { start?: number } = {}): Promise<{ stream: Readable; clientPath: string; size: number; bytes?: Buffer }> {
     const virtual = this.virtualPath(name);
     const full = path.join(this.root, virtual);
-    // stat follows the same links realpath does: both at once, one thread-pool trip instead of two.
-    const [real, stats] = await this.attempt(virtual, () => Promise.all([fs.realpath(full), fs.stat(full)]));
+    const [real, stats] = this.attemptNow(virtual, () => [realpathSync.native(full), statSync(full)] as const);
     if (!this.contains(real)) throw failure(`${virtual}: Permission denied (outside the FTP root)`);
     if (stats.isDirectory()) throw failure(`${virtual}: Is a directory`);
     if (!stats.isFile()) throw failure(`${virtual}: Not a regular file`);
     const size = Math.max(0, stats.size - start);
-    const fd = await this.attempt(virtual, () => openDescriptor(real, constants.O_RDONLY | constants.O_NOFOLLOW));
+    const fd = this.attemptNow(virtual, () => openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW));
     if (size <= smallFileBytes) {
-      const bytes = await this.attempt(virtual, () => readWhole(fd, size, start)).finally(() => close(fd, () => {}));
-      return { stream: Readable.from([bytes], { objectMode: false }), clientPath: virtual, size: bytes.length, bytes };
+      try {
+        const bytes = this.attemptNow(virtual, () => readWhole(fd, size, start));
+        return { stream: Readable.from([bytes], { objectMode: false }), clientPath: virtual, size: bytes.length, bytes };
+      } finally {
+        closeSync(fd);
+      }
     }
     const stream = createReadStream('', { fd, start: start || undefined, highWaterMark: transferChunkBytes });
     return { stream, clientPath: virtual, size };
@@ -199,8 +203,16 @@ export class RootedFileSystem extends FileSystem {
     try {
       return await operation();
     } catch (error) {
-      if (error instanceof FtpReplyError) throw error;
-      throw failure(`${virtual}: ${describeSystemError(error)}`);
+      throw asReply(virtual, error);
+    }
+  }
+
+  /** attempt, for a synchronous operation. */
+  private attemptNow<T>(virtual: string, operation: () => T): T {
+    try {
+      return operation();
+    } catch (error) {
+      throw asReply(virtual, error);
     }
   }
 }
@@ -236,11 +248,13 @@ function openDescriptor(file: string, flags: number, mode?: number): Promise<num
 }
 
 /** Up to `size` bytes from `position` (fewer if the file shrank meanwhile). */
-function readWhole(fd: number, size: number, position: number): Promise<Buffer> {
+function readWhole(fd: number, size: number, position: number): Buffer {
   const buffer = Buffer.allocUnsafe(size);
-  return new Promise((resolve, reject) =>
-    read(fd, buffer, 0, size, position, (error, bytesRead) => (error ? reject(error) : resolve(buffer.subarray(0, bytesRead)))),
-  );
+  return buffer.subarray(0, readSync(fd, buffer, 0, size, position));
+}
+
+function asReply(virtual: string, error: unknown): FtpReplyError {
+  return error instanceof FtpReplyError ? error : failure(`${virtual}: ${describeSystemError(error)}`);
 }
 
 /** An error ftp-srv's handlers send as it is: they reply with `code` (or their own) and `message`. */
