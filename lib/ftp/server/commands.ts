@@ -34,6 +34,7 @@ export type Override = (context: CommandContext) => Promise<LogFields | void>;
 export const overrides: Record<string, { auth: boolean; run: Override }> = {
   USER: { auth: false, run: user },
   FEAT: { auth: false, run: features },
+  TYPE: { auth: true, run: representationType },
   PASV: { auth: true, run: passive },
   EPSV: { auth: true, run: passive },
   PORT: { auth: true, run: active },
@@ -61,6 +62,19 @@ async function features({ connection, data }: CommandContext): Promise<void> {
   const list = ['EPRT', 'EPSV', 'MDTM', 'PASV', 'REST STREAM', 'SIZE', 'TVFS', 'UTF8'];
   if (data.tls) list.push('AUTH TLS', 'PBSZ', 'PROT');
   await connection.reply(211, 'Features:', ...list.sort().map((feature) => ({ message: ` ${feature}`, raw: true })), 'End');
+}
+
+/**
+ * TYPE (RFC 959 §3.1.1): A (or A N) and I (or L 8); other types and formats are not implemented.
+ * Answered here because ftplib sends it before every transfer: ftp-srv's handler costs a logger
+ * child and a bluebird chain each time.
+ */
+async function representationType({ connection, command }: CommandContext): Promise<void> {
+  const type = (command.arg ?? '').trim().toUpperCase();
+  if (type === 'A' || type === 'A N') connection.transferType = 'ascii';
+  else if (type === 'I' || type === 'L 8' || type === 'L8') connection.transferType = 'binary';
+  else return void (await connection.reply(/^[AEIL]\b/.test(type) ? 504 : 501, /^[AEIL]\b/.test(type) ? `TYPE ${type} not implemented: use A or I` : 'Syntax: TYPE A or TYPE I'));
+  await connection.reply(200, `Switch to "${connection.transferType}" transfer mode.`);
 }
 
 /** PASV (RFC 959 §4.1.2) and EPSV (RFC 2428 §3). */

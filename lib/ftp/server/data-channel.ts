@@ -51,7 +51,9 @@ abstract class DataChannel implements DataConnector {
   end(): void {
     const socket = this.dataSocket;
     this.dataSocket = null;
-    if (socket && !socket.destroyed) {
+    // Already flushed and half-closed (a small RETR): nothing left to wait for, no timer to arm.
+    if (socket?.writableFinished) socket.destroy();
+    else if (socket && !socket.destroyed) {
       socket.end(() => socket.destroy());
       setTimeout(() => socket.destroy(), this.options.timeoutMs).unref();
     }
@@ -112,6 +114,7 @@ export class PassiveChannel extends DataChannel {
   private accept(server: net.Server): Promise<Socket> {
     const client = plainAddress(this.connection.commandSocket.remoteAddress);
     return new Promise((resolve, reject) => {
+      let settled = false;
       const timer = setTimeout(() => {
         this.release();
         reject(new FtpReplyError('No data connection was made in time', 425));
@@ -119,7 +122,7 @@ export class PassiveChannel extends DataChannel {
       // A channel dropped unused (new PASV, QUIT, shutdown) must not keep its timer running.
       server.once('close', () => {
         clearTimeout(timer);
-        reject(new FtpReplyError('No data connection was made', 425));
+        if (!settled) reject(new FtpReplyError('No data connection was made', 425));
       });
       server.on('connection', (socket: Socket) => {
         // Someone else racing to our port gets nothing (the "PASV theft" of RFC 2577 §5).
@@ -128,6 +131,7 @@ export class PassiveChannel extends DataChannel {
           socket.destroy();
           return;
         }
+        settled = true;
         clearTimeout(timer);
         this.release();
         resolve(this.secure(socket));

@@ -46,9 +46,11 @@ export function attachSession(connection: Connection, options: SessionOptions): 
     return reply(options, ...letters);
   };
 
+  // One timer per connection, pushed back on each command (refresh, not a new timer each time).
   const armIdleTimer = () => {
-    clearTimeout(idleTimer);
+    if (idleTimer) return void idleTimer.refresh();
     idleTimer = setTimeout(() => {
+      idleTimer = undefined;
       if (transfer) return armIdleTimer(); // the control connection is quiet while data flows
       options.log.info({ client, user: connection.username, event: 'idle-timeout' }, 'idle client disconnected');
       void connection.close(421, `Timeout (${Math.round(options.idleTimeoutMs / 1000)} s): closing control connection`);
