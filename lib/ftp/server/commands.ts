@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fromNetworkAscii, toNetworkAscii } from './ascii.ts';
-import { ActiveChannel, PassiveChannel, plainAddress, type DataChannelOptions } from './data-channel.ts';
+import { ActiveChannel, DataChannel, PassiveChannel, plainAddress, type DataChannelOptions } from './data-channel.ts';
 import { FtpReplyError, type RootedFileSystem } from './filesystem.ts';
 import { foreignPortOwner } from './port-owner.ts';
 import type { Connection, FtpCommand } from './internals.ts';
@@ -190,8 +190,12 @@ async function store(context: CommandContext): Promise<LogFields> {
     return { direction: 'i', file: safeVirtual(fs, command.arg), status: 'refused' };
   }
   const fields = { direction: 'i', file: file.clientPath, mode: connection.transferType === 'ascii' ? 'a' : 'b', offset: start };
-  const copy = (socket: net.Socket, signal: AbortSignal) =>
-    fields.mode === 'a' ? pipeline(socket, fromNetworkAscii(), file.stream, { signal }) : pipeline(socket, file.stream, { signal });
+  const copy = (socket: net.Socket, signal: AbortSignal) => {
+    if (fields.mode === 'a') return pipeline(socket, fromNetworkAscii(), file.stream, { signal });
+    const channel = connection.connector;
+    const direct = channel instanceof DataChannel ? file.stream.receive((buffer, onRead) => channel.readInto(buffer, onRead), signal) : undefined;
+    return direct ?? pipeline(socket, file.stream, { signal });
+  };
   const what = command.directive === 'STOU' ? `FILE: ${file.clientPath}` : file.clientPath;
   return transfer(context, fields, file.stream, what, copy, () => file.stream.bytesWritten);
 }

@@ -20,7 +20,7 @@ export function plainAddress(address: string | undefined): string {
   return (address ?? '').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
 }
 
-abstract class DataChannel implements DataConnector {
+export abstract class DataChannel implements DataConnector {
   abstract type: 'passive' | 'active';
   protected dataSocket: Socket | null = null;
   private ready?: Promise<Socket>;
@@ -45,6 +45,27 @@ abstract class DataChannel implements DataConnector {
       return socket;
     });
     return Bluebird.resolve(this.ready);
+  }
+
+  /**
+   * For an upload: the same connection as a socket that reads straight into `buffer` (up to its
+   * size per read, no allocation per chunk) and hands each read to `onRead`, which must consume it
+   * before returning. Undefined when that is not possible (TLS, or bytes already read): use the stream.
+   */
+  readInto(buffer: Buffer, onRead: (bytes: number, buffer: Buffer) => void): Socket | undefined {
+    const socket = this.dataSocket as (Socket & { _handle?: object | null }) | null;
+    if (!socket?._handle || socket instanceof tls.TLSSocket || socket.readableLength > 0 || socket.readableEnded) return undefined;
+    // A user buffer can only be given when a socket is made (net.Socket's onread), so the handle
+    // moves to a new socket; the old one, without a handle, is left to the garbage collector.
+    const handle = socket._handle;
+    socket._handle = null;
+    socket.setTimeout(0);
+    socket.removeAllListeners();
+    const reader = new net.Socket({ handle, readable: true, writable: true, onread: { buffer, callback: onRead } } as net.SocketConstructorOpts);
+    this.dataSocket = reader;
+    reader.setTimeout(this.options.timeoutMs, () => reader.destroy(new FtpReplyError('Data connection timed out', 426)));
+    reader.on('error', () => {}); // reported by the transfer that uses it
+    return reader;
   }
 
   /** Closes the data connection (after flushing what was written) and forgets it. */
