@@ -1,6 +1,7 @@
 // The data connection (RFC 959 §3.2), replacing ftp-srv's connectors, which poll every 50–250 ms
 // for the socket: passive (we listen) and active (we connect), both event-driven, both timed out.
 
+import { readFileSync } from 'node:fs';
 import net, { type Socket } from 'node:net';
 import tls from 'node:tls';
 import { FtpReplyError } from './filesystem.ts';
@@ -201,12 +202,25 @@ export class NoDataChannel implements DataConnector {
   end(): void {}
 }
 
-/** Port 0 (the system picks), or up to 50 random tries in the configured range. */
+/**
+ * Random tries in the configured range; without one, random tries in the system's ephemeral range
+ * first, as vsftpd does, then port 0. Binding port 0 makes the kernel search for a free port, which
+ * grows slow with thousands of TIME_WAIT connections (a small-file client leaves one per file):
+ * 5.5 of 8.8 s in bind() in one profiled run of 3,000 RETRs.
+ */
 function* candidatePorts(range: [number, number] | undefined): Generator<number> {
-  if (!range) {
-    yield 0;
-    return;
-  }
-  const [min, max] = range;
+  const [min, max] = range ?? ephemeralPorts;
   for (let attempt = 0; attempt < 50; attempt++) yield min + Math.floor(Math.random() * (max - min + 1));
+  if (!range) yield 0;
 }
+
+/** Linux's ip_local_port_range, read once (the usual 32768–60999 elsewhere). */
+const ephemeralPorts = ((): [number, number] => {
+  try {
+    const [min, max] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (min >= 1024 && max >= min && max <= 65535) return [min, max];
+  } catch {
+    // not Linux
+  }
+  return [32768, 60999];
+})();
