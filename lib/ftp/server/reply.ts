@@ -30,6 +30,10 @@ const defaultMessages = createRequire(ftpSrvMain)('./src/messages') as Record<nu
  */
 export function makeReply(connection: Connection, original: Connection['reply']): Connection['reply'] {
   return (options, ...rawLetters) => {
+    // The common case, "code text" on the control connection, without building the general one.
+    if (typeof options === 'number' && options > 0 && rawLetters.length === 1 && typeof rawLetters[0] === 'string' && rawLetters[0]) {
+      return send(connection.commandSocket, `${options} ${rawLetters[0]}\r\n`, connection.encoding);
+    }
     const settings: ReplyOptions = typeof options === 'number' ? { code: options } : (options ?? {});
     const letters: Letter[] = (rawLetters.length ? rawLetters : [{}]).map((letter) => (typeof letter === 'string' ? { message: letter } : ((letter ?? {}) as Letter)));
     // ftp-srv lets a message be a promise; that rare case keeps its own implementation.
@@ -47,17 +51,18 @@ export function makeReply(connection: Connection, original: Connection['reply'])
       }
       writes.set(socket, [...(writes.get(socket) ?? []), `${text}\r\n`]);
     });
-    return Promise.all(
-      [...writes].map(
-        ([socket, lines]) =>
-          new Promise<void>((resolve) => {
-            if (!socket.writable) return resolve();
-            // One write per reply: a multi-line reply leaves in one segment. When the kernel took
-            // it all at once there is nothing to wait for (the callback would cost a loop turn);
-            // else wait, so that a close right after the reply cannot cut it.
-            if (socket.write(lines.join(''), connection.encoding, () => resolve())) resolve();
-          }),
-      ),
-    );
+    return Promise.all([...writes].map(([socket, lines]) => send(socket, lines.join(''), connection.encoding)));
   };
+}
+
+/**
+ * One write per reply: a multi-line reply leaves in one segment. When the kernel took it all at
+ * once there is nothing to wait for (the callback would cost a loop turn); else wait, so that a
+ * close right after the reply cannot cut it. A closed socket is not an error.
+ */
+function send(socket: Socket, text: string, encoding: BufferEncoding): Promise<void> {
+  if (!socket.writable) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    if (socket.write(text, encoding, () => resolve())) resolve();
+  });
 }
