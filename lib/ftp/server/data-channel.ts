@@ -121,7 +121,7 @@ export class PassiveChannel extends DataChannel {
         });
         this.accepted = this.accept(server);
         this.accepted.catch(() => {}); // reported when a transfer waits for it
-        return (server.address() as net.AddressInfo).port;
+        return port || (server.address() as net.AddressInfo).port;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
       }

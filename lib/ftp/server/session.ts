@@ -2,6 +2,7 @@
 // splits each TCP chunk on its own), an idle timeout, login-failure limits, one log line per command.
 
 import type { RequestLog } from '../../services/log.ts';
+import { parseCommandLine } from './command-line.ts';
 import { overrides, type LogFields } from './commands.ts';
 import type { DataChannelOptions } from './data-channel.ts';
 import { NoDataChannel } from './data-channel.ts';
@@ -89,10 +90,11 @@ export function attachSession(connection: Connection, options: SessionOptions): 
     });
   };
 
+  const logging = options.log.isLevelEnabled('info');
   const run = async (line: string) => {
     if (closed) return;
     const started = performance.now();
-    const command = connection.commands.parse(line);
+    const command = parseCommandLine(line);
     lastCode = undefined;
     let fields: LogFields | void = undefined;
     try {
@@ -103,6 +105,7 @@ export function attachSession(connection: Connection, options: SessionOptions): 
     }
     if (command.directive === 'ABOR') aborted = false;
     if (command.directive === 'PASS') afterPassword();
+    if (!logging) return;
     options.log.info(
       {
         client,
