@@ -111,6 +111,40 @@ test('lftp lists, mirrors the tree and uploads', async (t) => {
   assert.equal(readFileSync(path.join(tree.root, 'incoming/lftp.txt'), 'utf8'), readFileSync(path.join(tree.base, 'secret.txt'), 'utf8'));
 });
 
+test('ftplib fetches files around the in-memory size limit byte for byte; names keep their quotes; LIST takes ls options', async (t) => {
+  const tree = makeFtpTree(t);
+  // 256 KiB is the largest file read whole and sent from memory (its 150 and 226 leave together).
+  const sizes = [0, 1, 1024, 256 * 1024, 256 * 1024 + 1, 2 * 1024 * 1024 + 3];
+  const files = sizes.map((size) => ({ name: `size-${size}.bin`, bytes: randomBytes(size) }));
+  files.push({ name: 'say "hello".txt', bytes: Buffer.from(helloText) });
+  for (const file of files) writeFileSync(path.join(tree.root, 'pub', file.name), file.bytes);
+  const { port, lines } = await startTestFtpd(t, { root: tree.root });
+  const script = `
+import ftplib, hashlib, json, sys
+ftp = ftplib.FTP()
+ftp.connect('127.0.0.1', ${port}, timeout=10)
+ftp.login()
+ftp.cwd('pub')
+digests = {}
+for name in json.loads(sys.argv[1]):
+    digest = hashlib.sha256()
+    final = ftp.retrbinary('RETR ' + name, digest.update)
+    digests[name] = [digest.hexdigest(), final[:3]]
+listing = []
+ftp.retrlines('LIST -la', listing.append)
+print(json.dumps({'digests': digests, 'listing': listing}))
+ftp.quit()
+`;
+  const { stdout } = await run('/usr/bin/python3', ['-c', script, JSON.stringify(files.map((file) => file.name))], { timeout: 30_000 });
+  const { digests, listing } = JSON.parse(stdout) as { digests: Record<string, [string, string]>; listing: string[] };
+  for (const file of files) assert.deepEqual(digests[file.name], [sha256(file.bytes), '226'], file.name);
+  assert.ok(listing.some((line) => line.endsWith(' say "hello".txt')), listing.join('\n'));
+  for (const file of files) {
+    const logged = lines.find((line) => line.command === 'RETR' && line.file === `/pub/${file.name}`);
+    assert.deepEqual([logged?.code, logged?.status, logged?.bytes], [226, 'c', file.bytes.length], file.name);
+  }
+});
+
 test('TYPE A sends lines with CRLF and stores them with LF (RFC 959 §3.1.1.1); TYPE I leaves bytes alone', async (t) => {
   const tree = makeFtpTree(t);
   writeFileSync(path.join(tree.root, 'pub/lines.txt'), 'one\ntwo\n\nthree');

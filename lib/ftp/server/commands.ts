@@ -3,8 +3,9 @@
 
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import tls from 'node:tls';
 import path from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fromNetworkAscii, toNetworkAscii } from './ascii.ts';
 import { ActiveChannel, DataChannel, PassiveChannel, plainAddress, type DataChannelOptions } from './data-channel.ts';
@@ -165,14 +166,29 @@ async function retrieve(context: CommandContext): Promise<LogFields> {
     return { direction: 'o', file: safeVirtual(fs, command.arg), status: 'refused' };
   }
   const fields = { direction: 'o', file: file.clientPath, mode: connection.transferType === 'ascii' ? 'a' : 'b', offset: start };
+  const { bytes, stream } = file;
   let sentFromMemory = 0;
-  const copy = (socket: net.Socket, signal: AbortSignal) => {
-    if (fields.mode === 'a') return pipeline(file.stream, toNetworkAscii(), socket, { signal });
-    // A small file already in memory: write it and close; the client's FIN is not worth a round trip.
-    if (file.bytes) return sendAndClose(socket, file.bytes).then(() => void (sentFromMemory = file.bytes!.length));
-    return pipeline(file.stream, socket, { signal });
+  let handedOver = false; // the bytes are in the socket already (sendAtOnce could not finish)
+  // A small binary file on a plain socket: if the kernel takes it whole, close at once (FIN after the
+  // bytes); the transfer is then over before the 150, which leaves with the 226 in one write.
+  const sendAtOnce = (socket: net.Socket) => {
+    if (!bytes || fields.mode === 'a' || socket instanceof tls.TLSSocket) return false;
+    handedOver = true;
+    socket.write(bytes);
+    if (socket.writableLength > 0 || socket.destroyed) return false;
+    socket.destroy();
+    sentFromMemory = bytes.length;
+    return true;
   };
-  return transfer(context, fields, file.stream, `${file.clientPath} (${file.size} bytes)`, copy, () => sentFromMemory || sentBytes(file));
+  const copy = (socket: net.Socket, signal: AbortSignal) => {
+    if (fields.mode === 'a') return pipeline(bytes ? Readable.from([bytes], { objectMode: false }) : stream, toNetworkAscii(), socket, { signal });
+    // A small file already in memory: write it and close; the client's FIN is not worth a round trip.
+    if (bytes) return sendAndClose(socket, handedOver ? undefined : bytes).then(() => void (sentFromMemory = bytes.length));
+    return pipeline(stream, socket, { signal });
+  };
+  // A stream counts what it read; a small file from memory went whole, or not at all.
+  const sent = () => (stream ? stream.bytesRead : sentFromMemory);
+  return transfer(context, fields, stream, `${file.clientPath} (${file.size} bytes)`, copy, sent, sendAtOnce);
 }
 
 /** STOR and APPE (RFC 959 §4.1.3), with REST before STOR resuming at that offset. */
@@ -215,10 +231,13 @@ async function storeUnique(context: CommandContext): Promise<LogFields> {
 async function transfer(
   context: CommandContext,
   fields: LogFields,
-  file: Readable | Writable,
+  /** The file's stream, closed if the transfer fails (none for a small file sent from memory). */
+  file: Readable | Writable | undefined,
   what: string,
   copy: (socket: net.Socket, signal: AbortSignal) => Promise<void>,
   bytes: () => number,
+  /** Does the whole transfer before any reply when it can (true): see retrieve. */
+  sendAtOnce?: (socket: net.Socket) => boolean,
 ): Promise<LogFields> {
   const { connection } = context;
   const started = performance.now();
@@ -227,21 +246,27 @@ async function transfer(
   try {
     socket = await connection.connector.waitForConnection();
   } catch (error) {
-    file.destroy();
+    file?.destroy();
     connection.connector.end();
     await connection.reply(425, (error as Error).message);
     return finish('no-data-connection');
   }
   const controller = new AbortController();
   context.onTransfer(controller);
+  const opening = what.startsWith('FILE: ') ? what : `Opening ${fields.mode === 'a' ? 'ASCII' : 'BINARY'} mode data connection for ${what}`;
   try {
-    await connection.reply(150, what.startsWith('FILE: ') ? what : `Opening ${fields.mode === 'a' ? 'ASCII' : 'BINARY'} mode data connection for ${what}`);
+    if (sendAtOnce?.(socket)) {
+      connection.connector.end();
+      await bothInOneWrite(connection, () => [connection.reply(150, opening), connection.reply(226, 'Transfer complete')]);
+      return finish('c');
+    }
+    await connection.reply(150, opening);
     await copy(socket, controller.signal);
     connection.connector.end();
     await connection.reply(226, 'Transfer complete');
     return finish('c');
   } catch (error) {
-    file.destroy();
+    file?.destroy();
     connection.connector.end();
     const reason = context.abortedTransfer() ? 'Transfer aborted' : `Connection closed; transfer aborted (${(error as Error).message})`;
     await connection.reply(426, reason);
@@ -263,20 +288,22 @@ async function abort({ connection, abortedTransfer }: CommandContext): Promise<v
   await connection.reply(abortedTransfer() ? 226 : 225, abortedTransfer() ? 'Abort successful' : 'No transfer to abort');
 }
 
-/** Writes the whole file and half-closes: done once the kernel has the bytes and our FIN. */
-function sendAndClose(socket: net.Socket, bytes: Buffer): Promise<void> {
+/** Writes the rest of the file (if any) and half-closes: done once the kernel has the bytes and our FIN. */
+function sendAndClose(socket: net.Socket, bytes: Buffer | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    socket.once('error', reject);
-    socket.end(bytes, () => {
-      socket.off('error', reject);
-      resolve();
-    });
+    // Node calls end's callback with the error when the socket fails (its types omit the argument).
+    const done = ((error?: Error | null) => (error ? reject(error) : resolve())) as () => void;
+    if (bytes) socket.end(bytes, done);
+    else socket.end(done);
   });
 }
 
-/** A file stream counts what it read; a small file sent from memory went whole, or not at all. */
-function sentBytes(file: { stream: Readable; size: number }): number {
-  return (file.stream as { bytesRead?: number }).bytesRead ?? (file.stream.readableEnded ? file.size : 0);
+/** Replies corked into one write: one segment, one wake-up of the client instead of two. */
+function bothInOneWrite(connection: Connection, replies: () => Promise<unknown>[]): Promise<unknown> {
+  connection.commandSocket.cork();
+  const sent = replies();
+  connection.commandSocket.uncork();
+  return Promise.all(sent);
 }
 
 function takeRestart(connection: Connection): number {

@@ -1,8 +1,7 @@
 // The file system ftp-srv sees: a chroot made of real paths. Every name is resolved (symbolic
 // links included) and refused unless it stays under the user's root; replies name virtual paths only.
 
-import { closeSync, constants, createReadStream, open, openSync, readSync, realpathSync, statSync } from 'node:fs';
-import { Readable } from 'node:stream';
+import { closeSync, constants, createReadStream, type ReadStream, open, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { FileSystem, type FtpConnection } from 'ftp-srv';
@@ -20,6 +19,9 @@ export interface RootedFileSystemOptions {
   /** The upload folder for `write: 'uploads'` users, relative to the root (default incoming). */
   uploadDir?: string;
 }
+
+/** What RETR sends: a small file already in memory, or a stream over a larger one. */
+export type FileToSend = { clientPath: string; size: number } & ({ bytes: Buffer; stream?: undefined } | { stream: ReadStream; bytes?: undefined });
 
 interface Resolved {
   /** The path the client sees, from "/" (never the server's real path). */
@@ -85,7 +87,7 @@ export class RootedFileSystem extends FileSystem {
    * whole before the reply. The look-up, open and small read are synchronous: on a local disk each
    * takes microseconds, less than one thread-pool round trip, of which they would cost four.
    */
-  override async read(name: string, { start = 0 }: { start?: number } = {}): Promise<{ stream: Readable; clientPath: string; size: number; bytes?: Buffer }> {
+  override async read(name: string, { start = 0 }: { start?: number } = {}): Promise<FileToSend> {
     const virtual = this.virtualPath(name);
     const full = path.join(this.root, virtual);
     const [real, stats] = this.attemptNow(virtual, () => [realpathSync.native(full), statSync(full)] as const);
@@ -97,7 +99,7 @@ export class RootedFileSystem extends FileSystem {
     if (size <= smallFileBytes) {
       try {
         const bytes = this.attemptNow(virtual, () => readWhole(fd, size, start));
-        return { stream: Readable.from([bytes], { objectMode: false }), clientPath: virtual, size: bytes.length, bytes };
+        return { clientPath: virtual, size: bytes.length, bytes };
       } finally {
         closeSync(fd);
       }
