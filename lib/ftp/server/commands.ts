@@ -2,6 +2,7 @@
 // bounce (RFC 2577), fast streaming RETR/STOR with REST and ABOR, an honest FEAT, a re-triable USER.
 
 import { randomBytes } from 'node:crypto';
+import { close, createReadStream } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { fromNetworkAscii, toNetworkAscii } from './ascii.ts';
 import { ActiveChannel, DataChannel, PassiveChannel, plainAddress, type DataChannelOptions } from './data-channel.ts';
 import { FtpReplyError, type RootedFileSystem } from './filesystem.ts';
+import { FileSender, transferChunkBytes } from './file-sender.ts';
 import { foreignPortOwner } from './port-owner.ts';
 import type { Connection, FtpCommand } from './internals.ts';
 
@@ -166,7 +168,10 @@ async function retrieve(context: CommandContext): Promise<LogFields> {
     return { direction: 'o', file: safeVirtual(fs, command.arg), status: 'refused' };
   }
   const fields = { direction: 'o', file: file.clientPath, mode: connection.transferType === 'ascii' ? 'a' : 'b', offset: start };
-  const { bytes, stream } = file;
+  const { bytes, fd } = file;
+  // A large binary file goes through the sender; TYPE A through a stream and the LF → CRLF transform.
+  const sender = fd !== undefined && fields.mode === 'b' ? new FileSender(fd, start) : undefined;
+  const asciiSource = fields.mode === 'a' ? (bytes ? Readable.from([bytes], { objectMode: false }) : createReadStream('', { fd, start, autoClose: false, highWaterMark: transferChunkBytes })) : undefined;
   let sentFromMemory = 0;
   let handedOver = false; // the bytes are in the socket already (sendAtOnce could not finish)
   // A small binary file on a plain socket: if the kernel takes it whole, close at once (FIN after the
@@ -181,14 +186,18 @@ async function retrieve(context: CommandContext): Promise<LogFields> {
     return true;
   };
   const copy = (socket: net.Socket, signal: AbortSignal) => {
-    if (fields.mode === 'a') return pipeline(bytes ? Readable.from([bytes], { objectMode: false }) : stream, toNetworkAscii(), socket, { signal });
+    if (asciiSource) return pipeline(asciiSource, toNetworkAscii(), socket, { signal });
+    if (sender) return sender.send(socket, signal);
     // A small file already in memory: write it and close; the client's FIN is not worth a round trip.
-    if (bytes) return sendAndClose(socket, handedOver ? undefined : bytes).then(() => void (sentFromMemory = bytes.length));
-    return pipeline(stream, socket, { signal });
+    return sendAndClose(socket, handedOver ? undefined : bytes).then(() => void (sentFromMemory = file.size));
   };
-  // A stream counts what it read; a small file from memory went whole, or not at all.
-  const sent = () => (stream ? stream.bytesRead : sentFromMemory);
-  return transfer(context, fields, stream, `${file.clientPath} (${file.size} bytes)`, copy, sent, sendAtOnce);
+  // What left: counted by the sender, read by the ASCII stream, or the whole small file (or nothing).
+  const sent = () => sender?.bytesSent ?? (asciiSource ? bytesRead(asciiSource, file.size) : sentFromMemory);
+  try {
+    return await transfer(context, fields, asciiSource, `${file.clientPath} (${file.size} bytes)`, copy, sent, sendAtOnce);
+  } finally {
+    if (fd !== undefined) close(fd, () => {});
+  }
 }
 
 /** STOR and APPE (RFC 959 §4.1.3), with REST before STOR resuming at that offset. */
@@ -304,6 +313,11 @@ function bothInOneWrite(connection: Connection, replies: () => Promise<unknown>[
   const sent = replies();
   connection.commandSocket.uncork();
   return Promise.all(sent);
+}
+
+/** A file stream counts what it read; one made from a buffer went whole once it ended. */
+function bytesRead(stream: Readable, size: number): number {
+  return (stream as { bytesRead?: number }).bytesRead ?? (stream.readableEnded ? size : 0);
 }
 
 function takeRestart(connection: Connection): number {

@@ -1,7 +1,7 @@
 // The file system ftp-srv sees: a chroot made of real paths. Every name is resolved (symbolic
 // links included) and refused unless it stays under the user's root; replies name virtual paths only.
 
-import { closeSync, constants, createReadStream, type ReadStream, open, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, open, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { FileSystem, type FtpConnection } from 'ftp-srv';
@@ -9,8 +9,6 @@ import type { Access } from './accounts.ts';
 import { BatchedFileWriter } from './file-writer.ts';
 import type { ListedStats } from './listing.ts';
 
-/** Big reads: fewer, larger writes to the data socket (the fastest plain path Node has). */
-export const transferChunkBytes = 4 * 1024 * 1024;
 /** Files up to this size are read in one call and sent from memory. */
 const smallFileBytes = 256 * 1024;
 
@@ -20,8 +18,8 @@ export interface RootedFileSystemOptions {
   uploadDir?: string;
 }
 
-/** What RETR sends: a small file already in memory, or a stream over a larger one. */
-export type FileToSend = { clientPath: string; size: number } & ({ bytes: Buffer; stream?: undefined } | { stream: ReadStream; bytes?: undefined });
+/** What RETR sends: a small file already in memory, or a larger one open (the caller closes `fd`). */
+export type FileToSend = { clientPath: string; size: number } & ({ bytes: Buffer; fd?: undefined } | { fd: number; bytes?: undefined });
 
 interface Resolved {
   /** The path the client sees, from "/" (never the server's real path). */
@@ -83,8 +81,8 @@ export class RootedFileSystem extends FileSystem {
   }
 
   /**
-   * RETR: the file from `start` as a stream, with its size and virtual path. A small file is read
-   * whole before the reply. The look-up, open and small read are synchronous: on a local disk each
+   * RETR: the file from `start`, open, with its size and virtual path. A small file is read whole
+   * before the reply. The look-up, open and small read are synchronous: on a local disk each
    * takes microseconds, less than one thread-pool round trip, of which they would cost four.
    */
   override async read(name: string, { start = 0 }: { start?: number } = {}): Promise<FileToSend> {
@@ -104,8 +102,7 @@ export class RootedFileSystem extends FileSystem {
         closeSync(fd);
       }
     }
-    const stream = createReadStream('', { fd, start: start || undefined, highWaterMark: transferChunkBytes });
-    return { stream, clientPath: virtual, size };
+    return { fd, clientPath: virtual, size };
   }
 
   /** STOR/APPE: a stream into the file; REST before STOR writes from that offset without truncating. */
