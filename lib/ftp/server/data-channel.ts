@@ -40,7 +40,6 @@ export abstract class DataChannel implements DataConnector {
     this.ready ??= this.establish().then((socket) => {
       this.dataSocket = socket;
       // A stalled peer must not hold the transfer forever.
-      socket.setNoDelay(true);
       socket.setTimeout(this.options.timeoutMs, () => socket.destroy(new FtpReplyError('Data connection timed out', 426)));
       socket.on('error', () => {}); // reported by the transfer that uses it
       return socket;
@@ -107,7 +106,8 @@ export class PassiveChannel extends DataChannel {
   /** Listens, starts accepting at once (clients connect right after 227/229), resolves to the port. */
   async listen(): Promise<number> {
     const host = plainAddress(this.connection.commandSocket.localAddress);
-    const server = net.createServer();
+    // noDelay: TCP_NODELAY is set by the accept itself, as for an active connection by its connect.
+    const server = net.createServer({ noDelay: true });
     this.server = server;
     server.on('error', () => {});
     for (const port of candidatePorts(this.options.portRange)) {
@@ -181,7 +181,7 @@ export class ActiveChannel extends DataChannel {
 
   protected establish(): Promise<Socket> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: this.target.host, port: this.target.port });
+      const socket = net.connect({ host: this.target.host, port: this.target.port, noDelay: true });
       socket.setTimeout(this.options.timeoutMs, () => socket.destroy(new FtpReplyError('Cannot open data connection: timed out', 425)));
       socket.once('error', () => reject(new FtpReplyError("Can't open data connection", 425)));
       socket.once('connect', () => {
