@@ -15,10 +15,10 @@ import { printComparison, type Measurement } from './_report.ts';
 const run = promisify(execFile);
 const bigBytes = 1024 ** 3;
 const smallCount = 500;
-const rounds = 3;
+const rounds = 4;
 /** Small-file passes: untimed warm-up passes, then timed rounds alternating between the servers. */
-const warmUpPasses = 6;
-const smallRounds = 5;
+const warmUpPasses = 8;
+const smallRounds = 6;
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'netlab-bench-ftp-'));
 const root = path.join(scratch, 'root');
@@ -36,16 +36,19 @@ try {
     pyftpdlib: () => startPyftpdlib({ root, writable: true }),
   };
 
-  // The three servers up at once and taken in turn, round after round, so that a slow moment of
-  // this shared machine falls on each of them; the best round of each counts.
+  // The three servers up at once and taken in turn, round after round, each round in the reverse
+  // order of the one before (the second of two 1 GiB uploads in a row was up to 40 % faster,
+  // whichever server it was), so that neither a slow moment of this shared machine nor a place in
+  // the order favours one of them; the best round of each counts.
   const names = Object.keys(servers);
   const peers = await Promise.all(Object.values(servers).map((start) => start()));
   const retr: Record<string, number> = {};
   const stor: Record<string, number> = {};
   try {
     for (let round = 0; round < rounds; round++) {
-      for (const [i, name] of names.entries()) retr[name] = Math.max(retr[name] ?? 0, await download(peers[i].port));
-      for (const [i, name] of names.entries()) if (name !== 'vsftpd') stor[name] = Math.max(stor[name] ?? 0, await upload(peers[i].port));
+      const order = round % 2 === 0 ? [...names.entries()] : [...names.entries()].reverse();
+      for (const [i, name] of order) retr[name] = Math.max(retr[name] ?? 0, await download(peers[i].port));
+      for (const [i, name] of order) if (name !== 'vsftpd') stor[name] = Math.max(stor[name] ?? 0, await upload(peers[i].port));
     }
   } finally {
     await Promise.all(peers.map((peer) => peer.close()));
@@ -114,8 +117,8 @@ interface SmallFileRates {
  * file on some servers: DESIGN.md). The first pass on each fresh server is reported on its own:
  * Node runs its code in the interpreter until V8 has compiled the hot path, which takes a few
  * thousand requests (vsftpd, a C program, is at full speed from the first). Then warm-up passes,
- * then timed rounds alternating between the two servers, so that a slow moment of this shared
- * machine falls on both; the best round of each counts.
+ * then timed rounds alternating between the two servers (each round in the reverse order of the
+ * one before), so that a slow moment of this shared machine falls on both; the best round of each counts.
  */
 async function smallFiles(ourPort: number, theirPort: number): Promise<SmallFileRates> {
   const script = `
@@ -144,9 +147,9 @@ for ftp in sessions:
     for _ in range(${warmUpPasses}):
         rate(ftp)
 rounds = [[], []]
-for _ in range(${smallRounds}):
-    for i, ftp in enumerate(sessions):
-        rounds[i].append(rate(ftp))
+for round in range(${smallRounds}):
+    for i in ([0, 1] if round % 2 == 0 else [1, 0]):
+        rounds[i].append(rate(sessions[i]))
 for ftp in sessions:
     ftp.quit()
 print(json.dumps({'fresh': fresh, 'running': [max(r) for r in rounds]}))
