@@ -253,22 +253,24 @@ async function transfer(
   const finish = (status: string) => ({ ...fields, bytes: bytes(), seconds: Number(((performance.now() - started) / 1000).toFixed(3)), status });
   let socket: net.Socket;
   try {
-    socket = await connection.connector.waitForConnection();
+    const { connector } = connection;
+    // A channel of ours gives a native promise (waitForConnection wraps it in bluebird for ftp-srv).
+    socket = await (connector instanceof DataChannel ? connector.connected() : connector.waitForConnection());
   } catch (error) {
     file?.destroy();
     connection.connector.end();
     await connection.reply(425, (error as Error).message);
     return finish('no-data-connection');
   }
+  const opening = what.startsWith('FILE: ') ? what : `Opening ${fields.mode === 'a' ? 'ASCII' : 'BINARY'} mode data connection for ${what}`;
+  if (sendAtOnce?.(socket)) {
+    connection.connector.end();
+    await bothInOneWrite(connection, () => [connection.reply(150, opening), connection.reply(226, 'Transfer complete')]);
+    return finish('c');
+  }
   const controller = new AbortController();
   context.onTransfer(controller);
-  const opening = what.startsWith('FILE: ') ? what : `Opening ${fields.mode === 'a' ? 'ASCII' : 'BINARY'} mode data connection for ${what}`;
   try {
-    if (sendAtOnce?.(socket)) {
-      connection.connector.end();
-      await bothInOneWrite(connection, () => [connection.reply(150, opening), connection.reply(226, 'Transfer complete')]);
-      return finish('c');
-    }
     await connection.reply(150, opening);
     await copy(socket, controller.signal);
     connection.connector.end();

@@ -35,8 +35,8 @@ export abstract class DataChannel implements DataConnector {
     return this.dataSocket;
   }
 
-  /** Resolves with the open (and, under FTPS, secured) data socket; bluebird, for ftp-srv's LIST. */
-  waitForConnection(): Promise<Socket> {
+  /** Resolves with the open (and, under FTPS, secured) data socket. */
+  connected(): Promise<Socket> {
     this.ready ??= this.establish().then((socket) => {
       this.dataSocket = socket;
       // A stalled peer must not hold the transfer forever.
@@ -44,7 +44,12 @@ export abstract class DataChannel implements DataConnector {
       socket.on('error', () => {}); // reported by the transfer that uses it
       return socket;
     });
-    return Bluebird.resolve(this.ready);
+    return this.ready;
+  }
+
+  /** connected(), as a bluebird promise: ftp-srv's LIST chains bluebird's methods on it. */
+  waitForConnection(): Promise<Socket> {
+    return Bluebird.resolve(this.connected());
   }
 
   /**
