@@ -16,4 +16,5 @@ test('LIST, NLST and STAT take leading ls options, and the rest is the name', ()
   assert.deepEqual(parseCommandLine('LIST -la'), { directive: 'LIST', arg: null, flags: ['-la'], raw: 'LIST -la' });
   assert.deepEqual(parseCommandLine('nlst -a -l pub dir'), { directive: 'NLST', arg: 'pub dir', flags: ['-a', '-l'], raw: 'nlst -a -l pub dir' });
   assert.equal(parseCommandLine('LIST pub -l').arg, 'pub -l');
+  assert.deepEqual(parseCommandLine('NLST -1 --all pub'), { directive: 'NLST', arg: 'pub', flags: ['-1', '--all'], raw: 'NLST -1 --all pub' });
 });

@@ -4,7 +4,7 @@
 
 import type { FtpCommand } from './internals.ts';
 
-/** Verbs whose leading "-la"-like words are ls options, not names (as vsftpd; ftp-srv took only single letters). */
+/** Verbs whose leading "-la", "-1" or "--all" words are ls options, not names (as vsftpd; ftp-srv took only single letters). */
 const verbsWithFlags = new Set(['LIST', 'NLST', 'STAT']);
 
 export function parseCommandLine(line: string): FtpCommand {
@@ -15,7 +15,7 @@ export function parseCommandLine(line: string): FtpCommand {
   let arg = rest;
   if (verbsWithFlags.has(directive)) {
     const words = rest.split(' ');
-    while (words.length > 0 && /^-[A-Za-z]+$/.test(words[0])) flags.push(words.shift()!);
+    while (words.length > 0 && /^-\S+$/.test(words[0])) flags.push(words.shift()!);
     arg = words.join(' ');
   }
   return { directive, arg: arg === '' ? null : arg, flags, raw: line };

@@ -64,7 +64,7 @@ export function attachSession(connection: Connection, options: SessionOptions): 
       const line = pending.subarray(0, end > 0 && pending[end - 1] === 13 ? end - 1 : end);
       pending = pending.subarray(end + 1);
       if (line.length > options.maxLineBytes) return refuseLongLine();
-      accept(line.toString(connection.encoding));
+      accept(withoutTelnetSignals(line).toString(connection.encoding));
     }
     if (pending.length > options.maxLineBytes) refuseLongLine();
   };
@@ -158,4 +158,16 @@ export function attachSession(connection: Connection, options: SessionOptions): 
     transfer?.abort();
   });
   armIdleTimer();
+}
+
+/**
+ * Clients may send ABOR behind the Telnet "Interrupt Process" and "Synch" signals (RFC 959
+ * §4.1.3: IAC IP, then IAC DM as urgent data, which the kernel takes out of the stream): lftp's
+ * ABOR arrives as FF F4 FF "ABOR". The signals go; the command stays.
+ */
+function withoutTelnetSignals(line: Buffer): Buffer {
+  const IAC = 0xff;
+  let start = 0;
+  while (line[start] === IAC) start += line[start + 1] >= 0xf0 && line[start + 1] < IAC ? 2 : 1;
+  return start === 0 ? line : line.subarray(start);
 }
