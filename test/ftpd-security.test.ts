@@ -265,7 +265,7 @@ test('connections over the limits get 421; an idle client is dropped; a data con
   assert.equal((await again.login()).code, 230);
 });
 
-test('ABOR stops a running download with 426 then 226', async (t) => {
+test('ABOR stops a running download with 426 then 226, also behind Telnet IP and Synch (as lftp sends it)', async (t) => {
   const tree = makeFtpTree(t);
   const { writeFileSync } = await import('node:fs');
   writeFileSync(path.join(tree.root, 'pub/big.bin'), Buffer.alloc(64 * 1024 * 1024));
@@ -273,17 +273,41 @@ test('ABOR stops a running download with 426 then 226', async (t) => {
   const ftp = await ControlConnection.open(port);
   t.after(() => ftp.close());
   await ftp.login();
+  // RFC 959 §4.1.3: IAC IP, IAC DM (urgent: the kernel takes the DM out of the stream), then ABOR.
+  const telnetSignals = [Buffer.alloc(0), Buffer.from([0xff, 0xf4, 0xff]), Buffer.from([0xff, 0xf4, 0xff, 0xf2])];
+  for (const signals of telnetSignals) {
+    const epsv = await ftp.send('EPSV');
+    const data = net.connect({ host: '127.0.0.1', port: Number(/\|\|\|(\d+)\|/.exec(epsv.text)![1]) });
+    data.on('error', () => {});
+    data.pause(); // a slow reader: the transfer cannot finish by itself
+    await new Promise((resolve) => data.once('connect', resolve));
+    assert.equal((await ftp.send('RETR pub/big.bin')).code, 150);
+    ftp.socket.write(signals);
+    assert.equal((await ftp.send('ABOR')).code, 426, `ABOR after ${signals.toString('hex')}`);
+    assert.equal((await ftp.read()).code, 226);
+    data.destroy();
+    assert.equal((await ftp.send('NOOP')).code, 200);
+  }
+  const retrs = lines.filter((line) => line.command === 'RETR');
+  assert.equal(retrs.length, telnetSignals.length);
+  for (const retr of retrs) {
+    assert.equal(retr.status, 'i');
+    assert.ok(Number(retr.bytes) < 64 * 1024 * 1024);
+  }
+});
+
+test('a data connection reset before any transfer does not take the server down', async (t) => {
+  const tree = makeFtpTree(t);
+  const { port } = await startTestFtpd(t, { root: tree.root });
+  const ftp = await ControlConnection.open(port);
+  t.after(() => ftp.close());
+  await ftp.login();
   const epsv = await ftp.send('EPSV');
   const data = net.connect({ host: '127.0.0.1', port: Number(/\|\|\|(\d+)\|/.exec(epsv.text)![1]) });
   data.on('error', () => {});
-  data.pause(); // a slow reader: the transfer cannot finish by itself
   await new Promise((resolve) => data.once('connect', resolve));
-  assert.equal((await ftp.send('RETR pub/big.bin')).code, 150);
-  assert.equal((await ftp.send('ABOR')).code, 426);
-  assert.equal((await ftp.read()).code, 226);
-  data.destroy();
+  data.resetAndDestroy();
+  await new Promise((resolve) => setTimeout(resolve, 100));
   assert.equal((await ftp.send('NOOP')).code, 200);
-  const retr = lines.find((line) => line.command === 'RETR');
-  assert.equal(retr?.status, 'i');
-  assert.ok(Number(retr?.bytes) < 64 * 1024 * 1024);
+  assert.equal((await ftp.transfer('RETR pub/hello.txt')).data.toString(), helloText);
 });

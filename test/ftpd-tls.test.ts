@@ -43,8 +43,9 @@ test('with a certificate, curl --ssl-reqd lists, downloads and uploads over TLS 
   assert.ok(lines.some((line) => line.command === 'PROT' && line.code === 200));
 });
 
-test("Python's FTP_TLS logs in over TLS and fetches with PROT P, passive and active", async (t) => {
+test("Python's FTP_TLS logs in over TLS and fetches with PROT P, passive and active (an empty file, and from the end, too)", async (t) => {
   const tree = makeFtpTree(t);
+  writeFileSync(path.join(tree.root, 'pub/empty.txt'), '');
   const tls = await selfSignedPair(tree.base);
   const { port } = await startTestFtpd(t, { root: tree.root, tls });
   const script = `
@@ -61,11 +62,16 @@ for passive in (True, False):
     data = io.BytesIO()
     ftp.retrbinary('RETR pub/hello.txt', data.write)
     print(data.getvalue().decode(), end='')
+    # Nothing to send: the data connection must still finish its TLS handshake before it closes.
+    empty = io.BytesIO()
+    print(ftp.retrbinary('RETR pub/empty.txt', empty.write), len(empty.getvalue()))
+print(ftp.retrbinary('RETR pub/hello.txt', print, rest=${helloText.length}))
 print(sorted(ftp.nlst()))
 ftp.quit()
 `;
   const { stdout } = await run('/usr/bin/python3', ['-c', script], { timeout: 20_000 });
-  assert.equal(stdout, `${helloText}${helloText}['incoming', 'pub']\n`);
+  const empty = '226 Transfer complete 0\n';
+  assert.equal(stdout, `${helloText}${empty}${helloText}${empty}226 Transfer complete\n['incoming', 'pub']\n`);
 });
 
 test('without a certificate, AUTH TLS is refused and curl --ssl-reqd gives up', async (t) => {

@@ -189,7 +189,7 @@ async function retrieve(context: CommandContext): Promise<LogFields> {
     if (asciiSource) return pipeline(asciiSource, toNetworkAscii(), socket, { signal });
     if (sender) return sender.send(socket, signal);
     // A small file already in memory: write it and close; the client's FIN is not worth a round trip.
-    return sendAndClose(socket, handedOver ? undefined : bytes).then(() => void (sentFromMemory = file.size));
+    return sendAndClose(socket, handedOver ? undefined : bytes, signal).then(() => void (sentFromMemory = file.size));
   };
   // What left: counted by the sender, read by the ASCII stream, or the whole small file (or nothing).
   const sent = () => sender?.bytesSent ?? (asciiSource ? bytesRead(asciiSource, file.size) : sentFromMemory);
@@ -300,10 +300,17 @@ async function abort({ connection, abortedTransfer }: CommandContext): Promise<v
 }
 
 /** Writes the rest of the file (if any) and half-closes: done once the kernel has the bytes and our FIN. */
-function sendAndClose(socket: net.Socket, bytes: Buffer | undefined): Promise<void> {
+function sendAndClose(socket: net.Socket, bytes: Buffer | undefined, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    // ABOR while a stalled client holds the end back: stop at once, not at the data timeout.
+    const stop = () => socket.destroy(new Error('aborted'));
+    signal.addEventListener('abort', stop, { once: true });
     // Node calls end's callback with the error when the socket fails (its types omit the argument).
-    const done = ((error?: Error | null) => (error ? reject(error) : resolve())) as () => void;
+    const done = ((error?: Error | null) => {
+      signal.removeEventListener('abort', stop);
+      if (error) reject(error);
+      else resolve();
+    }) as () => void;
     if (bytes) socket.end(bytes, done);
     else socket.end(done);
   });

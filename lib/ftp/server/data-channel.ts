@@ -41,7 +41,6 @@ export abstract class DataChannel implements DataConnector {
       this.dataSocket = socket;
       // A stalled peer must not hold the transfer forever.
       socket.setTimeout(this.options.timeoutMs, () => socket.destroy(new FtpReplyError('Data connection timed out', 426)));
-      socket.on('error', () => {}); // reported by the transfer that uses it
       return socket;
     });
     return this.ready;
@@ -96,8 +95,14 @@ export abstract class DataChannel implements DataConnector {
    * once: what is written before the handshake ends waits in the TLS socket.
    */
   protected secure(socket: Socket): Socket {
+    // From its accept on, the socket can fail (a client resetting it before any transfer): its
+    // errors are reported by the transfer that uses it, never an unhandled 'error' event.
+    socket.on('error', () => {});
     if (!this.connection.secure || !this.options.tls) return socket;
-    return new tls.TLSSocket(socket, { isServer: true, secureContext: tls.createSecureContext(this.options.tls) });
+    const secured = new tls.TLSSocket(socket, { isServer: true, secureContext: tls.createSecureContext(this.options.tls) });
+    secured.on('error', () => {});
+    endAfterHandshake(secured);
+    return secured;
   }
 }
 
@@ -205,6 +210,32 @@ export class NoDataChannel implements DataConnector {
     return Bluebird.resolve(Promise.reject(new FtpReplyError('Use PORT, EPRT, PASV or EPSV first', 425)));
   }
   end(): void {}
+}
+
+/**
+ * A TLS socket ended before the client's handshake is done would cut the handshake: what is
+ * written waits for it, but an end with nothing written before it (an empty file, a REST at the
+ * end) does not. So end() waits for the handshake, or for the socket's failure (then it reports
+ * the error to its callback, as any end on a closed socket).
+ */
+function endAfterHandshake(socket: tls.TLSSocket): void {
+  let handshaken = false;
+  socket.once('secure', () => (handshaken = true));
+  const end = socket.end.bind(socket) as (...args: unknown[]) => tls.TLSSocket;
+  socket.end = ((...args: unknown[]) => {
+    if (handshaken || socket.destroyed) return end(...args);
+    let ended = false;
+    const endNow = () => {
+      if (ended) return;
+      ended = true;
+      socket.off('secure', endNow);
+      socket.off('close', endNow);
+      end(...args);
+    };
+    socket.once('secure', endNow);
+    socket.once('close', endNow);
+    return socket;
+  }) as typeof socket.end;
 }
 
 /**

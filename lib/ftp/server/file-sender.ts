@@ -33,7 +33,11 @@ export class FileSender {
         await writing;
         if (bytes === 0) break;
         this.position += bytes;
-        writing = whenWritten(socket, (done) => socket.write(buffer.subarray(0, bytes), done)).then(() => void (this.bytesSent += bytes));
+        writing = whenWritten(socket, (done) => socket.write(buffer.subarray(0, bytes), done)).then(() => {
+          // Node calls back a write that was pending when the socket was destroyed as if it went out.
+          if (socket.destroyed) throw socket.errored ?? new Error('data connection closed');
+          this.bytesSent += bytes;
+        });
         writing.catch(() => {}); // awaited next turn: a failure meanwhile is not an unhandled rejection
       }
       await whenWritten(socket, (done) => socket.end(done));
