@@ -66,17 +66,26 @@ export class ControlConnection {
     return first.code === 331 ? this.send(`PASS ${password}`) : first;
   }
 
-  /** EPSV, then the command; resolves with the preliminary reply, the data, and the final reply. */
-  async transfer(command: string, upload?: Buffer): Promise<{ first: Reply; final?: Reply; data: Buffer }> {
+  /** EPSV, and the data connection made (paused: nothing is read until the caller says); the EPSV reply when refused. */
+  async openData(): Promise<net.Socket | Reply> {
     const epsv = await this.send('EPSV');
-    if (epsv.code !== 229) return { first: epsv, data: Buffer.alloc(0) };
+    if (epsv.code !== 229) return epsv;
     const port = Number(/\|\|\|(\d+)\|/.exec(epsv.text)![1]);
     const data = net.connect({ host: this.socket.remoteAddress, port });
     data.on('error', () => {});
-    const chunks: Buffer[] = [];
-    data.on('data', (chunk: Buffer) => chunks.push(chunk));
-    const dataClosed = new Promise<void>((resolve) => data.once('close', () => resolve()));
+    data.pause();
     await new Promise((resolve) => data.once('connect', resolve));
+    return data;
+  }
+
+  /** EPSV, then the command; resolves with the preliminary reply, the data, and the final reply. */
+  async transfer(command: string, upload?: Buffer): Promise<{ first: Reply; final?: Reply; data: Buffer }> {
+    const data = await this.openData();
+    if (!(data instanceof net.Socket)) return { first: data, data: Buffer.alloc(0) };
+    const chunks: Buffer[] = [];
+    const dataClosed = new Promise<void>((resolve) => data.once('close', () => resolve()));
+    data.on('data', (chunk: Buffer) => chunks.push(chunk));
+    data.resume();
     const first = await this.send(command);
     if (first.code !== 150 && first.code !== 125) {
       data.destroy();
