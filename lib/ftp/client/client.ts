@@ -1,10 +1,11 @@
 // The FTP client session: log in (anonymous by default), explicit TLS (RFC 4217), and one method
 // per command of RFC 959 / RFC 3659 — each refused command becomes a NetlabError naming the reply.
 
-import { constants, createReadStream, createWriteStream, existsSync, rmSync, statSync } from 'node:fs';
+import { constants, createReadStream, existsSync, fstatSync, rmSync, statSync } from 'node:fs';
 import { open, truncate } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { NetlabError } from '../../cli/errors.ts';
+import { BatchedFileWriter, openDescriptor } from '../file-writer.ts';
 import { ControlConnection, type TraceSink } from './control.ts';
 import type { DataOptions, DataState } from './data.ts';
 import { localFileError, replyError } from './errors.ts';
@@ -196,10 +197,10 @@ export class FtpClient implements TransferSession {
     const existed = existsSync(localPath);
     // Opened before RETR, without truncating: a bad local path fails first, and a refused RETR
     // leaves an existing file as it was. Writes start at `offset`; the end is cut once done.
-    const handle = await open(localPath, constants.O_WRONLY | constants.O_CREAT).catch((error) => Promise.reject(localFileError(error, localPath, 'write')));
+    const fd = await openDescriptor(localPath, constants.O_WRONLY | constants.O_CREAT, 0o666).catch((error) => Promise.reject(localFileError(error, localPath, 'write')));
     // A device or a pipe (/dev/null, /dev/stdout) takes plain writes, and cannot be cut.
-    const regular = (await handle.stat()).isFile();
-    const file = createWriteStream('', { fd: handle, start: regular ? offset : undefined, highWaterMark: this.dataOptions().bufferSize });
+    const regular = fstatSync(fd).isFile();
+    const file = new BatchedFileWriter(fd, regular ? offset : null);
     try {
       const bytes = await this.download(remotePath, file, { offset, onProgress: options.onProgress });
       if (regular) await truncate(localPath, offset + bytes);

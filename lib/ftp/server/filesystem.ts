@@ -1,12 +1,12 @@
 // The file system ftp-srv sees: a chroot made of real paths. Every name is resolved (symbolic
 // links included) and refused unless it stays under the user's root; replies name virtual paths only.
 
-import { closeSync, constants, open, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { FileSystem, type FtpConnection } from 'ftp-srv';
 import type { Access } from './accounts.ts';
-import { BatchedFileWriter } from './file-writer.ts';
+import { BatchedFileWriter, openDescriptor } from '../file-writer.ts';
 import type { ListedStats } from './listing.ts';
 
 /** Files up to this size are read in one call and sent from memory. */
@@ -236,14 +236,6 @@ const systemErrorText: Record<string, string> = {
 export function describeSystemError(error: unknown): string {
   const code = (error as { code?: unknown })?.code;
   return (typeof code === 'string' && systemErrorText[code]) || 'Operation failed';
-}
-
-/**
- * A plain descriptor, not a FileHandle: streams over a number use the callback fs calls, which
- * move a gigabyte noticeably faster than FileHandle's promises; the stream closes it (autoClose).
- */
-function openDescriptor(file: string, flags: number, mode?: number): Promise<number> {
-  return new Promise((resolve, reject) => open(file, flags, mode, (error, fd) => (error ? reject(error) : resolve(fd))));
 }
 
 /** Up to `size` bytes from `position` (fewer if the file shrank meanwhile). */
