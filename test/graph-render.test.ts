@@ -79,6 +79,9 @@ test('the HTML page works offline in headless Chromium: a canvas, hover details,
   }, undefined, { timeout: 5_000 });
   assert.match((await page.locator('#details').textContent()) ?? '', new RegExp(`handle${await hovered.jsonValue()}`));
 
+  // As a user does: the pointer goes to the search box. Left over the canvas, it would hover
+  // whatever node the camera brings under it while it moves to the one found.
+  await page.hover('#search');
   await page.fill('#search', `@${wanted.handle!.toUpperCase()}`);
   await page.press('#search', 'Enter');
   await page.waitForFunction(() => document.querySelector('#status')?.textContent?.startsWith('Found'), undefined, { timeout: 5_000 });
