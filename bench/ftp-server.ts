@@ -15,10 +15,10 @@ import { printComparison, type Measurement } from './_report.ts';
 const run = promisify(execFile);
 const bigBytes = 1024 ** 3;
 const smallCount = 500;
-const rounds = 4;
+const rounds = 6;
 /** Small-file passes: untimed warm-up passes, then timed rounds alternating between the servers. */
-const warmUpPasses = 8;
-const smallRounds = 6;
+const warmUpPasses = 6;
+const smallRounds = 8;
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'netlab-bench-ftp-'));
 const root = path.join(scratch, 'root');
