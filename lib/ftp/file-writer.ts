@@ -13,6 +13,9 @@ export class BatchedFileWriter extends Writable {
   bytesWritten = 0;
   private parts: Buffer[] = [];
   private pending = 0;
+  /** A writev is in the thread pool; afterWrite is the close that waits for it. */
+  private writing = false;
+  private afterWrite?: () => void;
 
   /** `position`: where to write (REST offset), or null to write at the descriptor's own position (append, or a fresh file). */
   constructor(
@@ -63,7 +66,11 @@ export class BatchedFileWriter extends Writable {
   }
 
   override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
-    close(this.fd, () => done(error));
+    // Not under a write still in the thread pool: the number could be reused by another open
+    // meanwhile, and the write's bytes land in someone else's file.
+    const closeFile = () => close(this.fd, () => done(error));
+    if (this.writing) this.afterWrite = closeFile;
+    else closeFile();
   }
 
   private flush(done: (error?: Error | null) => void): void {
@@ -76,7 +83,14 @@ export class BatchedFileWriter extends Writable {
   /** writev may write less than asked (a full disk, a signal): the rest is written again. */
   private writeAll(parts: Buffer[], done: (error?: Error | null) => void): void {
     if (parts.length === 0) return done();
+    if (this.destroyed) return done(new Error('file writer destroyed'));
+    this.writing = true;
     writev(this.fd, parts, this.position, (error, written) => {
+      this.writing = false;
+      if (this.afterWrite) {
+        this.afterWrite();
+        return done(new Error('file writer destroyed'));
+      }
       if (error) return done(error);
       this.bytesWritten += written;
       if (this.position !== null) this.position += written;
