@@ -3,7 +3,10 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -176,6 +179,31 @@ test('a silent data connection times out (data idle timeout)', limit, async (t) 
   t.after(() => client.close());
   await client.login();
   await assert.rejects(client.download('big.iso', new PassThrough()), rejects('E_TIMEOUT', /data connection of RETR big.iso was idle for 0.15 s/));
+});
+
+test('a RETR answered 226 with no 150 and no data gives an empty file, closed', limit, async (t) => {
+  const dataPort = await dataListener(t, null);
+  const { port } = await scriptedServer(t, (command, reply) => {
+    login(command, reply);
+    if (command === 'EPSV') reply(`229 Entering Extended Passive Mode (|||${dataPort}|)\r\n`);
+    if (command.startsWith('RETR')) reply('226 nothing to send\r\n');
+  });
+  const client = await FtpClient.connect({ host: '127.0.0.1', port });
+  t.after(() => client.close());
+  await client.login();
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'netlab-ftp-fake-'));
+  t.after(() => rmSync(folder, { recursive: true, force: true }));
+  const target = path.join(folder, 'empty.txt');
+  assert.equal(await client.downloadFile('empty.txt', target), 0);
+  assert.equal(statSync(target).size, 0);
+  const stillOpen = readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === target;
+    } catch {
+      return false; // the descriptor readdir itself used, gone already
+    }
+  });
+  assert.deepEqual(stillOpen, [], 'the downloaded file is closed');
 });
 
 test('a data port that refuses the connection is reported before RETR is sent', limit, async (t) => {

@@ -203,6 +203,7 @@ export class FtpClient implements TransferSession {
     const file = new BatchedFileWriter(fd, regular ? offset : null);
     try {
       const bytes = await this.download(remotePath, file, { offset, onProgress: options.onProgress });
+      await closed(file); // already, unless the server answered 2yz with no data, which leaves it open
       if (regular) await truncate(localPath, offset + bytes);
       return bytes;
     } catch (error) {
@@ -275,6 +276,17 @@ export class FtpClient implements TransferSession {
     await transfer(this, { direction: 'download', command, type, destination: sink });
     return text();
   }
+}
+
+/** Ends a file stream if nothing did, and waits until its file is closed. */
+async function closed(stream: Writable): Promise<void> {
+  if (stream.closed) return;
+  const done = new Promise((resolve, reject) => {
+    stream.once('close', resolve);
+    stream.once('error', reject);
+  });
+  if (!stream.writableEnded) stream.end();
+  await done;
 }
 
 /** Destroys a file stream (closing its file) and waits until that is done. */
