@@ -292,6 +292,22 @@ test('ABOR stops a running download with 426 then 226, also behind Telnet IP and
   }
 });
 
+test('a data connection made but never used is closed at the data timeout (no descriptor left behind)', async (t) => {
+  const tree = makeFtpTree(t);
+  const { port } = await startTestFtpd(t, { root: tree.root, dataTimeoutMs: 300 });
+  const ftp = await ControlConnection.open(port);
+  t.after(() => ftp.close());
+  await ftp.login();
+  const data = (await ftp.openData()) as net.Socket;
+  data.resume();
+  const closedByServer = await Promise.race([
+    new Promise((resolve) => data.once('close', () => resolve(true))),
+    new Promise((resolve) => setTimeout(resolve, 3_000, false)),
+  ]);
+  assert.equal(closedByServer, true);
+  assert.equal((await ftp.send('NOOP')).code, 200);
+});
+
 test('a data connection reset before any transfer does not take the server down', async (t) => {
   const tree = makeFtpTree(t);
   const { port } = await startTestFtpd(t, { root: tree.root });

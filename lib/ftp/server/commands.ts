@@ -303,6 +303,7 @@ async function abort({ connection, abortedTransfer }: CommandContext): Promise<v
 function sendAndClose(socket: net.Socket, bytes: Buffer | undefined, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     // ABOR while a stalled client holds the end back: stop at once, not at the data timeout.
+    if (signal.aborted) return reject(new Error('aborted'));
     const stop = () => socket.destroy(new Error('aborted'));
     signal.addEventListener('abort', stop, { once: true });
     // Node calls end's callback with the error when the socket fails (its types omit the argument).

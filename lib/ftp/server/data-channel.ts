@@ -37,12 +37,7 @@ export abstract class DataChannel implements DataConnector {
 
   /** Resolves with the open (and, under FTPS, secured) data socket. */
   connected(): Promise<Socket> {
-    this.ready ??= this.establish().then((socket) => {
-      this.dataSocket = socket;
-      // A stalled peer must not hold the transfer forever.
-      socket.setTimeout(this.options.timeoutMs, () => socket.destroy(new FtpReplyError('Data connection timed out', 426)));
-      return socket;
-    });
+    this.ready ??= this.establish();
     return this.ready;
   }
 
@@ -90,19 +85,25 @@ export abstract class DataChannel implements DataConnector {
   protected release(): void {}
 
   /**
+   * Takes a data connection in hand the moment it is made (accepted or connected), used by a
+   * transfer or not: end() closes it, a stalled peer is timed out, and its errors are reported by
+   * the transfer that uses it, never as an unhandled 'error' event (a client may reset it first).
+   *
    * Under FTPS the data connection is TLS too, with us as the TLS server (RFC 4217 §7). Clients
    * (ftplib, curl) start the handshake only after our 150 reply, so the socket is handed over at
    * once: what is written before the handshake ends waits in the TLS socket.
    */
-  protected secure(socket: Socket): Socket {
-    // From its accept on, the socket can fail (a client resetting it before any transfer): its
-    // errors are reported by the transfer that uses it, never an unhandled 'error' event.
-    socket.on('error', () => {});
-    if (!this.connection.secure || !this.options.tls) return socket;
-    const secured = new tls.TLSSocket(socket, { isServer: true, secureContext: tls.createSecureContext(this.options.tls) });
-    secured.on('error', () => {});
-    endAfterHandshake(secured);
-    return secured;
+  protected adopt(plain: Socket): Socket {
+    plain.on('error', () => {});
+    let socket = plain;
+    if (this.connection.secure && this.options.tls) {
+      socket = new tls.TLSSocket(plain, { isServer: true, secureContext: tls.createSecureContext(this.options.tls) });
+      socket.on('error', () => {});
+      endAfterHandshake(socket as tls.TLSSocket);
+    }
+    socket.setTimeout(this.options.timeoutMs, () => socket.destroy(new FtpReplyError('Data connection timed out', 426)));
+    this.dataSocket = socket;
+    return socket;
   }
 }
 
@@ -166,7 +167,7 @@ export class PassiveChannel extends DataChannel {
         settled = true;
         clearTimeout(timer);
         this.release();
-        resolve(this.secure(socket));
+        resolve(this.adopt(socket));
       });
     });
   }
@@ -196,7 +197,7 @@ export class ActiveChannel extends DataChannel {
       socket.once('error', () => reject(new FtpReplyError("Can't open data connection", 425)));
       socket.once('connect', () => {
         socket.setTimeout(0);
-        resolve(this.secure(socket));
+        resolve(this.adopt(socket));
       });
     });
   }
