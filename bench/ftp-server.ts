@@ -15,7 +15,7 @@ import { printComparison, type Measurement } from './_report.ts';
 const run = promisify(execFile);
 const bigBytes = 1024 ** 3;
 const smallCount = 500;
-const rounds = 6;
+const rounds = 8;
 /** Small-file passes: untimed warm-up passes, then timed rounds alternating between the servers. */
 const warmUpPasses = 6;
 const smallRounds = 8;
