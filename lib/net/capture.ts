@@ -93,16 +93,26 @@ export function startCapture(options: CaptureOptions): CaptureSession {
   }
   const { tool, file } = found;
   const args = captureArguments(tool, options);
-  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: tshark captures through a dumpcap child, and a signal must reach both.
+  // A dumpcap left behind (tshark killed before it could stop it) would hold our pipes open, and
+  // the capture would never end.
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch {
+      // the group is gone already
+    }
+  };
   let stderr = '';
   let packets: number | undefined;
   let lines = 0;
   let markReady!: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
 
-  const stop = () => child.kill('SIGINT'); // both tools print their statistics and exit on SIGINT
+  const stop = () => signalGroup('SIGINT'); // both tools print their statistics and exit on SIGINT
   const timer = setTimeout(stop, options.durationMs);
-  const hardStop = setTimeout(() => child.kill('SIGKILL'), options.durationMs + 5_000);
+  const hardStop = setTimeout(() => signalGroup('SIGKILL'), options.durationMs + 5_000);
   options.signal?.addEventListener('abort', stop, { once: true });
 
   forEachLine(child.stdout, (line) => {
