@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { fromNetworkAscii, toNetworkAscii } from './ascii.ts';
 import { ActiveChannel, DataChannel, PassiveChannel, plainAddress, type DataChannelOptions } from './data-channel.ts';
 import { FtpReplyError, type RootedFileSystem } from './filesystem.ts';
-import { FileSender, transferChunkBytes } from './file-sender.ts';
+import { FileSender, transferChunkBytes, untilAborted, whenWritten } from './file-sender.ts';
 import { foreignPortOwner } from './port-owner.ts';
 import type { Connection, FtpCommand } from './internals.ts';
 
@@ -301,20 +301,8 @@ async function abort({ connection, abortedTransfer }: CommandContext): Promise<v
 
 /** Writes the rest of the file (if any) and half-closes: done once the kernel has the bytes and our FIN. */
 function sendAndClose(socket: net.Socket, bytes: Buffer | undefined, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // ABOR while a stalled client holds the end back: stop at once, not at the data timeout.
-    if (signal.aborted) return reject(new Error('aborted'));
-    const stop = () => socket.destroy(new Error('aborted'));
-    signal.addEventListener('abort', stop, { once: true });
-    // Node calls end's callback with the error when the socket fails (its types omit the argument).
-    const done = ((error?: Error | null) => {
-      signal.removeEventListener('abort', stop);
-      if (error) reject(error);
-      else resolve();
-    }) as () => void;
-    if (bytes) socket.end(bytes, done);
-    else socket.end(done);
-  });
+  // ABOR while a stalled client holds the end back: stop at once, not at the data timeout.
+  return untilAborted(socket, signal, () => whenWritten(socket, (done) => (bytes ? socket.end(bytes, done) : socket.end(done))));
 }
 
 /** Replies corked into one write: one segment, one wake-up of the client instead of two. */

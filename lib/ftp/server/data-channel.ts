@@ -60,11 +60,7 @@ export abstract class DataChannel implements DataConnector {
     socket._handle = null;
     socket.setTimeout(0);
     socket.removeAllListeners();
-    const reader = new net.Socket({ handle, readable: true, writable: true, onread: { buffer, callback: onRead } } as net.SocketConstructorOpts);
-    this.dataSocket = reader;
-    reader.setTimeout(this.options.timeoutMs, () => reader.destroy(new FtpReplyError('Data connection timed out', 426)));
-    reader.on('error', () => {}); // reported by the transfer that uses it
-    return reader;
+    return this.watch(new net.Socket({ handle, readable: true, writable: true, onread: { buffer, callback: onRead } } as net.SocketConstructorOpts));
   }
 
   /** Closes the data connection (after flushing what was written) and forgets it. */
@@ -95,12 +91,15 @@ export abstract class DataChannel implements DataConnector {
    */
   protected adopt(plain: Socket): Socket {
     plain.on('error', () => {});
-    let socket = plain;
-    if (this.connection.secure && this.options.tls) {
-      socket = new tls.TLSSocket(plain, { isServer: true, secureContext: tls.createSecureContext(this.options.tls) });
-      socket.on('error', () => {});
-      endAfterHandshake(socket as tls.TLSSocket);
-    }
+    if (!this.connection.secure || !this.options.tls) return this.watch(plain);
+    const secured = new tls.TLSSocket(plain, { isServer: true, secureContext: tls.createSecureContext(this.options.tls) });
+    endAfterHandshake(secured);
+    return this.watch(secured);
+  }
+
+  /** The channel's socket from now on: timed out when stalled, its errors left to the transfer. */
+  private watch(socket: Socket): Socket {
+    socket.on('error', () => {});
     socket.setTimeout(this.options.timeoutMs, () => socket.destroy(new FtpReplyError('Data connection timed out', 426)));
     this.dataSocket = socket;
     return socket;

@@ -19,12 +19,9 @@ export class FileSender {
   ) {}
 
   /** Sends the file from the position to its end, then half-closes; resolves once the kernel has it all. */
-  async send(socket: Socket, signal: AbortSignal): Promise<void> {
-    signal.throwIfAborted();
-    const buffers = [Buffer.allocUnsafeSlow(transferChunkBytes), Buffer.allocUnsafeSlow(transferChunkBytes)];
-    const stop = () => socket.destroy(new Error('aborted'));
-    signal.addEventListener('abort', stop, { once: true });
-    try {
+  send(socket: Socket, signal: AbortSignal): Promise<void> {
+    return untilAborted(socket, signal, async () => {
+      const buffers = [Buffer.allocUnsafeSlow(transferChunkBytes), Buffer.allocUnsafeSlow(transferChunkBytes)];
       let writing: Promise<void> = Promise.resolve();
       for (let turn = 0; ; turn ^= 1) {
         // Free to fill: this buffer's last write (two turns ago) ended before the previous one began.
@@ -41,9 +38,19 @@ export class FileSender {
         writing.catch(() => {}); // awaited next turn: a failure meanwhile is not an unhandled rejection
       }
       await whenWritten(socket, (done) => socket.end(done));
-    } finally {
-      signal.removeEventListener('abort', stop);
-    }
+    });
+  }
+}
+
+/** Runs `work` on the socket; an abort (ABOR) destroys the socket, which makes the work fail at once. */
+export async function untilAborted<T>(socket: Socket, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  signal.throwIfAborted();
+  const stop = () => socket.destroy(new Error('aborted'));
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    return await work();
+  } finally {
+    signal.removeEventListener('abort', stop);
   }
 }
 
@@ -52,7 +59,7 @@ function readAt(fd: number, buffer: Buffer, position: number): Promise<number> {
 }
 
 /** Resolves once the kernel has what `start` wrote (its buffer may be reused then); rejects if the socket fails. */
-function whenWritten(socket: Socket, start: (done: () => void) => void): Promise<void> {
+export function whenWritten(socket: Socket, start: (done: () => void) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     if (socket.destroyed) return reject(socket.errored ?? new Error('data connection closed'));
     // Node passes the error to a write's callback (its types omit the argument).
