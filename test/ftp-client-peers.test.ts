@@ -12,7 +12,8 @@ import type { NetlabError } from '../lib/cli/errors.ts';
 import { FtpClient, type FtpClientOptions } from '../lib/ftp/client/index.ts';
 import { startFtpServer } from '../lib/ftp/server/index.ts';
 import { tempDir } from './helpers.ts';
-import { startPyftpdlib, startVsftpd } from './peers/ftp-peers.ts';
+import { missingPeers, type PeerName } from './peers/available.ts';
+import { pyftpdlibNeeds, startPyftpdlib, startVsftpd, vsftpdNeeds } from './peers/ftp-peers.ts';
 
 const bigSize = 100 * 1024 * 1024;
 const scratch = tempDir({ after }, 'netlab-ftp-client-');
@@ -59,11 +60,12 @@ function makeRoot(name: string): string {
   return root;
 }
 
-const peers: { name: string; start(root: string): Promise<Peer>; modifies: boolean }[] = [
-  { name: 'vsftpd', start: async (root) => ({ host: '127.0.0.1', ...(await startVsftpd({ root, writable: true })) }), modifies: true },
-  { name: 'pyftpdlib', start: async (root) => ({ host: '127.0.0.1', ...(await startPyftpdlib({ root, writable: true })) }), modifies: true },
+const peers: { name: string; needs: readonly PeerName[]; start(root: string): Promise<Peer>; modifies: boolean }[] = [
+  { name: 'vsftpd', needs: vsftpdNeeds, start: async (root) => ({ host: '127.0.0.1', ...(await startVsftpd({ root, writable: true })) }), modifies: true },
+  { name: 'pyftpdlib', needs: pyftpdlibNeeds, start: async (root) => ({ host: '127.0.0.1', ...(await startPyftpdlib({ root, writable: true })) }), modifies: true },
   {
     name: 'netlab ftpd',
+    needs: [],
     start: async (root) => {
       const server = await startFtpServer({ host: '127.0.0.1', port: 0, root, writable: true });
       return { host: '127.0.0.1', port: server.address.port, close: () => server.close() };
@@ -73,7 +75,7 @@ const peers: { name: string; start(root: string): Promise<Peer>; modifies: boole
 ];
 
 for (const peer of peers) {
-  describe(`our client against ${peer.name}`, { timeout: 120_000 }, () => {
+  describe(`our client against ${peer.name}`, { timeout: 120_000, skip: missingPeers(...peer.needs) }, () => {
     let server: Peer;
     let root = '';
     const clients: FtpClient[] = [];
@@ -235,7 +237,7 @@ test('IPv6: passive (EPSV) and active (EPRT |2|) over ::1, against netlab ftpd',
   }
 });
 
-test('explicit FTPS (AUTH TLS, PBSZ 0, PROT P): passive and active, against netlab ftpd', { timeout: 30_000 }, async (t) => {
+test('explicit FTPS (AUTH TLS, PBSZ 0, PROT P): passive and active, against netlab ftpd', { timeout: 30_000, skip: missingPeers('openssl') }, async (t) => {
   const root = makeRoot('tls');
   const key = path.join(scratch, 'key.pem');
   const cert = path.join(scratch, 'cert.pem');

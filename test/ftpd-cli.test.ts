@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import ftpd from '../scripts/ftpd.ts';
 import { verifyPassword } from '../lib/ftp/server/index.ts';
 import { isolatedEnv, startServerExercise, tempDir } from './helpers.ts';
+import { skipWithout } from './peers/available.ts';
 
 const run = promisify(execFile);
 
@@ -23,6 +24,7 @@ test('first start creates data/ftp with a welcome file and incoming/; the log ha
   assert.ok(existsSync(path.join(root, 'incoming')));
   assert.match(output().stdout, /serving .*data\/ftp; anonymous read \+ uploads to incoming\//);
   assert.equal(process.listenerCount('SIGTERM') + process.listenerCount('SIGINT'), signalListeners, "ftp-srv's process.exit handlers are removed");
+  if (skipWithout(t, 'curl')) return;
 
   const url = `ftp://127.0.0.1:${server.address.port}`;
   const { stdout } = await run('curl', ['-sS', `${url}/welcome.txt`]);

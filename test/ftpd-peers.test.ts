@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { missingPeers, skipBecause, skipWithout } from './peers/available.ts';
 import { ControlConnection } from './peers/ftp-control.ts';
 import { helloText, makeFtpTree, startTestFtpd } from './peers/ftp-tree.ts';
 
@@ -15,7 +16,7 @@ const run = promisify(execFile);
 const curl = (...args: string[]) => run('curl', ['-sS', '--max-time', '20', ...args], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
-test('curl lists, downloads (EPSV, PASV, active -P) and uploads into incoming/', async (t) => {
+test('curl lists, downloads (EPSV, PASV, active -P) and uploads into incoming/', { skip: missingPeers('curl') }, async (t) => {
   const tree = makeFtpTree(t);
   const payload = randomBytes(3 * 1024 * 1024 + 17);
   writeFileSync(path.join(tree.root, 'pub/blob.bin'), payload);
@@ -52,7 +53,7 @@ test('curl lists, downloads (EPSV, PASV, active -P) and uploads into incoming/',
   assert.ok(lines.every((line) => typeof line.client === 'string' && typeof line.code === 'number'));
 });
 
-test("Python's ftplib logs in, walks, downloads and uploads, passive and active", async (t) => {
+test("Python's ftplib logs in, walks, downloads and uploads, passive and active", { skip: missingPeers('python3') }, async (t) => {
   const tree = makeFtpTree(t);
   const { port } = await startTestFtpd(t, { root: tree.root, writable: true });
   const script = `
@@ -90,7 +91,7 @@ for passive in (True, False):
   assert.equal(readFileSync(path.join(tree.root, 'incoming/from-python-False.txt'), 'utf8'), 'uploaded by ftplib');
 });
 
-test('lftp lists, mirrors the tree and uploads', async (t) => {
+test('lftp lists, mirrors the tree and uploads', { skip: missingPeers('lftp') }, async (t) => {
   const tree = makeFtpTree(t);
   const { port } = await startTestFtpd(t, { root: tree.root, writable: true });
   const local = path.join(tree.base, 'mirror');
@@ -111,7 +112,7 @@ test('lftp lists, mirrors the tree and uploads', async (t) => {
   assert.equal(readFileSync(path.join(tree.root, 'incoming/lftp.txt'), 'utf8'), readFileSync(path.join(tree.base, 'secret.txt'), 'utf8'));
 });
 
-test('ftplib fetches files around the in-memory size limit byte for byte; names keep their quotes; LIST takes ls options', async (t) => {
+test('ftplib fetches files around the in-memory size limit byte for byte; names keep their quotes; LIST takes ls options', { skip: missingPeers('python3') }, async (t) => {
   const tree = makeFtpTree(t);
   // 256 KiB is the largest file read whole and sent from memory (its 150 and 226 leave together).
   const sizes = [0, 1, 1024, 256 * 1024, 256 * 1024 + 1, 2 * 1024 * 1024 + 3];
@@ -159,6 +160,7 @@ test('TYPE A sends lines with CRLF and stores them with LF (RFC 959 §3.1.1.1); 
   assert.equal((await ftp.send('TYPE I')).code, 200);
   assert.equal((await ftp.transfer('RETR pub/lines.txt')).data.toString(), 'one\ntwo\n\nthree');
   // ftplib's retrlines uses TYPE A and gets the lines back.
+  if (skipWithout(t, 'python3')) return;
   const script = `
 import ftplib
 ftp = ftplib.FTP()
@@ -176,15 +178,17 @@ test('over IPv6, curl fetches with EPSV and EPRT; PASV, which cannot name an IPv
   try {
     started = await startTestFtpd(t, { root: tree.root, host: '::1' });
   } catch (error) {
-    return t.skip(`no IPv6 loopback here: ${(error as Error).message}`);
+    skipBecause(t, `no IPv6 loopback here: ${(error as Error).message}`);
+    return;
   }
-  const url = `ftp://[::1]:${started.port}`;
-  assert.equal((await curl(`${url}/pub/hello.txt`)).stdout.toString(), helloText);
-  assert.equal((await curl('-P', '::1', `${url}/pub/hello.txt`)).stdout.toString(), helloText);
   const ftp = await ControlConnection.open(started.port, '::1');
   t.after(() => ftp.close());
   await ftp.login();
   assert.equal((await ftp.send('PASV')).code, 425);
   assert.equal((await ftp.send('EPSV 1')).code, 522);
   assert.equal((await ftp.transfer('RETR pub/hello.txt')).data.toString(), helloText);
+  if (skipWithout(t, 'curl')) return;
+  const url = `ftp://[::1]:${started.port}`;
+  assert.equal((await curl(`${url}/pub/hello.txt`)).stdout.toString(), helloText);
+  assert.equal((await curl('-P', '::1', `${url}/pub/hello.txt`)).stdout.toString(), helloText);
 });

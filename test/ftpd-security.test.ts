@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
+import { skipBecause, skipWithout } from './peers/available.ts';
 import { ControlConnection } from './peers/ftp-control.ts';
 import { helloText, makeFtpTree, secretText, startTestFtpd } from './peers/ftp-tree.ts';
 
@@ -189,7 +190,11 @@ test('PORT and EPRT connect only back to the client, on an unprivileged port (no
 });
 
 test("on loopback, PORT to another user's port is refused (every local user shares 127.0.0.1)", async (t) => {
-  if (process.getuid?.() !== 0) return t.skip('needs root, to run a listener as the user nobody');
+  if (process.getuid?.() !== 0) {
+    skipBecause(t, 'needs root, to run a listener as the user nobody');
+    return;
+  }
+  if (skipWithout(t, 'runuser', 'python3')) return;
   const tree = makeFtpTree(t);
   const { port } = await startTestFtpd(t, { root: tree.root });
   const script = "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen()\nprint(s.getsockname()[1],flush=True)\ntime.sleep(30)";

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { missingPeers, skipWithout } from './peers/available.ts';
 import { ControlConnection } from './peers/ftp-control.ts';
 import { helloText, makeFtpTree, startTestFtpd } from './peers/ftp-tree.ts';
 
@@ -19,7 +20,7 @@ async function selfSignedPair(folder: string): Promise<{ cert: Buffer; key: Buff
   return { cert: readFileSync(cert), key: readFileSync(key) };
 }
 
-test('with a certificate, curl --ssl-reqd lists, downloads and uploads over TLS (passive)', async (t) => {
+test('with a certificate, curl --ssl-reqd lists, downloads and uploads over TLS (passive)', { skip: missingPeers('openssl') }, async (t) => {
   const tree = makeFtpTree(t);
   const tls = await selfSignedPair(tree.base);
   const { port, lines } = await startTestFtpd(t, { root: tree.root, writable: true, tls });
@@ -32,6 +33,7 @@ test('with a certificate, curl --ssl-reqd lists, downloads and uploads over TLS 
   assert.match(feat.text, /^ AUTH TLS$/m);
   assert.match(feat.text, /^ PROT$/m);
   assert.equal((await features.send('AUTH TLS')).code, 234);
+  if (skipWithout(t, 'curl')) return;
 
   assert.match((await curl(`${url}/pub/`)).stdout, /hello\.txt/);
   assert.equal((await curl(`${url}/pub/hello.txt`)).stdout, helloText);
@@ -43,7 +45,7 @@ test('with a certificate, curl --ssl-reqd lists, downloads and uploads over TLS 
   assert.ok(lines.some((line) => line.command === 'PROT' && line.code === 200));
 });
 
-test("Python's FTP_TLS logs in over TLS and fetches with PROT P, passive and active (an empty file, and from the end, too)", async (t) => {
+test("Python's FTP_TLS logs in over TLS and fetches with PROT P, passive and active (an empty file, and from the end, too)", { skip: missingPeers('openssl', 'python3') }, async (t) => {
   const tree = makeFtpTree(t);
   writeFileSync(path.join(tree.root, 'pub/empty.txt'), '');
   const tls = await selfSignedPair(tree.base);
@@ -81,5 +83,6 @@ test('without a certificate, AUTH TLS is refused and curl --ssl-reqd gives up', 
   t.after(() => ftp.close());
   assert.doesNotMatch((await ftp.send('FEAT')).text, /AUTH TLS/);
   assert.equal((await ftp.send('AUTH TLS')).code, 502);
+  if (skipWithout(t, 'curl')) return;
   await assert.rejects(run('curl', ['-sS', '--ssl-reqd', `ftp://127.0.0.1:${port}/pub/hello.txt`]), /SSL|TLS|denied|refused|64/i);
 });

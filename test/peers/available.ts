@@ -32,8 +32,11 @@ export const peers = {
   chromium: { debian: 'chromium', file: '/usr/bin/chromium' },
   wrk: { debian: 'wrk', program: 'wrk' },
   setpriv: { debian: 'util-linux', program: 'setpriv' },
+  runuser: { debian: 'util-linux', program: 'runuser' },
+  unshare: { debian: 'util-linux', program: 'unshare' },
   openssl: { debian: 'openssl', program: 'openssl' },
   useradd: { debian: 'passwd', program: 'useradd' },
+  lastlog: { debian: 'login', program: 'lastlog' },
 } as const satisfies Record<string, PeerSpec>;
 
 export type PeerName = keyof typeof peers;
@@ -77,6 +80,11 @@ export function skipWithout(t: { skip(message?: string): void }, ...names: PeerN
  * NETLAB_REQUIRE_PEERS=1 still a skip, since CI cannot change the machine.
  */
 export function skipBecause(t: { skip(message?: string): void }, why: string): true {
-  t.skip(`SKIPPED LOUDLY: ${why}`);
+  t.skip(skipReason(why));
   return true;
+}
+
+/** The words of skipBecause, for node:test's `skip` option or a helper that says why it cannot run. */
+export function skipReason(why: string): string {
+  return `SKIPPED LOUDLY: ${why}`;
 }

@@ -6,6 +6,11 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { peers, type PeerName } from './available.ts';
+
+/** What each server needs installed: ask missingPeers(...) before starting it. */
+export const vsftpdNeeds: readonly PeerName[] = ['vsftpd'];
+export const pyftpdlibNeeds: readonly PeerName[] = ['python3', 'pyftpdlib'];
 
 export interface FtpPeer {
   port: number;
@@ -20,8 +25,8 @@ export interface FtpPeerOptions {
 }
 
 /**
- * vsftpd, anonymous, rooted at `root` (the facts in DESIGN.md: foreground, seccomp off, a
- * private empty secure_chroot_dir). The anonymous session runs as the `ftp` user, so the root is
+ * vsftpd, anonymous, rooted at `root`: in the foreground (listen=YES, background=NO), seccomp
+ * off, a private empty secure_chroot_dir (docs/architecture.md, "Facts about the real peers"). The anonymous session runs as the `ftp` user, so the root is
  * made world-readable (0755). vsftpd refuses a writable chroot root ("500 OOPS: refusing to run
  * with writable root inside chroot()", even with allow_writeable_chroot on 3.0.3), so `writable`
  * creates `incoming/` (0777) and uploads go there, as on our server.
@@ -62,7 +67,7 @@ export async function startVsftpd(options: FtpPeerOptions): Promise<FtpPeer> {
   }
   const configFile = path.join(scratch, 'vsftpd.conf');
   writeFileSync(configFile, `${settings.join('\n')}\n`);
-  const child = spawn('/usr/sbin/vsftpd', [configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(peers.vsftpd.file, [configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   return supervise(child, port, 'vsftpd', () => rmSync(scratch, { recursive: true, force: true }));
 }
 
@@ -72,7 +77,7 @@ export async function startPyftpdlib(options: FtpPeerOptions): Promise<FtpPeer> 
   const args = ['-m', 'pyftpdlib', '-i', '127.0.0.1', '-p', String(port), '-d', path.resolve(options.root)];
   if (options.writable) args.push('-w');
   // Debian's python3, not a pyenv one earlier on PATH (it has no pyftpdlib).
-  const child = spawn('/usr/bin/python3', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(peers.python3.file, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   return supervise(child, port, 'pyftpdlib');
 }
 
