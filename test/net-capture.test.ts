@@ -1,24 +1,25 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { captureArguments, findExecutable, startCapture, type CaptureToolName } from '../lib/net/capture.ts';
+import { captureArguments, startCapture, type CaptureToolName } from '../lib/net/capture.ts';
 import { startUdpServer, UdpClient } from '../lib/net/udp.ts';
 import captureScript from '../scripts/capture.ts';
 import { capture, tempDir } from './helpers.ts';
+import { peerPath, skipBecause, skipWithout } from './peers/available.ts';
 import { freePort, test } from './peers/net-peers.ts';
 
 const tools: CaptureToolName[] = ['tshark', 'tcpdump'];
 
-function whyNoCapture(tool: CaptureToolName): string | undefined {
-  if (!findExecutable(tool)) return `${tool} is not installed (apt install ${tool})`;
-  if (process.getuid?.() !== 0) return 'capturing needs root (or capture rights); run the tests as root';
-  return undefined;
+/** Skips the test (returning true) unless one of `wanted` is installed and this user may capture. */
+function skipWithoutCapture(t: { skip(message?: string): void }, wanted: CaptureToolName[]): boolean {
+  if (!wanted.some((tool) => peerPath(tool)) && skipWithout(t, ...wanted)) return true;
+  if (process.getuid?.() !== 0) return skipBecause(t, 'capturing needs root (or capture rights); run the tests as root');
+  return false;
 }
 
 for (const tool of tools) {
   test(`capture with ${tool} sees our datagrams on lo and stops at --count`, async (t) => {
-    const reason = whyNoCapture(tool);
-    if (reason) return t.skip(reason);
+    if (skipWithoutCapture(t, [tool])) return;
     const server = await startUdpServer({ host: '127.0.0.1', port: 0, echo: true });
     t.after(() => server.close());
     const lines: string[] = [];
@@ -41,8 +42,7 @@ for (const tool of tools) {
 }
 
 test('capture always ends: --duration stops it when fewer packets come', async (t) => {
-  const reason = whyNoCapture('tcpdump') && whyNoCapture('tshark');
-  if (reason) return t.skip(reason);
+  if (skipWithoutCapture(t, tools)) return;
   const started = Date.now();
   const result = await capture(captureScript, ['--port', String(await freePort('udp')), '--count', '100', '--duration', '1']);
   assert.equal(result.code, 0, result.stderr);
@@ -60,8 +60,8 @@ test('capture says what to install when neither tool is there', () => {
 });
 
 test('capture reports a missing interface and a bad filter in plain words', async (t) => {
-  const tool = tools.find((name) => !whyNoCapture(name));
-  if (!tool) return t.skip('no capture tool usable here');
+  if (skipWithoutCapture(t, tools)) return;
+  const tool = tools.find((name) => peerPath(name))!;
   const noInterface = await capture(captureScript, ['--tool', tool, '--interface', 'nosuch0', '--duration', '5']);
   assert.equal(noInterface.code, 2);
   assert.match(noInterface.stderr, /there is no interface named "nosuch0"/);
@@ -78,8 +78,7 @@ test('the filter reaches the tool as one argument, never through a shell', () =>
 
 for (const tool of tools) {
   test(`capture --out with ${tool} saves the packets to a capture file Wireshark opens`, async (t) => {
-    const reason = whyNoCapture(tool);
-    if (reason) return t.skip(reason);
+    if (skipWithoutCapture(t, [tool])) return;
     const file = path.join(tempDir(t), 'lab.pcap');
     const server = await startUdpServer({ host: '127.0.0.1', port: 0 });
     t.after(() => server.close());

@@ -4,11 +4,13 @@ import { startUdpServer } from '../lib/net/udp.ts';
 import tcpClient from '../scripts/tcp-client.ts';
 import udpClient from '../scripts/udp-client.ts';
 import { capture, waitFor } from './helpers.ts';
+import { skipWithout } from './peers/available.ts';
 import { runCommand, startSocatEcho, test } from './peers/net-peers.ts';
 
 // Our servers with the classic tools as clients, and our clients against socat servers.
 
 test('our UDP echo server answers nc -u and socat', async (t) => {
+  if (skipWithout(t, 'nc', 'socat')) return;
   const seen: string[] = [];
   const server = await startUdpServer({ host: '127.0.0.1', port: 0, echo: true, onDatagram: ({ data }) => seen.push(data.toString()) });
   t.after(() => server.close());
@@ -21,6 +23,7 @@ test('our UDP echo server answers nc -u and socat', async (t) => {
 });
 
 test('our TCP server echoes to nc and socat, and sees each one close with a FIN', async (t) => {
+  if (skipWithout(t, 'nc', 'socat')) return;
   const events: TcpServerEvent[] = [];
   const server = await startTcpServer({ host: '127.0.0.1', port: 0, onEvent: (event) => events.push(event) });
   t.after(() => server.close());
@@ -38,6 +41,7 @@ test('our TCP server echoes to nc and socat, and sees each one close with a FIN'
 });
 
 test('our TCP server with --reply OK answers nc line by line', async (t) => {
+  if (skipWithout(t, 'nc')) return;
   const server = await startTcpServer({ host: '127.0.0.1', port: 0, reply: 'OK' });
   t.after(() => server.close());
   const nc = await runCommand('nc', ['-N', '127.0.0.1', String(server.address.port)], { input: 'a\nb\n' });
@@ -45,6 +49,7 @@ test('our TCP server with --reply OK answers nc line by line', async (t) => {
 });
 
 test('our TCP client against socat TCP-LISTEN,fork EXEC:cat', async (t) => {
+  if (skipWithout(t, 'socat')) return;
   const port = await startSocatEcho(t, 'tcp');
   const result = await capture(tcpClient, ['--port', String(port), '--json', 'via socat']);
   assert.equal(result.code, 0, result.stderr);
@@ -52,6 +57,7 @@ test('our TCP client against socat TCP-LISTEN,fork EXEC:cat', async (t) => {
 });
 
 test('our UDP client against socat UDP-RECVFROM,fork EXEC:cat', async (t) => {
+  if (skipWithout(t, 'socat')) return;
   const port = await startSocatEcho(t, 'udp');
   const result = await capture(udpClient, ['--port', String(port), '--wait', '--json', 'via socat']);
   assert.equal(result.code, 0, result.stderr);

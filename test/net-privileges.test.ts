@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { packageRoot } from '../lib/config/load.ts';
 import { isolatedEnv, nodeWithTsx, tempDir } from './helpers.ts';
+import { skipBecause, skipWithout } from './peers/available.ts';
 import { runCommand, test } from './peers/net-peers.ts';
-import { findExecutable } from '../lib/net/capture.ts';
 
 // What an ordinary user meets. The tests run as root in CI, so the scripts run as `nobody` — or,
 // where nobody cannot read this checkout (a clone under a private folder), as root stripped of
@@ -13,10 +13,11 @@ import { findExecutable } from '../lib/net/capture.ts';
 const nobody = ['--reuid=65534', '--regid=65534', '--clear-groups'];
 const withoutCapabilities = ['--inh-caps=-net_bind_service,-net_raw,-net_admin', '--bounding-set=-net_bind_service,-net_raw,-net_admin'];
 
-function whyNotUnprivileged(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root to drop privileges (setpriv); run the tests as root to check this';
-  if (!findExecutable('setpriv')) return 'setpriv (util-linux) is not installed';
-  return undefined;
+/** Skips the test (returning true) unless we can drop privileges: root, and setpriv. */
+function skipUnlessUnprivilegedRuns(t: { skip(message?: string): void }): boolean {
+  if (skipWithout(t, 'setpriv')) return true;
+  if (process.getuid?.() !== 0) return skipBecause(t, 'needs root to drop privileges (setpriv); run the tests as root to check this');
+  return false;
 }
 
 function nobodyCanRead(file: string): boolean {
@@ -35,14 +36,15 @@ function runUnprivileged(t: { after(fn: () => void): void }, script: string, arg
 }
 
 test('binding a port below 1024 as an ordinary user says the port is privileged', async (t) => {
-  const reason = whyNotUnprivileged();
-  if (reason) return t.skip(reason);
+  if (skipUnlessUnprivilegedRuns(t)) return;
   // Linux lets anyone bind from net.ipv4.ip_unprivileged_port_start up (containers often set 0).
   // A new network namespace starts again from 1024: its loopback is down, so bind 0.0.0.0 there.
   const firstFree = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'));
   const ownNetwork = firstFree <= 23;
+  if (ownNetwork && skipWithout(t, 'unshare')) return;
   if (ownNetwork && (await runCommand('unshare', ['--net', 'true'])).code !== 0) {
-    return t.skip(`net.ipv4.ip_unprivileged_port_start is ${firstFree} here and no new network namespace may be made: every user may bind port 23`);
+    skipBecause(t, `net.ipv4.ip_unprivileged_port_start is ${firstFree} here and no new network namespace may be made: every user may bind port 23`);
+    return;
   }
   const host = ownNetwork ? ['--host', '0.0.0.0'] : [];
   for (const script of ['tcp-server', 'udp-server']) {
@@ -52,16 +54,11 @@ test('binding a port below 1024 as an ordinary user says the port is privileged'
   }
 });
 
-test('capture without capture rights is a clear permission error, for each tool', async (t) => {
-  const reason = whyNotUnprivileged();
-  if (reason) return t.skip(reason);
-  for (const tool of ['tshark', 'tcpdump']) {
-    if (!findExecutable(tool)) {
-      t.diagnostic(`${tool} is not installed: not checked`);
-      continue;
-    }
+for (const tool of ['tshark', 'tcpdump'] as const) {
+  test(`capture with ${tool} without capture rights is a clear permission error`, async (t) => {
+    if (skipWithout(t, tool) || skipUnlessUnprivilegedRuns(t)) return;
     const result = await runUnprivileged(t, 'capture', ['--tool', tool, '--count', '1', '--duration', '3']);
     assert.equal(result.code, 5, `${tool}: ${result.stderr}`);
     assert.match(result.stderr, new RegExp(`^error: ${tool} may not capture on lo: this user lacks capture rights — run as root`));
-  }
-});
+  });
+}

@@ -8,6 +8,7 @@ import { refusalLine, startTcpServer, TcpConnection, type TcpClientEvent, type T
 import tcpClient from '../scripts/tcp-client.ts';
 import tcpServer from '../scripts/tcp-server.ts';
 import { capture, isolatedEnv, startServerExercise, tempDir, waitFor } from './helpers.ts';
+import { skipBecause } from './peers/available.ts';
 import { freePort, runScript, test } from './peers/net-peers.ts';
 
 /** Connects, sends, half-closes, and resolves to everything received until the server's FIN. */
@@ -208,7 +209,10 @@ test('the request log has one line per connection event, with the client address
 
 test('IPv6: tcp-server and tcp-client on ::1, addresses written [::1]:port', async (t) => {
   const hasIPv6Loopback = Object.values(os.networkInterfaces()).flat().some((entry) => entry?.address === '::1');
-  if (!hasIPv6Loopback) return t.skip('this machine has no ::1 (IPv6 disabled)');
+  if (!hasIPv6Loopback) {
+    skipBecause(t, 'this machine has no ::1 (IPv6 disabled)');
+    return;
+  }
   const server = await startServerExercise(tcpServer, ['--host', '::1', '--port', '0'], { env: isolatedEnv(tempDir(t)) });
   t.after(() => server.stop());
   const port = server.server.address.port;

@@ -48,8 +48,9 @@ export function signalChild(child: ChildProcess, signal: NodeJS.Signals, group =
 }
 
 /**
- * An echo server made of socat: TCP forks `cat` per connection (socat's PIPE can deadlock under
- * load, see DESIGN.md); UDP answers each datagram from the same socket.
+ * An echo server made of socat (ask skipWithout(t, 'socat') first): TCP forks `cat` per
+ * connection, since socat's PIPE can deadlock when the client pipelines; UDP answers each
+ * datagram from the same socket.
  */
 export async function startSocatEcho(t: TestContext, protocol: 'tcp' | 'udp'): Promise<number> {
   const port = await freePort(protocol);
