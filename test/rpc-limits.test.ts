@@ -14,6 +14,7 @@ import type { MethodTable } from '../lib/rpc/methods.ts';
 import { parseResponse } from '../lib/rpc/parse.ts';
 import { listenRpc } from '../lib/rpc/server.ts';
 import { tempDir } from './helpers.ts';
+import { skipWithout } from './peers/available.ts';
 import { python } from './peers/rpc-python.ts';
 
 type T = { after(fn: () => unknown): void };
@@ -90,11 +91,6 @@ test('100 000-deep nesting is HTTP 413 by size, fault -32600 by depth when the s
 
 test('a 50 MB body is refused with HTTP 413, declared or chunked, and the server stays up', async (t) => {
   const { port, lines } = await start(t);
-  const file = path.join(tempDir(t), 'big.xml');
-  writeFileSync(file, call(`<param><value><string>${'x'.repeat(50 * 1024 * 1024)}</string></value></param>`));
-  // curl announces the size and waits for "100 Continue": the 413 comes before the body is sent.
-  const { stdout } = await promisify(execFile)('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--data-binary', `@${file}`, `http://127.0.0.1:${port}/`]);
-  assert.equal(stdout, '413');
   // Chunked, no length: the server counts and stops at the cap.
   const chunked = await new Promise<number>((resolve) => {
     const request = http.request({ host: '127.0.0.1', port, method: 'POST', agent: false }, (response) => resolve(response.statusCode ?? 0));
@@ -109,6 +105,12 @@ test('a 50 MB body is refused with HTTP 413, declared or chunked, and the server
     pump();
   });
   assert.equal(chunked, 413, 'the rest of the body is read and dropped, then 413');
+  if (skipWithout(t, 'curl', 'python3')) return;
+  const file = path.join(tempDir(t), 'big.xml');
+  writeFileSync(file, call(`<param><value><string>${'x'.repeat(50 * 1024 * 1024)}</string></value></param>`));
+  // curl announces the size and waits for "100 Continue": the 413 comes before the body is sent.
+  const { stdout } = await promisify(execFile)('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--data-binary', `@${file}`, `http://127.0.0.1:${port}/`]);
+  assert.equal(stdout, '413');
   // Python's client sends the whole body before reading: it must see the 413, not a broken pipe.
   const fromPython = await promisify(execFile)(python, ['-c', `import xmlrpc.client as x\ntry: x.ServerProxy('http://127.0.0.1:${port}/').add('x' * 50_000_000, 1)\nexcept x.ProtocolError as e: print(e.errcode)`]);
   assert.equal(fromPython.stdout.trim(), '413');

@@ -6,7 +6,11 @@ import { listenAnnuaire } from '../lib/rpc/annuaire.ts';
 import { calculatorMethods } from '../lib/rpc/calculator.ts';
 import { listenRpc } from '../lib/rpc/server.ts';
 import { capture, tempDir } from './helpers.ts';
+import { missingPeers } from './peers/available.ts';
 import { pythonCalls, startPythonCalcul } from './peers/rpc-python.ts';
+
+/** Every test here talks to Debian's python3. */
+const needsPython = { skip: missingPeers('python3') };
 
 async function calcServer(t: { after(fn: () => unknown): void }): Promise<string> {
   const server = await listenRpc({ host: '127.0.0.1', port: 0, methods: calculatorMethods });
@@ -14,7 +18,7 @@ async function calcServer(t: { after(fn: () => unknown): void }): Promise<string
   return `http://127.0.0.1:${server.address.port}/`;
 }
 
-test('Python’s xmlrpc.client calls every calculator method: ints stay ints, a double makes a double', async (t) => {
+test('Python’s xmlrpc.client calls every calculator method: ints stay ints, a double makes a double', needsPython, async (t) => {
   const url = await calcServer(t);
   const answers = await pythonCalls(url, '[["add",[2,3]],["add",[2,3.0]],["mult",[6,7]],["mult",[2.5,4]],["diff",[2,5]],["quotient",[7,2]],["quotient",[6,3]],["absolue",[-4]],["absolue",[-2.5]]]');
   assert.deepEqual(answers, [
@@ -30,7 +34,7 @@ test('Python’s xmlrpc.client calls every calculator method: ints stay ints, a 
   ]);
 });
 
-test('Python gets Fault objects with the documented codes for every calculator error', async (t) => {
+test('Python gets Fault objects with the documented codes for every calculator error', needsPython, async (t) => {
   const url = await calcServer(t);
   const answers = await pythonCalls(url, '[["quotient",[1,0]],["quotient",[1.5,0.0]],["add",["2",3]],["add",[1]],["absolue",[1,2]],["mult",[1e308,10.0]],["pow",[2,3]],["NotFound",[]],["error",[]],["__proto__",[]],["constructor",[]]]');
   const faults = answers.map((answer) => ('fault' in answer ? answer.fault[0] : answer));
@@ -39,7 +43,7 @@ test('Python gets Fault objects with the documented codes for every calculator e
   assert.match((answers[2] as { fault: [number, string] }).fault[1], /parameter a must be a finite number/);
 });
 
-test('introspection and system.multicall answer as Python’s own server does', async (t) => {
+test('introspection and system.multicall answer as Python’s own server does', needsPython, async (t) => {
   const url = await calcServer(t);
   const [list, help, signature, unknownHelp, multi] = await pythonCalls(
     url,
@@ -52,7 +56,7 @@ test('introspection and system.multicall answer as Python’s own server does', 
   assert.deepEqual((multi as { multicall: unknown }).multicall, [[3], { faultCode: 2, faultString: 'division by zero' }, [2], { faultCode: -32601, faultString: 'method "nope" is not supported' }]);
 });
 
-test('Python’s xmlrpc.client uses every directory method, the French names and the English aliases', async (t) => {
+test('Python’s xmlrpc.client uses every directory method, the French names and the English aliases', needsPython, async (t) => {
   const dir = tempDir(t);
   const server = await listenAnnuaire({ host: '127.0.0.1', port: 0, dbFile: path.join(dir, 'annuaire.db') });
   t.after(() => server.close());
@@ -104,7 +108,7 @@ test('Python’s xmlrpc.client uses every directory method, the French names and
   ]);
 });
 
-test('our calc client talks to Python’s SimpleXMLRPCServer serving a Calcul class', async (t) => {
+test('our calc client talks to Python’s SimpleXMLRPCServer serving a Calcul class', needsPython, async (t) => {
   const peer = await startPythonCalcul();
   t.after(() => peer.close());
   const sum = await capture(calc, ['add', '2', '3', '--url', peer.url]);

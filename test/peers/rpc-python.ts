@@ -6,10 +6,11 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { peers } from './available.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** Debian's python3 (its xmlrpc modules), not another one earlier on PATH. */
-export const python = '/usr/bin/python3';
+/** Debian's python3 (its xmlrpc modules), not another one earlier on PATH: ask missingPeers('python3') first. */
+export const python = peers.python3.file;
 
 export type PythonAnswer =
   | { result: unknown; type: string }
