@@ -3,9 +3,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { findExecutable } from '../lib/finger/backend.ts';
 import { fingerDefaults } from '../lib/finger/config.ts';
 import { createBackend } from '../lib/finger/service.ts';
+import { skipBecause, skipWithout } from './peers/available.ts';
 
 /** useradd/userdel, retried while another program holds the lock on /etc/passwd. */
 async function accountTool(command: string, args: string[]): Promise<number | null> {
@@ -20,8 +20,11 @@ async function accountTool(command: string, args: string[]): Promise<number | nu
 const normalise = (text: string) => text.replace(/\r\n/g, '\n').replace(/[ \t]+/g, ' ').replace(/ +\n/g, '\n');
 
 test('builtin and system backends tell the same about a real account (passwd, lastlog, mail, dot-files)', async (t) => {
-  if (process.getuid?.() !== 0) return t.skip('SKIPPED LOUDLY: creating a real account needs root');
-  if (!findExecutable('finger') || !findExecutable('useradd')) return t.skip('SKIPPED LOUDLY: finger or useradd is missing');
+  if (skipWithout(t, 'finger', 'useradd', 'lastlog')) return;
+  if (process.getuid?.() !== 0) {
+    skipBecause(t, 'creating a real account needs root');
+    return;
+  }
   const login = `nl${process.pid % 100_000}`;
   assert.equal(await accountTool('useradd', ['-m', '-c', 'Grace Hopper,Lab 3,555-0100,555-0199', '-s', '/bin/sh', login]), 0, `useradd ${login}`);
   const mailbox = path.join('/var/mail', login);

@@ -8,6 +8,7 @@ import { CachedFile } from '../lib/finger/cached-file.ts';
 import { parsePasswd } from '../lib/finger/passwd.ts';
 import { parseUtmp } from '../lib/finger/utmp.ts';
 import { tempDir } from './helpers.ts';
+import { skipBecause, skipWithout } from './peers/available.ts';
 
 const uid = process.getuid?.() ?? 0;
 
@@ -80,7 +81,11 @@ test('~/.pgpkey and ~/.project are shown before the plan, in BSD finger\'s order
 
 test('last login from a lastlog file written by the real lastlog(8); mail from the mailbox times', async (t) => {
   const { dir, passwdFile, lastlogFile, mailDir, backend } = fixture(t);
-  if (uid !== 0) return t.skip('SKIPPED LOUDLY: lastlog -R needs root (it chroots) to write the fixture');
+  if (skipWithout(t, 'lastlog')) return;
+  if (uid !== 0) {
+    skipBecause(t, 'lastlog -R needs root (it chroots) to write the fixture');
+    return;
+  }
   // lastlog -R ROOT reads ROOT/etc/passwd and writes ROOT/var/log/lastlog.
   mkdirSync(path.join(dir, 'etc'));
   mkdirSync(path.join(dir, 'var/log'), { recursive: true });

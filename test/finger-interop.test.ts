@@ -6,17 +6,16 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import pino from 'pino';
 import { isNetlabError } from '../lib/cli/errors.ts';
-import { findExecutable } from '../lib/finger/backend.ts';
 import { fingerDefaults } from '../lib/finger/config.ts';
 import { startConfiguredFingerd } from '../lib/finger/service.ts';
 import fingerClient from '../scripts/finger.ts';
 import { capture, tempDir } from './helpers.ts';
+import { missingPeers, skipBecause } from './peers/available.ts';
 import { inetdFingerdUnavailable, startInetdFingerd } from './peers/finger-inetd.ts';
 
 const run = promisify(execFile);
 
-test('the real BSD finger client (Debian finger) reads our fingerd on port 79', async (t) => {
-  if (!findExecutable('finger')) return t.skip('SKIPPED LOUDLY: the finger client is not installed (Debian package finger)');
+test('the real BSD finger client (Debian finger) reads our fingerd on port 79', { skip: missingPeers('finger') }, async (t) => {
   const dir = tempDir(t);
   const utmpFile = path.join(dir, 'utmp');
   execFileSync('sh', ['-c', 'utmpdump -r > "$1"', 'sh', utmpFile], {
@@ -30,8 +29,9 @@ test('the real BSD finger client (Debian finger) reads our fingerd on port 79', 
     // BSD finger has no port option: it always connects to port 79, so that is where we listen.
     server = await startConfiguredFingerd({ host: '127.0.0.1', port: 79, settings: { ...fingerDefaults, backend: 'builtin', utmpFile }, log });
   } catch (error) {
-    if (isNetlabError(error)) return t.skip(`SKIPPED LOUDLY: cannot listen on 127.0.0.1:79 (${error.message}); BSD finger only speaks to port 79`);
-    throw error;
+    if (!isNetlabError(error)) throw error;
+    skipBecause(t, `cannot listen on 127.0.0.1:79 (${error.message}); BSD finger only speaks to port 79`);
+    return;
   }
   t.after(() => server.close());
 
@@ -48,9 +48,7 @@ test('the real BSD finger client (Debian finger) reads our fingerd on port 79', 
   assert.deepEqual(queries, ['root', '/W root', '', 'root@127.0.0.1'], 'what BSD finger sent, as our log recorded it');
 });
 
-test('our finger client reads the real in.fingerd (Debian fingerd) started by inetd', async (t) => {
-  const unavailable = inetdFingerdUnavailable();
-  if (unavailable) return t.skip(`SKIPPED LOUDLY: ${unavailable}`);
+test('our finger client reads the real in.fingerd (Debian fingerd) started by inetd', { skip: inetdFingerdUnavailable() }, async (t) => {
   const peer = await startInetdFingerd();
   t.after(() => peer.stop());
   const port = String(peer.port);

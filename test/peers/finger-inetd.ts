@@ -2,25 +2,23 @@
 // loopback port, for tests and the benchmark; stop() kills inetd and waits for it.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-
-export const inetdBinary = '/usr/sbin/inetd';
-export const inFingerdBinary = '/usr/sbin/in.fingerd';
+import { missingPeers, peers, skipReason } from './available.ts';
 
 export interface InetdFingerd {
   port: number;
   stop(): Promise<void>;
 }
 
-/** Why the peer cannot run here, or undefined when it can (tests skip loudly with the reason). */
-export function inetdFingerdUnavailable(): string | undefined {
-  if (!existsSync(inetdBinary)) return `${inetdBinary} is missing (Debian package openbsd-inetd)`;
-  if (!existsSync(inFingerdBinary)) return `${inFingerdBinary} is missing (Debian package fingerd)`;
-  if (process.getuid?.() !== 0) return 'inetd must run as root to start in.fingerd as nobody';
-  return undefined;
+/**
+ * Why the peer cannot run here (node:test's `skip` value; the benchmark prints it), or false when
+ * it can. in.fingerd answers by running finger(1), so the finger client is needed too.
+ */
+export function inetdFingerdUnavailable(): string | false {
+  return missingPeers('inetd', 'in.fingerd', 'finger') || (process.getuid?.() !== 0 && skipReason('inetd must run as root to start in.fingerd as nobody'));
 }
 
 /** A port nothing listens on right now (inetd needs a fixed one in its configuration). */
@@ -39,9 +37,10 @@ export async function startInetdFingerd(): Promise<InetdFingerd> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'netlab-inetd-'));
   const port = await freePort();
   const conf = path.join(dir, 'inetd.conf');
-  // -R 100000: inetd otherwise throttles a service after 256 connections a minute (DESIGN.md §5).
-  writeFileSync(conf, `127.0.0.1:${port} stream tcp nowait nobody /usr/sbin/tcpd ${inFingerdBinary}\n`);
-  const inetd = spawn(inetdBinary, ['-i', '-R', '100000', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // -R 100000: inetd otherwise throttles a service after 256 connections a minute. tcpd comes
+  // with openbsd-inetd.
+  writeFileSync(conf, `127.0.0.1:${port} stream tcp nowait nobody /usr/sbin/tcpd ${peers['in.fingerd'].file}\n`);
+  const inetd = spawn(peers.inetd.file, ['-i', '-R', '100000', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   inetd.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => inetd.once('exit', () => resolve()));
