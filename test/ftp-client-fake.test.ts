@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NetlabError } from '../lib/cli/errors.ts';
 import { FtpClient } from '../lib/ftp/client/index.ts';
-import { skipWithout } from './peers/available.ts';
+import { peers, skipWithout } from './peers/available.ts';
 
 /** A test that hangs fails on its own instead of holding up the suite. */
 const limit = { timeout: 15_000 };
@@ -145,7 +145,7 @@ test('a connection that is never accepted times out (a full listen queue drops t
   // A Python socket with backlog 0 that never calls accept(): one connection fills its queue.
   if (skipWithout(t, 'python3')) return;
   const script = 'import socket,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)';
-  const python = spawn('/usr/bin/python3', ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const python = spawn(peers.python3.file, ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   t.after(() => python.kill());
   const port = Number(await new Promise<string>((resolve) => python.stdout.once('data', (chunk) => resolve(String(chunk)))));
   const filler = net.connect(port, '127.0.0.1');

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { missingPeers, skipBecause, skipWithout } from './peers/available.ts';
+import { missingPeers, peers, skipBecause, skipWithout } from './peers/available.ts';
 import { ControlConnection } from './peers/ftp-control.ts';
 import { helloText, makeFtpTree, startTestFtpd } from './peers/ftp-tree.ts';
 
@@ -78,7 +78,7 @@ for passive in (True, False):
         print('refused', str(e)[:3])
     print(ftp.quit())
 `;
-  const { stdout } = await run('/usr/bin/python3', ['-c', script], { timeout: 30_000 });
+  const { stdout } = await run(peers.python3.file, ['-c', script], { timeout: 30_000 });
   const out = stdout.split('\n');
   assert.equal(out.filter((line) => line.startsWith('230')).length, 2);
   assert.equal(out.filter((line) => line === "['incoming', 'pub']").length, 2);
@@ -136,7 +136,7 @@ ftp.retrlines('LIST -la', listing.append)
 print(json.dumps({'digests': digests, 'listing': listing}))
 ftp.quit()
 `;
-  const { stdout } = await run('/usr/bin/python3', ['-c', script, JSON.stringify(files.map((file) => file.name))], { timeout: 30_000 });
+  const { stdout } = await run(peers.python3.file, ['-c', script, JSON.stringify(files.map((file) => file.name))], { timeout: 30_000 });
   const { digests, listing } = JSON.parse(stdout) as { digests: Record<string, [string, string]>; listing: string[] };
   for (const file of files) assert.deepEqual(digests[file.name], [sha256(file.bytes), '226'], file.name);
   assert.ok(listing.some((line) => line.endsWith(' say "hello".txt')), listing.join('\n'));
@@ -169,7 +169,7 @@ ftp.login()
 ftp.retrlines('RETR pub/lines.txt', print)
 ftp.quit()
 `;
-  assert.equal((await run('/usr/bin/python3', ['-c', script])).stdout, 'one\ntwo\n\nthree\n');
+  assert.equal((await run(peers.python3.file, ['-c', script])).stdout, 'one\ntwo\n\nthree\n');
 });
 
 test('over IPv6, curl fetches with EPSV and EPRT; PASV, which cannot name an IPv6 address, says so', async (t) => {

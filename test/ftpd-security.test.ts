@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
-import { skipBecause, skipWithout } from './peers/available.ts';
+import { peers, skipBecause, skipWithout } from './peers/available.ts';
 import { ControlConnection } from './peers/ftp-control.ts';
 import { helloText, makeFtpTree, secretText, startTestFtpd } from './peers/ftp-tree.ts';
 
@@ -198,7 +198,7 @@ test("on loopback, PORT to another user's port is refused (every local user shar
   const tree = makeFtpTree(t);
   const { port } = await startTestFtpd(t, { root: tree.root });
   const script = "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen()\nprint(s.getsockname()[1],flush=True)\ntime.sleep(30)";
-  const other = spawn('runuser', ['-u', 'nobody', '--', '/usr/bin/python3', '-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const other = spawn('runuser', ['-u', 'nobody', '--', peers.python3.file, '-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   t.after(() => other.kill());
   const otherPort = Number(await new Promise<string>((resolve) => other.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString()))));
   const ftp = await ControlConnection.open(port);

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { missingPeers, skipWithout } from './peers/available.ts';
+import { missingPeers, peers, skipWithout } from './peers/available.ts';
 import { ControlConnection } from './peers/ftp-control.ts';
 import { helloText, makeFtpTree, startTestFtpd } from './peers/ftp-tree.ts';
 
@@ -71,7 +71,7 @@ print(ftp.retrbinary('RETR pub/hello.txt', print, rest=${helloText.length}))
 print(sorted(ftp.nlst()))
 ftp.quit()
 `;
-  const { stdout } = await run('/usr/bin/python3', ['-c', script], { timeout: 20_000 });
+  const { stdout } = await run(peers.python3.file, ['-c', script], { timeout: 20_000 });
   const empty = '226 Transfer complete 0\n';
   assert.equal(stdout, `${helloText}${empty}${helloText}${empty}226 Transfer complete\n['incoming', 'pub']\n`);
 });

@@ -14,7 +14,7 @@ import { randomGraph } from '../lib/graph/random.ts';
 import { graphStats } from '../lib/graph/stats.ts';
 import type { SocialGraph } from '../lib/graph/types.ts';
 import { capture, isolatedEnv, tempDir } from './helpers.ts';
-import { missingPeers } from './peers/available.ts';
+import { missingPeers, peers } from './peers/available.ts';
 
 test('stats of a graph small enough to check by hand', () => {
   const graph: SocialGraph = new DirectedGraph();
@@ -42,7 +42,7 @@ g = nx.DiGraph()
 g.add_nodes_from(n["key"] for n in data["nodes"])
 g.add_edges_from((e["source"], e["target"]) for e in data["edges"])
 print(json.dumps({"density": nx.density(g), "reciprocity": nx.overall_reciprocity(g), "top": max(d for _, d in g.in_degree())}))`;
-  const reference = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { input: json, encoding: 'utf8' }));
+  const reference = JSON.parse(execFileSync(peers.python3.file, ['-c', script], { input: json, encoding: 'utf8' }));
   assert.ok(Math.abs(stats.density - reference.density) < 1e-12, `${stats.density} vs ${reference.density}`);
   assert.ok(Math.abs(stats.reciprocity - reference.reciprocity) < 1e-12, `${stats.reciprocity} vs ${reference.reciprocity}`);
   assert.equal(stats.topByInDegree[0].inDegree, reference.top);
