@@ -58,7 +58,7 @@ test('when even the per-user folder cannot be written, the error names it and th
 });
 
 test('a daemon an ordinary user starts is found by status and stopped: every command picks the same folders', async (t) => {
-  if (skipUnlessNobody(t)) return;
+  if (skipUnlessNobody(t, { respawns: true })) return;
   const { checkout, home, netlab } = sharedInstall(t);
   const pidfile = path.join(home, 'run/netlab/qotd.pid');
   t.after(() => {

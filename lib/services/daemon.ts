@@ -57,11 +57,19 @@ export async function startDaemon(options: StartOptions): Promise<ServiceState> 
   });
   closeSync(logFd);
   let exitCode: number | null | undefined;
+  let spawnError: Error | undefined;
   child.on('exit', (code) => (exitCode = code ?? -1));
+  child.once('error', (error) => (spawnError = error)); // node itself could not be run
   child.unref();
 
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   while (Date.now() < deadline) {
+    if (spawnError) {
+      throw new NetlabError('E_SERVICE_FAILED', `${name} did not start: cannot run ${process.execPath} (${spawnError.message})`, {
+        hint: 'run netlab with a node this user may execute',
+        cause: spawnError,
+      });
+    }
     const state = readState(paths.state);
     if (state && state.pid === child.pid && state.address) return state;
     if (exitCode !== undefined) {

@@ -14,12 +14,19 @@ const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups'];
 /** The netlab command, as a user runs it (bin/netlab.js loads tsx itself). */
 export const netlabBin = path.join(packageRoot, 'bin/netlab.js');
 
-/** Skips the test (true) unless it can run commands as nobody and nobody can read this checkout. */
-export function skipUnlessNobody(t: { skip(message?: string): void }): boolean {
+/**
+ * Skips the test (true) unless it can run commands as nobody and nobody can read this checkout;
+ * `respawns`: and nobody's node may start node again (netlab start), which a node under /root may not.
+ */
+export function skipUnlessNobody(t: { skip(message?: string): void }, options: { respawns?: boolean } = {}): boolean {
   if (skipWithout(t, 'setpriv')) return true;
   if (process.getuid?.() !== 0) return skipBecause(t, 'needs root to run commands as nobody (setpriv)');
   if (spawnSync('setpriv', [...asNobody, 'test', '-r', netlabBin]).status !== 0) {
     return skipBecause(t, `nobody cannot read ${packageRoot} (a clone under a private folder)`);
+  }
+  const respawn = `process.exitCode = require('node:child_process').spawnSync(process.execPath, ['--version']).status ?? 1`;
+  if (options.respawns && spawnSync('setpriv', [...asNobody, process.execPath, '-e', respawn]).status !== 0) {
+    return skipBecause(t, `nobody may not run ${process.execPath} (a node under a private folder)`);
   }
   return false;
 }
