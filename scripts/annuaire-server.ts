@@ -6,6 +6,7 @@ import { hostArg, parsePort, portArg } from '../lib/cli/args.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { dataPath } from '../lib/config/load.ts';
+import { prepareStateDir } from '../lib/config/state-dirs.ts';
 import { listenAnnuaire } from '../lib/rpc/annuaire.ts';
 
 export default defineExercise({
@@ -19,6 +20,7 @@ export default defineExercise({
   },
   examples: ['netlab annuaire-server', 'netlab annuaire-server --db /tmp/annuaire.db --port 0', 'netlab start annuaire-server --host 0.0.0.0'],
   run({ args, config, log }) {
+    if (!args.db) prepareStateDir(config, 'dataDir');
     return listenAnnuaire({
       host: config.host,
       port: parsePort(args.port, config.ports.annuaire ?? 8701),

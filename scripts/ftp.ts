@@ -4,7 +4,7 @@
 import { jsonArg, parseSeconds, quietArg, timeoutArg, traceArg } from '../lib/cli/args.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
-import { getAction, listAction, putAction } from '../lib/ftp/client/actions.ts';
+import { fileToSend, getAction, listAction, putAction } from '../lib/ftp/client/actions.ts';
 import { withSession, type SessionFlags } from '../lib/ftp/client/session.ts';
 import { runShell } from '../lib/ftp/client/shell.ts';
 import { defaultFtpPort, parseFtpUrl } from '../lib/ftp/client/url.ts';
@@ -70,6 +70,7 @@ const put = defineExercise({
   },
   async run({ args, config, out, signal }) {
     const url = parseFtpUrl(args.url, defaultPort(config));
+    fileToSend(args.file); // a missing file is the first mistake to report, server or not
     await withSession(url, sessionFlags(args), out, signal, (client) => putAction(client, out, args.file, url.path, { resume: args.resume }));
   },
 });

@@ -8,6 +8,7 @@ import { hostArg, parseCount, parsePort, parseSeconds, portArg } from '../lib/cl
 import { NetlabError } from '../lib/cli/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
+import { prepareStateDir } from '../lib/config/state-dirs.ts';
 import { hashPassword, startFtpServer } from '../lib/ftp/server/index.ts';
 import { serverOptionsFromConfig } from '../lib/ftp/server/settings.ts';
 
@@ -53,6 +54,8 @@ export default defineExercise({
       tlsKey: args.tlsKey ? path.resolve(args.tlsKey) : config.ftp.tlsKey,
       ...parsePortRange(args.passivePorts),
     };
+    // The default root (data/ftp) is made on first start, with the checkout's welcome file.
+    if (!path.isAbsolute(settings.root)) prepareStateDir(config, 'dataDir');
     const options = serverOptionsFromConfig(config, settings, { host: config.host, port: parsePort(args.port, config.ports.ftp ?? 2121), log });
     const server = await startFtpServer(options);
     const who = [settings.anonymous ? `anonymous ${settings.writable ? `read + uploads to ${settings.uploadDir}/` : 'read-only'}` : 'no anonymous', `${settings.accounts.length} account(s)`];

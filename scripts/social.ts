@@ -10,6 +10,7 @@ import { defineExercise, type ExerciseContext } from '../lib/cli/exercise.ts';
 import { visibleControls, type Output } from '../lib/cli/output.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { dataPath } from '../lib/config/load.ts';
+import { prepareStateDir } from '../lib/config/state-dirs.ts';
 import { writeGraphFile } from '../lib/graph/export.ts';
 import { graphStats } from '../lib/graph/stats.ts';
 import { openResponseCache } from '../lib/social/cache.ts';
@@ -33,7 +34,7 @@ type ProviderContext = Pick<ExerciseContext, 'config' | 'out' | 'signal'> & { ar
 function openProvider(context: ProviderContext, purpose: 'read' | 'post', hooks: ProviderHooks = {}) {
   const { args, config, out, signal } = context;
   // The API calls made (method, URL, status; never a header) go to logDir/social.log.
-  const log = openRequestLog(path.join(config.logDir, 'social.log'), 'social');
+  const log = openRequestLog(path.join(prepareStateDir(config, 'logDir'), 'social.log'), 'social');
   const credentials = loadCredentials({ folders: [config.root, process.cwd()] });
   const name = resolveProviderName({ requested: args.provider, purpose }, config.social, credentials);
   const showWait = hooks.onWait ?? waitAnnouncer(out);
@@ -143,6 +144,7 @@ const graph = defineExercise({
     const max = parseCount(args.max as string | undefined, config.social.maxAccounts, '--max');
     const bar = crawlProgress(out, Boolean(args.trace));
     const { provider, log } = openProvider(context, 'read', { onWait: bar?.wait });
+    prepareStateDir(config, 'dataDir');
     const cache = openResponseCache(dataPath(config, config.social.cacheFile), { ttlMs: config.social.cacheTtlHours * 3_600_000 });
     let result;
     try {

@@ -2,7 +2,7 @@
 // answer until the server closes. --trace shows every step with a timestamp: connect, bytes, FIN.
 
 import { createInterface } from 'node:readline';
-import { hostArg, jsonArg, parsePort, parseSeconds, portArg, quietArg, timeoutArg, traceArg } from '../lib/cli/args.ts';
+import { hostArg, jsonArg, parseRemotePort, parseSeconds, remotePortArg, quietArg, timeoutArg, traceArg } from '../lib/cli/args.ts';
 import { NetlabError } from '../lib/cli/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { visibleControls, type Output } from '../lib/cli/output.ts';
@@ -48,7 +48,7 @@ export default defineExercise({
   args: {
     message: { type: 'positional', required: false, description: 'a line to send (default: each line of stdin)' },
     ...hostArg,
-    ...portArg('tcp', 8016),
+    ...remotePortArg('tcp', 8016),
     ...timeoutArg(5),
     ...traceArg,
     ...jsonArg,
@@ -60,7 +60,7 @@ export default defineExercise({
     'netlab tcp-client                        # interactive: type lines, Ctrl-D to finish',
   ],
   async run({ args, config, out, signal }) {
-    const port = parsePort(args.port, config.ports.tcp ?? 8016);
+    const port = parseRemotePort(args.port, config.ports.tcp ?? 8016);
     const timeoutMs = parseSeconds(args.timeout, 5);
     const received: Buffer[] = []; // kept only for --json, which returns it whole
     let receivedBytes = 0;

@@ -2,7 +2,7 @@
 // with --wait, prints the reply. When nothing listens it says "port unreachable" instead of hanging.
 
 import { createInterface } from 'node:readline';
-import { hostArg, jsonArg, parsePort, parseSeconds, portArg, quietArg, timeoutArg } from '../lib/cli/args.ts';
+import { hostArg, jsonArg, parseRemotePort, parseSeconds, remotePortArg, quietArg, timeoutArg } from '../lib/cli/args.ts';
 import { NetlabError } from '../lib/cli/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
@@ -19,7 +19,7 @@ export default defineExercise({
   args: {
     message: { type: 'positional', required: false, description: 'what to send (default: each line of stdin)' },
     ...hostArg,
-    ...portArg('udp', 9875),
+    ...remotePortArg('udp', 9875),
     wait: { type: 'boolean', description: 'wait for a reply to each datagram and print it' },
     ...timeoutArg(2),
     ...jsonArg,
@@ -30,7 +30,7 @@ export default defineExercise({
     'printf "a\\nb\\n" | netlab udp-client      # one datagram per line',
   ],
   async run({ args, config, out, signal }) {
-    const port = parsePort(args.port, config.ports.udp ?? 9875);
+    const port = parseRemotePort(args.port, config.ports.udp ?? 9875);
     const timeoutMs = parseSeconds(args.timeout, 2);
     const client = await UdpClient.open({ host: config.host, port, signal });
     try {

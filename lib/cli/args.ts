@@ -12,7 +12,7 @@ export const hostArg = {
   },
 } as const satisfies ArgsDef;
 
-/** --port / -p, whose default comes from config.ports[service]. */
+/** A server's --port / -p, whose default comes from config.ports[service]. */
 export function portArg(service: string, fallback: number) {
   return {
     port: {
@@ -21,6 +21,13 @@ export function portArg(service: string, fallback: number) {
       description: `port (default from config ports.${service}: ${fallback}; 0 picks a free one)`,
       valueHint: 'n',
     },
+  } as const satisfies ArgsDef;
+}
+
+/** A client's --port / -p: the server's port (parseRemotePort). */
+export function remotePortArg(service: string, fallback: number) {
+  return {
+    port: { type: 'string', alias: 'p', description: `the server's port (default from config ports.${service}: ${fallback})`, valueHint: 'n' },
   } as const satisfies ArgsDef;
 }
 
@@ -42,13 +49,27 @@ export function timeoutArg(defaultSeconds: number) {
   } as const satisfies ArgsDef;
 }
 
-/** A port number from a flag, the config or a URL: an integer 0–65535, or a clear error. */
+/** A port to listen on, from a flag or the config: an integer 0–65535 (0: the system picks one). */
 export function parsePort(value: string | number | undefined, fallback: number, flag = '--port'): number {
+  return checkedPort(value, fallback, flag, 0);
+}
+
+/** The port of a server to reach (a client's --port, a URL): 1–65535, since nothing listens on 0. */
+export function parseRemotePort(value: string | number | undefined, fallback: number, flag = '--port'): number {
+  return checkedPort(value, fallback, flag, 1);
+}
+
+function checkedPort(value: string | number | undefined, fallback: number, flag: string, lowest: 0 | 1): number {
   if (value === undefined || value === '') return fallback;
   const port = typeof value === 'number' ? value : Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  if (port === 0 && lowest === 1) {
+    throw new NetlabError('E_USAGE', `${flag} 0 names no server: only a server may ask for port 0 (any free port)`, {
+      hint: 'give the port the server listens on (it prints it when it starts)',
+    });
+  }
+  if (!Number.isInteger(port) || port < lowest || port > 65535) {
     throw new NetlabError('E_USAGE', `${flag} ${JSON.stringify(String(value))} is not a port number`, {
-      hint: 'give an integer from 1 to 65535 (0 lets the system choose)',
+      hint: lowest === 0 ? 'give an integer from 1 to 65535 (0 lets the system choose)' : 'give an integer from 1 to 65535',
     });
   }
   return port;

@@ -4,6 +4,7 @@
 import type { Writable } from 'node:stream';
 import { parseArgs, renderUsage, type ArgsDef, type CommandDef } from 'citty';
 import { loadConfig, type LoadedConfig } from '../config/load.ts';
+import { prepareStateDir } from '../config/state-dirs.ts';
 import { formatAddress, isServerHandle, type ServerHandle } from '../services/handle.ts';
 import { openRequestLog, silentLog, type RequestLog } from '../services/log.ts';
 import { acquirePidfile, releasePidfile, removeState, servicePaths, writeState } from '../services/pidfile.ts';
@@ -39,6 +40,7 @@ export async function runExercise(exercise: Exercise, rawArgs: string[], io: Run
       env: io.env,
       cwd: io.cwd,
       overrides: typeof args.host === 'string' ? { host: args.host } : undefined,
+      onNote: (note) => stderr.write(`note: ${note}\n`),
     });
     const signal = io.signal ?? new AbortController().signal;
     const service = exercise.service ? startServiceBookkeeping(exercise.name, commandArgs, config) : undefined;
@@ -70,6 +72,8 @@ interface ServiceBookkeeping {
  * same port fails to bind (and names the owner); on another port, the pidfile refuses it.
  */
 function startServiceBookkeeping(name: string, args: string[], config: LoadedConfig): ServiceBookkeeping {
+  prepareStateDir(config, 'logDir');
+  prepareStateDir(config, 'pidDir');
   const paths = servicePaths(config, name);
   const log = openRequestLog(paths.log, name);
   const startedAt = new Date().toISOString();

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NetlabError } from '../cli/errors.ts';
 import { defaultConfig, environmentAliases, openRecords, type NetlabConfig, type NetlabUserConfig } from './define.ts';
+import { planStateDirMoves, StateDirs, type StateDirKey } from './state-dirs.ts';
 
 /** The checkout netlab runs from: the folder holding package.json and scripts/. */
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -18,6 +19,8 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** Values from command-line flags: they win over everything. */
   overrides?: NetlabUserConfig;
+  /** Told once, when a command first uses a folder netlab had to move (see state-dirs.ts). */
+  onNote?: (note: string) => void;
 }
 
 export interface LoadedConfig extends NetlabConfig {
@@ -25,6 +28,8 @@ export interface LoadedConfig extends NetlabConfig {
   configFile?: string;
   /** The folder relative paths start from. */
   root: string;
+  /** The default folders this user cannot write, moved to per-user ones (prepareStateDir). */
+  stateDirs: StateDirs;
 }
 
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
@@ -32,14 +37,21 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const file = findConfigFile(options.file ?? env.NETLAB_CONFIG, options.cwd ?? process.cwd());
   const root = file ? path.dirname(file) : packageRoot;
 
+  const sources: [name: string, values: Record<string, unknown>][] = [];
+  if (file) sources.push([path.basename(file), await importConfigFile(file)]);
+  sources.push(['environment', readEnvironment(env)]);
+  if (options.overrides) sources.push(['command line', options.overrides]);
   let merged: Record<string, unknown> = structuredClone(defaultConfig) as unknown as Record<string, unknown>;
-  if (file) merged = mergeChecked(merged, await importConfigFile(file), path.basename(file));
-  merged = mergeChecked(merged, readEnvironment(env), 'environment');
-  if (options.overrides) merged = mergeChecked(merged, options.overrides, 'command line');
+  for (const [name, values] of sources) merged = mergeChecked(merged, values, name);
 
   const config = merged as unknown as NetlabConfig;
-  for (const key of ['dataDir', 'pidDir', 'logDir'] as const) config[key] = path.resolve(root, config[key]);
-  return { ...config, configFile: file, root };
+  const keys = ['dataDir', 'pidDir', 'logDir'] as const satisfies StateDirKey[];
+  for (const key of keys) config[key] = path.resolve(root, config[key]);
+  // A folder someone chose stays as chosen; a default one this user cannot write moves.
+  const chosen = new Set(keys.filter((key) => sources.some(([, values]) => values[key] !== undefined)));
+  const moves = planStateDirMoves(config, chosen, env);
+  for (const move of moves) config[move.key] = move.to;
+  return { ...config, configFile: file, root, stateDirs: new StateDirs(moves, options.onNote, env.HOME || undefined) };
 }
 
 /** A path from a domain section (a database, the ftp root): relative ones live under dataDir. */

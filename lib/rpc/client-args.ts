@@ -2,7 +2,7 @@
 // they make from them (with --trace), and how they turn typed text into XML-RPC numbers.
 
 import { NetlabError } from '../cli/errors.ts';
-import { hostArg, jsonArg, parsePort, parseSeconds, portArg, timeoutArg, traceArg } from '../cli/args.ts';
+import { hostArg, jsonArg, parseRemotePort, parseSeconds, remotePortArg, timeoutArg, traceArg } from '../cli/args.ts';
 import type { Output } from '../cli/output.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { formatAddress } from '../services/handle.ts';
@@ -14,7 +14,7 @@ export function rpcClientArgs(service: string, defaultPort: number) {
   return {
     url: { type: 'string', description: 'the server as a URL (http://host:port/); wins over --host/--port', valueHint: 'url' },
     ...hostArg,
-    ...portArg(service, defaultPort),
+    ...remotePortArg(service, defaultPort),
     ...jsonArg,
     ...traceArg,
     ...timeoutArg(10),
@@ -31,7 +31,7 @@ interface ClientFlags {
 
 /** The client for --url, or http://--host:--port/ (defaults from the config). */
 export function clientFromArgs(args: ClientFlags, config: LoadedConfig, out: Output, service: string, defaultPort: number, keepDoubles = false): RpcClient {
-  const url = args.url ?? `http://${formatAddress({ host: config.host, port: parsePort(args.port, config.ports[service] ?? defaultPort) })}/`;
+  const url = args.url ?? `http://${formatAddress({ host: config.host, port: parseRemotePort(args.port, config.ports[service] ?? defaultPort) })}/`;
   return new RpcClient({
     url,
     timeoutMs: parseSeconds(args.timeout, config.rpc.clientTimeout),

@@ -2,10 +2,10 @@
 // The daemon is the same `netlab NAME …` command, with stdout and stderr sent to its log.
 
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { closeSync, openSync, rmSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NetlabError } from '../cli/errors.ts';
+import { prepareStateDir, type StateDirs } from '../config/state-dirs.ts';
 import { readLogSince } from './logfile.ts';
 import { isProcessAlive, readPid, readState, servicePaths, type ServiceState } from './pidfile.ts';
 
@@ -13,9 +13,12 @@ import { isProcessAlive, readPid, readState, servicePaths, type ServiceState } f
 export const tsxLoader = import.meta.resolve('tsx');
 
 export interface ServiceConfig {
+  dataDir: string;
   pidDir: string;
   logDir: string;
   pidFiles: Record<string, string>;
+  /** The folders moved because this user cannot write the defaults (config/state-dirs.ts). */
+  stateDirs?: StateDirs;
 }
 
 export interface StartOptions {
@@ -40,22 +43,33 @@ export async function startDaemon(options: StartOptions): Promise<ServiceState> 
       hint: `netlab stop ${name}, or netlab restart ${name}`,
     });
   }
-  mkdirSync(path.dirname(paths.log), { recursive: true });
+  prepareStateDir(config, 'logDir');
+  prepareStateDir(config, 'pidDir');
   const logStart = fileSize(paths.log);
   const logFd = openSync(paths.log, 'a');
+  // The daemon is told the folders we chose, so that it uses the very same ones (moved or not).
+  const folders = { NETLAB_DATA_DIR: config.dataDir, NETLAB_LOG_DIR: config.logDir, NETLAB_PID_DIR: config.pidDir };
   const child = spawn(process.execPath, ['--import', tsxLoader, options.entry, name, ...options.args], {
     cwd: options.cwd,
-    env: { ...(options.env ?? process.env), NETLAB_DAEMON: '1' },
+    env: { ...(options.env ?? process.env), ...folders, NETLAB_DAEMON: '1' },
     detached: true, // its own session: closing the terminal does not stop it
     stdio: ['ignore', logFd, logFd],
   });
   closeSync(logFd);
   let exitCode: number | null | undefined;
+  let spawnError: Error | undefined;
   child.on('exit', (code) => (exitCode = code ?? -1));
+  child.once('error', (error) => (spawnError = error)); // node itself could not be run
   child.unref();
 
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   while (Date.now() < deadline) {
+    if (spawnError) {
+      throw new NetlabError('E_SERVICE_FAILED', `${name} did not start: cannot run ${process.execPath} (${spawnError.message})`, {
+        hint: 'run netlab with a node this user may execute',
+        cause: spawnError,
+      });
+    }
     const state = readState(paths.state);
     if (state && state.pid === child.pid && state.address) return state;
     if (exitCode !== undefined) {

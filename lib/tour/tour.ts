@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { LoadedConfig } from '../config/load.ts';
+import { prepareStateDir } from '../config/state-dirs.ts';
 import type { Output } from '../cli/output.ts';
 
 export interface TourContext {
@@ -13,8 +14,8 @@ export interface TourContext {
   config: LoadedConfig;
   out: Output;
   signal: AbortSignal;
-  /** The project's own dataDir: where the tour leaves what a person may open afterwards (graphs). */
-  keepDir: string;
+  /** The project's own dataDir (made on first call): where the tour leaves what a person may open afterwards (graphs). */
+  keepDir(): string;
   /** Registers a clean-up (closing a server…); run in reverse order even when the step fails. */
   defer(cleanup: () => unknown): void;
 }
@@ -63,7 +64,7 @@ export async function runTour(steps: TourStep[], base: Omit<TourContext, 'defer'
       let ok = true;
       let summary: string;
       try {
-        summary = await step.run({ ...base, config, keepDir: base.config.dataDir, defer: (cleanup) => cleanups.push(cleanup) });
+        summary = await step.run({ ...base, config, keepDir: () => prepareStateDir(base.config, 'dataDir'), defer: (cleanup) => cleanups.push(cleanup) });
       } catch (error) {
         ok = false;
         summary = `FAILED: ${(error as Error).message}`;

@@ -62,14 +62,20 @@ export async function getAction(client: FtpClient, out: Output, remote: string, 
   return result;
 }
 
-/** STOR a file; a remote path ending in "/" (or empty) means "into this folder, same name". */
-export async function putAction(client: FtpClient, out: Output, local: string, remote = '', options: { resume?: boolean; cwd?: string } = {}): Promise<TransferResult> {
-  const file = path.resolve(options.cwd ?? '.', local);
+/** The local file a put sends, checked before any connection: its absolute path and size. */
+export function fileToSend(local: string, cwd = '.'): { file: string; size: number } {
+  const file = path.resolve(cwd, local);
   const stat = statSync(file, { throwIfNoEntry: false });
   if (!stat) throw new NetlabError('E_NOT_FOUND', `${local}: no such file`, { hint: 'check the local path' });
   if (!stat.isFile()) throw new NetlabError('E_INPUT', `${local} is not a regular file`, { hint: 'put sends one file at a time' });
+  return { file, size: stat.size };
+}
+
+/** STOR a file; a remote path ending in "/" (or empty) means "into this folder, same name". */
+export async function putAction(client: FtpClient, out: Output, local: string, remote = '', options: { resume?: boolean; cwd?: string } = {}): Promise<TransferResult> {
+  const { file, size } = fileToSend(local, options.cwd);
   const target = remote === '' || remote.endsWith('/') ? `${remote}${path.basename(file)}` : remote;
-  const progress = startProgress(out, path.basename(file), stat.size);
+  const progress = startProgress(out, path.basename(file), size);
   let bytes: number;
   let seconds = 0;
   try {

@@ -2,7 +2,7 @@
 // anonymous login when no user is given and IPv6 literals in brackets.
 
 import { NetlabError } from '../../cli/errors.ts';
-import { parsePort } from '../../cli/args.ts';
+import { parseRemotePort } from '../../cli/args.ts';
 
 export interface FtpUrl {
   host: string;
@@ -32,7 +32,7 @@ export function parseFtpUrl(text: string, fallbackPort = defaultFtpPort): FtpUrl
   if (!url.hostname) throw new NetlabError('E_USAGE', `${JSON.stringify(text)} names no host`, { hint: 'write it as ftp://host[:port]/path' });
   return {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: parsePort(url.port, fallbackPort, 'the URL port'),
+    port: parseRemotePort(url.port, fallbackPort, 'the URL port'),
     user: url.username ? decode(url.username, text) : undefined,
     password: url.password ? decode(url.password, text) : undefined,
     // RFC 1738 §3.2.2: the path is relative to the login directory; "%2F" makes it absolute.

@@ -32,7 +32,7 @@ export default {
     out.line(`  ${crawl.graph.order} accounts, ${crawl.graph.size} follows: ${crawl.calls} API calls (one per page); run again: ${again.calls} calls, ${again.cached} from the cache`);
 
     // The pictures stay after the tour (data/graphs/), for Gephi and the browser.
-    const folder = path.resolve(keepDir, config.graph.exportDir);
+    const folder = path.resolve(keepDir(), config.graph.exportDir);
     mkdirSync(folder, { recursive: true });
     const files = ['gexf', 'json', 'svg', 'html'].map((extension) => path.join(folder, `${fixtureCentre}.${extension}`));
     const [gexf, json, svg, html] = files;
@@ -40,12 +40,18 @@ export default {
     await writeGraphFile(crawl.graph, json);
     await renderSvg(crawl.graph, svg, { title: `@${fixtureCentre} ego graph` });
     await renderHtml(crawl.graph, html, { title: `@${fixtureCentre} ego graph` });
-    out.line(`  wrote ${files.map((file) => path.relative(process.cwd(), file)).join(', ')} (open the .gexf in Gephi, the .html in a browser)`);
+    out.line(`  wrote ${files.map(shown).join(', ')} (open the .gexf in Gephi, the .html in a browser)`);
 
     const stats = graphStats(crawl.graph);
-    out.line(`$ netlab graph stats ${path.relative(process.cwd(), gexf)}`);
+    out.line(`$ netlab graph stats ${shown(gexf)}`);
     out.line(`  density ${stats.density.toFixed(3)}, reciprocity ${stats.reciprocity.toFixed(2)} (${stats.mutualPairs} mutual pairs), ${stats.communities.count} communities (sizes ${stats.communities.sizes.join(', ')})`);
     out.line(`  most followed inside: ${stats.topByInDegree.slice(0, 5).map((a) => `@${a.handle} (${a.inDegree})`).join(', ')}`);
     return `${stats.nodes} accounts, ${stats.edges} follows, ${stats.communities.count} communities; GEXF, JSON, SVG, HTML written`;
   },
 } satisfies TourStep;
+
+/** data/graphs/x.gexf when it is under the current folder; the whole path when it is elsewhere (~/.local/state…). */
+function shown(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') ? file : relative;
+}
