@@ -34,6 +34,7 @@ export const peers = {
   setpriv: { debian: 'util-linux', program: 'setpriv' },
   openssl: { debian: 'openssl', program: 'openssl' },
   useradd: { debian: 'passwd', program: 'useradd' },
+  ls: { debian: 'coreutils', program: 'ls' },
 } as const satisfies Record<string, PeerSpec>;
 
 export type PeerName = keyof typeof peers;
