@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileS
 import path from 'node:path';
 import { test } from 'node:test';
 import { createBuiltinBackend } from '../lib/finger/builtin.ts';
-import { CachedFile } from '../lib/finger/cached-file.ts';
+import { CachedFile, freshFor } from '../lib/finger/cached-file.ts';
 import { parsePasswd } from '../lib/finger/passwd.ts';
 import { parseUtmp } from '../lib/finger/utmp.ts';
 import { tempDir } from './helpers.ts';
@@ -12,8 +12,26 @@ import { skipBecause, skipWithout } from './peers/available.ts';
 
 const uid = process.getuid?.() ?? 0;
 
+/** A clock the test turns by hand: freshness windows open and close when the test says, not when a slow machine does. */
+function handClock(start = 0) {
+  let ms = start;
+  return { now: () => ms, advance: (by: number) => void (ms += by) };
+}
+
+/** The time of day the answers are computed at: 2 December 2026, a single-digit day, 12:00 UTC. */
+const today = Date.parse('2026-12-02T12:00:00Z');
+
+interface FixtureOptions {
+  sessions?: string[];
+  freshMs?: number;
+  /** The clock freshness is measured on. */
+  elapsed?: () => number;
+  /** The time of day (`today` unless the test needs the real one). */
+  now?: () => number;
+}
+
 /** A passwd file with one account whose home is ours to fill, and a utmp file made by utmpdump. */
-function fixture(t: Parameters<typeof tempDir>[0], sessions: string[] = [], freshMs = 0) {
+function fixture(t: Parameters<typeof tempDir>[0], { sessions = [], freshMs = 0, elapsed, now = () => today }: FixtureOptions = {}) {
   const dir = tempDir(t, 'netlab-finger-');
   const home = path.join(dir, 'home');
   mkdirSync(home);
@@ -31,18 +49,18 @@ function fixture(t: Parameters<typeof tempDir>[0], sessions: string[] = [], fres
   const mailDir = path.join(dir, 'mail');
   mkdirSync(mailDir);
   // freshMs 0 by default: the tests edit files between questions and want each edit seen at once.
-  const backend = createBuiltinBackend({ passwdFile, utmpFile, lastlogFile, mailDir, maxFileBytes: 4096, freshMs });
+  const backend = createBuiltinBackend({ passwdFile, utmpFile, lastlogFile, mailDir, maxFileBytes: 4096, freshMs, elapsed, now });
   return { dir, home, utmpFile, lastlogFile, mailDir, passwdFile, backend };
 }
 
-const adaOnPts7 = '[7] [04242] [ts/7] [ada     ] [pts/7       ] [10.0.0.5            ] [10.0.0.5       ] [2026-11-24T18:00:00,000000+00:00]';
+const adaOnPts7 = '[7] [04242] [ts/7] [ada     ] [pts/7       ] [10.0.0.5            ] [10.0.0.5       ] [2026-12-01T00:05:00,000000+00:00]';
 const bootRecord = '[2] [00000] [~~  ] [reboot  ] [~           ] [6.1.0               ] [0.0.0.0        ] [2026-11-24T17:00:00,000000+00:00]';
 
 test('utmp: the sessions `who` sees in a binary utmp file are the ones we parse', (t) => {
-  const { utmpFile } = fixture(t, [bootRecord, adaOnPts7]);
+  const { utmpFile } = fixture(t, { sessions: [bootRecord, adaOnPts7] });
   const who = execFileSync('who', [utmpFile], { encoding: 'utf8' });
-  assert.match(who, /^ada\s+pts\/7\s+2026-11-24 18:00 \(10\.0\.0\.5\)$/m, 'who agrees the file holds one session');
-  assert.deepEqual(parseUtmp(readFileSync(utmpFile)), [{ user: 'ada', line: 'pts/7', host: '10.0.0.5', since: new Date('2026-11-24T18:00:00Z'), pid: 4242 }]);
+  assert.match(who, /^ada\s+pts\/7\s+2026-12-01 00:05 \(10\.0\.0\.5\)$/m, 'who agrees the file holds one session');
+  assert.deepEqual(parseUtmp(readFileSync(utmpFile)), [{ user: 'ada', line: 'pts/7', host: '10.0.0.5', since: new Date('2026-12-01T00:05:00Z'), pid: 4242 }]);
 });
 
 test('utmp: a torn record is ignored', () => {
@@ -52,22 +70,22 @@ test('utmp: a torn record is ignored', () => {
 test('who is logged in: "No one logged on." or one line per session', async (t) => {
   const empty = fixture(t);
   assert.equal((await empty.backend.answer({ kind: 'local', verbose: false })).text, 'No one logged on.\n');
-  const busy = fixture(t, [adaOnPts7]);
+  const busy = fixture(t, { sessions: [adaOnPts7] });
   const { text } = await busy.backend.answer({ kind: 'local', verbose: false });
   assert.match(text, /^Login\s+Name\s+Tty\s+Idle\s+Login Time\s+Where$/m);
-  assert.match(text, /^ada\s+Ada Lovelace\s+pts\/7\s+.*Tue Nov 24 18:00 \(UTC\)\s+10\.0\.0\.5$/m);
+  assert.match(text, /^ada\s+Ada Lovelace\s+pts\/7\s+.*Dec  1 00:05\s+10\.0\.0\.5$/m, 'the Login Time column as ctime writes it (sprint.c)');
   const long = await busy.backend.answer({ kind: 'local', verbose: true });
   assert.match(long.text, /^Login: ada\s+Name: Ada Lovelace$/m, '/W lists each logged-in user in full');
 });
 
 test('a user: passwd fields, GECOS office, session, and the plan', async (t) => {
-  const { home, backend } = fixture(t, [adaOnPts7]);
+  const { home, backend } = fixture(t, { sessions: [adaOnPts7] });
   writeFileSync(path.join(home, '.plan'), 'Write the first program.\n');
   chmodSync(path.join(home, '.plan'), 0o644);
   const answer = await backend.answer({ kind: 'local', verbose: false, user: 'ada' });
   assert.equal(answer.outcome, 'ok');
   assert.match(answer.text, /^Login: ada\s+Name: Ada Lovelace\nDirectory: .*\/home\s+Shell: \/bin\/bash\nOffice: Room 42, 555-1234\n/);
-  assert.match(answer.text, /^On since Tue Nov 24 18:00 \(UTC\) on pts\/7 from 10\.0\.0\.5$/m);
+  assert.match(answer.text, /^On since Tue Dec  1 00:05 \(UTC\) on pts\/7 from 10\.0\.0\.5$/m, 'the day padded with a space, as %e');
   assert.match(answer.text, /Plan:\nWrite the first program\.\n$/);
 });
 
@@ -80,7 +98,8 @@ test('~/.pgpkey and ~/.project are shown before the plan, in BSD finger\'s order
 });
 
 test('last login from a lastlog file written by the real lastlog(8); mail from the mailbox times', async (t) => {
-  const { dir, passwdFile, lastlogFile, mailDir, backend } = fixture(t);
+  // lastlog -S writes the real time: the backend must read it on the real clock.
+  const { dir, passwdFile, lastlogFile, mailDir, backend } = fixture(t, { now: Date.now });
   if (skipWithout(t, 'lastlog')) return;
   if (uid !== 0) {
     skipBecause(t, 'lastlog -R needs root (it chroots) to write the fixture');
@@ -95,17 +114,17 @@ test('last login from a lastlog file written by the real lastlog(8); mail from t
   execFileSync('lastlog', ['-R', dir, '-S', '-u', 'ada']);
   execFileSync('cp', [path.join(dir, 'var/log/lastlog'), lastlogFile]);
   const mailbox = path.join(mailDir, 'ada');
-  writeFileSync(mailbox, 'From babbage Tue Nov 24 09:00:00 2026\n\nThe engine works.\n');
-  utimesSync(mailbox, new Date('2026-11-20T10:00:00Z'), new Date('2026-11-24T09:00:00Z'));
+  writeFileSync(mailbox, 'From babbage Wed Nov  4 09:00:00 2026\n\nThe engine works.\n');
+  utimesSync(mailbox, new Date('2026-11-02T10:00:00Z'), new Date('2026-11-04T09:00:00Z'));
 
   const { text } = await backend.answer({ kind: 'local', verbose: false, user: 'ada' });
   const login = /^Last login (\w{3} \w{3} +\d+ \d\d:\d\d) \(UTC\) on lastlog from localhost$/m.exec(text);
   assert.ok(login, text);
   const minute = Math.floor(Date.parse(`${login[1]} ${new Date().getUTCFullYear()} UTC`) / 60_000);
   assert.ok(Math.abs(minute - before) <= 1, `the time lastlog wrote (${login[1]})`);
-  assert.match(text, /^New mail received Tue Nov 24 09:00 2026 \(UTC\)\n     Unread since Fri Nov 20 10:00 2026 \(UTC\)$/m);
-  utimesSync(mailbox, new Date('2026-11-24T10:00:00Z'), new Date('2026-11-24T09:00:00Z'));
-  assert.match((await backend.answer({ kind: 'local', verbose: false, user: 'ada' })).text, /^Mail last read Tue Nov 24 10:00 2026 \(UTC\)$/m);
+  assert.match(text, /^New mail received Wed Nov  4 09:00 2026 \(UTC\)\n     Unread since Mon Nov  2 10:00 2026 \(UTC\)$/m);
+  utimesSync(mailbox, new Date('2026-11-04T10:00:00Z'), new Date('2026-11-04T09:00:00Z'));
+  assert.match((await backend.answer({ kind: 'local', verbose: false, user: 'ada' })).text, /^Mail last read Wed Nov  4 10:00 2026 \(UTC\)$/m);
   const bob = await backend.answer({ kind: 'local', verbose: false, user: 'bob' });
   assert.match(bob.text, /^Never logged in\.\nNo mail\.$/m);
 });
@@ -148,23 +167,27 @@ test('passwd changes are seen within the freshness window, without a stat per qu
   const dir = tempDir(t);
   const file = path.join(dir, 'passwd');
   writeFileSync(file, 'ada:x:1:1:Ada:/:/bin/sh\n');
-  const cached = new CachedFile(file, parsePasswd, [], 100);
+  const clock = handClock();
+  const cached = new CachedFile(file, parsePasswd, [], freshFor(100, clock.now));
   assert.deepEqual((await cached.get()).map((entry) => entry.login), ['ada']);
   writeFileSync(file, 'ada:x:1:1:Ada:/:/bin/sh\ngrace:x:2:2:Grace:/:/bin/sh\n');
-  assert.deepEqual((await cached.get()).map((entry) => entry.login), ['ada'], 'still trusted');
-  await new Promise((resolve) => setTimeout(resolve, 120));
+  clock.advance(99);
+  assert.deepEqual((await cached.get()).map((entry) => entry.login), ['ada'], 'still trusted 99 ms later');
+  clock.advance(1);
   assert.deepEqual((await cached.get()).map((entry) => entry.login), ['ada', 'grace'], 're-read once the window passed');
   execFileSync('rm', [file]);
-  await new Promise((resolve) => setTimeout(resolve, 120));
+  clock.advance(100);
   assert.deepEqual(await cached.get(), [], 'a vanished file holds nobody');
 });
 
 test('with a freshness window, a new ~/.plan shows once the window has passed, not before', async (t) => {
-  const { home, backend } = fixture(t, [], 150);
+  const clock = handClock(1_000);
+  const { home, backend } = fixture(t, { freshMs: 150, elapsed: clock.now });
   const plan = async () => /Plan:\n(.*)\n$/.exec((await backend.answer({ kind: 'local', verbose: false, user: 'ada' })).text)?.[1];
   assert.equal(await plan(), undefined);
   writeFileSync(path.join(home, '.plan'), 'Fresh.\n', { mode: 0o644 });
+  clock.advance(149);
   assert.equal(await plan(), undefined, 'the read is reused within the window');
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  clock.advance(1);
   assert.equal(await plan(), 'Fresh.');
 });

@@ -35,6 +35,8 @@ test('the lab form -u USER -h HOST -p PORT asks for that user (and --host works 
 
 test('the client reads until the server closes, however the answer is split', async (t) => {
   const { port, queries } = await scriptedServer(t, (socket) => {
+    // The pauses are the scenario, not a wait for a state: they put the answer in three TCP segments,
+    // read as three chunks unless this process stalls for 50 ms; then the test still checks the whole answer.
     socket.write('first line\r\n');
     setTimeout(() => socket.write('second '), 50);
     setTimeout(() => socket.end('line\r\n'), 120);

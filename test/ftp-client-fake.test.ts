@@ -21,12 +21,18 @@ type Reply = (text: string) => void;
 type Handler = (command: string, reply: Reply, socket: net.Socket) => void | Promise<void>;
 type After = { after(fn: () => unknown): void };
 
-/** A control server: writes the greeting pieces (pausing between them), then hands each command to `handler`. */
+/**
+ * A control server: writes the greeting pieces (pausing between them), then hands each command to
+ * `handler`. `closed` resolves when the client closes its first control connection.
+ */
 async function scriptedServer(t: After, handler: Handler, greeting: string[] = ['220 fake ready\r\n']) {
   const received: string[] = [];
   const sockets = new Set<net.Socket>();
+  let clientClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (clientClosed = resolve));
   const server = net.createServer(async (socket) => {
     sockets.add(socket);
+    socket.once('close', () => clientClosed());
     socket.on('error', () => undefined);
     let buffered = '';
     let queue = Promise.resolve();
@@ -39,6 +45,8 @@ async function scriptedServer(t: After, handler: Handler, greeting: string[] = [
         queue = queue.then(() => (line === 'QUIT' ? void socket.end('221 bye\r\n') : handler(line, (text) => socket.write(text), socket)));
       }
     });
+    // The pauses are the scenario, not a wait for a state: they put the pieces in separate TCP
+    // segments (unless this process stalls), so that the client must join replies cut anywhere.
     for (const piece of greeting) {
       socket.write(piece);
       await sleep(5);
@@ -49,7 +57,7 @@ async function scriptedServer(t: After, handler: Handler, greeting: string[] = [
     for (const socket of sockets) socket.destroy();
     server.close();
   });
-  return { port: (server.address() as net.AddressInfo).port, received };
+  return { port: (server.address() as net.AddressInfo).port, received, closed };
 }
 
 /** A data listener on loopback that sends `payload` to whoever connects, or stays silent (null). */
@@ -108,7 +116,7 @@ test('a greeting and replies cut into many TCP segments, with pauses, are read w
       if (command === 'PWD') {
         for (const piece of ['25', '7-one\r\n', ' two\r\n257', ' "/a ""b"""\r', '\n']) {
           reply(piece);
-          await sleep(5);
+          await sleep(5); // separate segments, as for the greeting
         }
       }
     },
@@ -224,16 +232,18 @@ test('a data port that refuses the connection is reported before RETR is sent', 
 
 test('Ctrl-C (the abort signal) stops a transfer at once', limit, async (t) => {
   const dataPort = await dataListener(t, null);
+  const controller = new AbortController();
   const { port } = await scriptedServer(t, (command, reply) => {
     login(command, reply);
     if (command === 'EPSV') reply(`229 Entering Extended Passive Mode (|||${dataPort}|)\r\n`);
-    if (command.startsWith('RETR')) reply('150 sending, slowly\r\n');
+    if (command.startsWith('RETR')) {
+      reply('150 sending, slowly\r\n');
+      controller.abort(); // Ctrl-C once the transfer has begun: RETR has been sent, and no byte will come
+    }
   });
-  const controller = new AbortController();
   const client = await FtpClient.connect({ host: '127.0.0.1', port, signal: controller.signal, dataIdleTimeoutMs: 30_000 });
   t.after(() => client.close());
   await client.login();
-  setTimeout(() => controller.abort(), 100);
   const started = performance.now();
   await assert.rejects(client.download('big.iso', new PassThrough()), rejects('E_INTERRUPTED', /interrupted/));
   assert.ok(performance.now() - started < 5_000);
@@ -251,10 +261,10 @@ test('a control connection dropped mid-reply is reported as such', limit, async 
 });
 
 test('a server that floods replies nobody asked for is cut off', limit, async (t) => {
-  const { port } = await scriptedServer(t, () => undefined, ['220 hi\r\n', '200 spam\r\n'.repeat(1000)]);
+  const { port, closed } = await scriptedServer(t, () => undefined, ['220 hi\r\n', '200 spam\r\n'.repeat(1000)]);
   const client = await FtpClient.connect({ host: '127.0.0.1', port });
   t.after(() => client.close());
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await closed; // the client hung up on the flood (before that, a NOOP would take a spam line as its reply)
   await assert.rejects(client.noop(), rejects('E_PROTOCOL', /more than 64 replies nobody asked for/));
 });
 

@@ -69,6 +69,13 @@ test('PWD/MKD paths, MDTM times and FEAT lines are read as the RFCs write them',
   assert.equal(parseQuotedPath('"/a ""quoted"" dir" is current directory'), '/a "quoted" dir');
   assert.equal(parseFtpTime('20240229235959')?.toISOString(), '2024-02-29T23:59:59.000Z');
   assert.equal(parseFtpTime('2024022923595'), undefined);
+  assert.equal(parseFtpTime('20261202090503.250')?.toISOString(), '2026-12-02T09:05:03.250Z', "ftp-srv's milliseconds");
+  assert.equal(parseFtpTime('20261202090503.2')?.toISOString(), '2026-12-02T09:05:03.200Z');
+  assert.equal(parseFtpTime('20261202090503.123456789')?.toISOString(), '2026-12-02T09:05:03.123Z', 'RFC 3659 §2.3: any number of fraction digits');
+  assert.equal(parseFtpTime('20270101000000')?.toISOString(), '2027-01-01T00:00:00.000Z', 'midnight, 1 January');
+  for (const wrong of ['20241302000000', '20240431120000', '20230229120000', '20241202240000', '20241202126000', '20241202090503.']) {
+    assert.equal(parseFtpTime(wrong), undefined, `${wrong} is no time`);
+  }
   const features = parseFeatures(['Features:', ' MLST type*;size*;', ' EPSV', ' UTF8', 'End']);
   assert.deepEqual([...features], [['MLST', 'type*;size*;'], ['EPSV', ''], ['UTF8', '']]);
 });

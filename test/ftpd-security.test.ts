@@ -8,8 +8,19 @@ import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { peers, skipBecause, skipWithout } from './peers/available.ts';
+import { readSockets } from '../lib/net/procnet.ts';
+import { waitFor } from './helpers.ts';
 import { ControlConnection } from './peers/ftp-control.ts';
 import { helloText, makeFtpTree, secretText, startTestFtpd } from './peers/ftp-tree.ts';
+
+/** The kernel's entries for both ends of a loopback connection: ours (our socket's ports) and the server's. */
+function connectionEnds({ localPort, remotePort }: { localPort?: number; remotePort?: number }) {
+  const entries = readSockets({ protocols: ['tcp'], port: localPort }, { owners: false });
+  return {
+    ours: entries.find((entry) => entry.localPort === localPort && entry.remotePort === remotePort),
+    theirs: entries.find((entry) => entry.localPort === remotePort && entry.remotePort === localPort),
+  };
+}
 
 /** Names a client might send to reach ../secret.txt or the host's files. */
 const traversalCorpus = [
@@ -221,7 +232,11 @@ test('a 10 KB command line is refused and closes that connection only; split lin
   const next = await ControlConnection.open(port);
   t.after(() => next.close());
   next.socket.write('NO');
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // The server has read the first half (it left our send queue and its receive queue) before the second is sent.
+  await waitFor(() => {
+    const { ours, theirs } = connectionEnds(next.socket);
+    return ours?.sendQueue === 0 && theirs?.receiveQueue === 0;
+  }, 3_000, 'the server to read "NO"');
   assert.equal((await next.send('OP')).code, 200);
   assert.equal((await next.login()).code, 230);
 });
@@ -320,8 +335,12 @@ test('a data connection reset before any transfer does not take the server down'
   t.after(() => ftp.close());
   await ftp.login();
   const data = (await ftp.openData()) as net.Socket;
+  const ports = { localPort: data.localPort, remotePort: data.remotePort }; // kept: a destroyed socket forgets them
+  const ends = () => connectionEnds(ports);
+  assert.ok(ends().theirs, "the server's end of the data connection is in the kernel's table");
   data.resetAndDestroy();
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  // The reset has reached the server: its end of the connection is gone (an RST removes it at once).
+  await waitFor(() => !ends().theirs, 3_000, 'the server to receive the reset');
   assert.equal((await ftp.send('NOOP')).code, 200);
   assert.equal((await ftp.transfer('RETR pub/hello.txt')).data.toString(), helloText);
 });

@@ -154,7 +154,8 @@ function statusRow(report: ServiceReport): Record<string, string> {
   };
 }
 
-function formatDuration(seconds: number): string {
+/** An uptime as `status` shows it: 42s, 5m07s, 26h03m (hours are not folded into days). */
+export function formatDuration(seconds: number): string {
   const h = Math.floor(seconds / 3600);
   const m = Math.floor((seconds % 3600) / 60);
   const s = seconds % 60;

@@ -2,11 +2,12 @@
 // utmp and lastlog records, the mailbox and the users' dot-files. It runs no program at all.
 
 import { noSuchUser, type FingerAnswer, type FingerBackend } from './backend.ts';
-import { CachedFile, FreshReads } from './cached-file.ts';
+import { CachedFile, FreshReads, freshFor } from './cached-file.ts';
 import { readDotFile } from './dotfiles.ts';
 import { LastlogFile, readMailStatus, type MailStatus } from './history.ts';
 import { PasswdDatabase, type PasswdEntry } from './passwd.ts';
 import type { LocalQuery } from './query.ts';
+import { lastLoginTime, longIdle, mailTime, sessionStart, shortIdle, shortLoginTime } from './times.ts';
 import { idleSeconds, parseUtmp, type LoginSession } from './utmp.ts';
 
 export interface BuiltinBackendOptions {
@@ -18,6 +19,10 @@ export interface BuiltinBackendOptions {
   maxFileBytes: number;
   /** How long a file read is reused (0: read at every query). */
   freshMs: number;
+  /** The time of day, in ms since the epoch, for idle times and "half a year ago" (Date.now; tests set their own). */
+  now?: () => number;
+  /** The clock freshness is measured on (performance.now, which never jumps; tests turn their own). */
+  elapsed?: () => number;
 }
 
 /** The dot-files finger shows, in BSD finger's order, with their titles. */
@@ -25,19 +30,20 @@ const dotFiles = [['.pgpkey', 'PGP key:'], ['.project', 'Project:'], ['.plan', '
 
 /** Answers laid out as BSD finger lays them out, so that both backends read alike. */
 export function createBuiltinBackend(options: BuiltinBackendOptions): FingerBackend {
-  const { freshMs } = options;
-  const passwd = new PasswdDatabase(options.passwdFile, freshMs);
+  const now = options.now ?? Date.now;
+  const freshness = freshFor(options.freshMs, options.elapsed);
+  const passwd = new PasswdDatabase(options.passwdFile, freshness);
   // No utmp (containers often have none) means nobody is logged in.
-  const utmp = new CachedFile(options.utmpFile, parseUtmp, [], freshMs);
-  const lastlog = new LastlogFile(options.lastlogFile, freshMs);
-  const mailboxes = new FreshReads<MailStatus>(freshMs);
-  const userFiles = new FreshReads<string | undefined>(freshMs);
+  const utmp = new CachedFile(options.utmpFile, parseUtmp, [], freshness);
+  const lastlog = new LastlogFile(options.lastlogFile, freshness);
+  const mailboxes = new FreshReads<MailStatus>(freshness);
+  const userFiles = new FreshReads<string | undefined>(freshness);
 
   async function describeUser(user: PasswdEntry, sessions: LoginSession[]): Promise<string> {
     const own = sessions.filter((session) => session.user === user.login);
     // Independent reads, in parallel: the answer waits for the slowest, not for their sum.
     const [idle, last, mail, ...files] = await Promise.all([
-      Promise.all(own.map((session) => idleSeconds(session))),
+      Promise.all(own.map((session) => idleSeconds(session, now()))),
       own.length ? undefined : lastlog.lastLogin(user.uid),
       mailboxes.get(user.login, () => readMailStatus(options.mailDir, user.login)),
       // RFC 1288 §3.2.4: these files are the user's to publish; dotfiles.ts decides what is safe to read.
@@ -46,15 +52,18 @@ export function createBuiltinBackend(options: BuiltinBackendOptions): FingerBack
     const lines = [columns(`Login: ${user.login}`, `Name: ${user.name}`), columns(`Directory: ${user.home}`, `Shell: ${user.shell}`)];
     const office = [user.office, user.officePhone].filter(Boolean).join(', ');
     if (office || user.homePhone) lines.push(columns(office && `Office: ${office}`, user.homePhone && `Home Phone: ${user.homePhone}`).trimEnd());
+    const longestLine = Math.max(0, ...own.map((session) => session.line.length));
     own.forEach((session, i) => {
-      lines.push(`On since ${formatDate(session.since)} on ${session.line}${session.host ? ` from ${session.host}` : ''}`);
-      const seconds = idle[i];
-      if (seconds !== undefined && seconds >= 60) lines.push(`   ${formatIdle(seconds)} idle`);
+      const since = `On since ${sessionStart(session.since)} on ${session.line}${session.host ? ` from ${session.host}` : ''}`;
+      const idleText = longIdle(idle[i] ?? 0);
+      // lprint.c: the idle time follows the terminal, aligned on the longest one, or goes below a remote host.
+      const aligned = `${' '.repeat(longestLine - session.line.length + 3)}${idleText}`;
+      lines.push(...(!idleText ? [since] : session.host ? [since, aligned] : [`${since}${aligned}`]));
     });
-    if (own.length === 0) lines.push(last ? `Last login ${formatDate(last.time)} on ${last.line}${last.host ? ` from ${last.host}` : ''}` : 'Never logged in.');
+    if (own.length === 0) lines.push(last ? `Last login ${lastLoginTime(last.time, now())} on ${last.line}${last.host ? ` from ${last.host}` : ''}` : 'Never logged in.');
     if (mail.kind === 'none') lines.push('No mail.');
-    else if (mail.kind === 'unread') lines.push(`New mail received ${formatDate(mail.received, true)}`, `     Unread since ${formatDate(mail.unreadSince, true)}`);
-    else lines.push(`Mail last read ${formatDate(mail.lastRead, true)}`);
+    else if (mail.kind === 'unread') lines.push(`New mail received ${mailTime(mail.received)}`, `     Unread since ${mailTime(mail.unreadSince)}`);
+    else lines.push(`Mail last read ${mailTime(mail.lastRead)}`);
     dotFiles.forEach(([name, title], i) => {
       const text = files[i];
       if (text !== undefined && text.trim() !== '') lines.push(title, text.replace(/\n$/, ''));
@@ -76,10 +85,10 @@ export function createBuiltinBackend(options: BuiltinBackendOptions): FingerBack
     const rows = [['Login', 'Name', 'Tty', 'Idle', 'Login Time', 'Where']];
     for (const session of sessions) {
       const user = await passwd.byLogin(session.user);
-      const idle = await idleSeconds(session);
-      rows.push([session.user, user?.name ?? '', session.line, idle === undefined ? '' : formatIdleShort(idle), formatDate(session.since), session.host]);
+      const idle = await idleSeconds(session, now());
+      rows.push([session.user, user?.name ?? '', session.line, idle === undefined ? '' : shortIdle(idle), shortLoginTime(session.since, now()), session.host]);
     }
-    const widths = [10, 20, 8, 6, 17];
+    const widths = [10, 20, 8, 6, 12];
     const table = rows.map((row) => row.map((cell, i) => (i < widths.length ? pad(cell, widths[i]) : cell)).join(' ').trimEnd());
     return { text: `${table.join('\n')}\n`, outcome: 'ok' };
   }
@@ -104,23 +113,4 @@ function pad(text: string, width: number): string {
 /** Two fields in the 40-column layout of finger's long form. */
 function columns(left: string, right: string): string {
   return `${pad(left, 40)}${right}`;
-}
-
-/** "Tue Nov 24 18:00 (UTC)", or with the year ("Tue Nov 24 18:00 2026 (UTC)") as finger prints mail times. */
-function formatDate(date: Date, withYear = false): string {
-  const [weekday, day, month, year, time] = date.toUTCString().replace(',', '').split(' '); // "Tue 24 Nov 2026 18:00:00 GMT"
-  return `${weekday} ${month} ${day} ${time.slice(0, 5)}${withYear ? ` ${year}` : ''} (UTC)`;
-}
-
-function formatIdle(seconds: number): string {
-  const hours = Math.floor(seconds / 3600);
-  const minutes = Math.floor((seconds % 3600) / 60);
-  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
-  return hours ? `${plural(hours, 'hour')} ${plural(minutes, 'minute')}` : plural(minutes, 'minute');
-}
-
-function formatIdleShort(seconds: number): string {
-  if (seconds < 60) return '';
-  const minutes = Math.floor(seconds / 60);
-  return minutes < 60 ? String(minutes) : `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, '0')}`;
 }

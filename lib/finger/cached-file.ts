@@ -3,24 +3,38 @@
 
 import { readFile, stat } from 'node:fs/promises';
 
+/**
+ * How long a read is trusted, measured on `clock` (milliseconds on a clock that never jumps, as
+ * performance.now: a time-of-day change must not freeze or flush every cache). Tests pass a clock
+ * they move by hand, so a window opens and closes exactly when they say.
+ */
+export interface Freshness {
+  ms: number;
+  clock: () => number;
+}
+
+export function freshFor(ms: number, clock: () => number = () => performance.now()): Freshness {
+  return { ms, clock };
+}
+
 export class CachedFile<T> {
   private value: T;
   private version = '';
   private checkedAt = -Infinity;
   private pending?: Promise<T>;
 
-  /** @param freshMs how long a checked copy is trusted without asking the file system again. */
+  /** @param freshness how long a checked copy is trusted without asking the file system again. */
   constructor(
     private readonly file: string,
     private readonly parse: (bytes: Buffer) => T,
     private readonly missing: T,
-    private readonly freshMs: number,
+    private readonly freshness: Freshness,
   ) {
     this.value = missing;
   }
 
   get(): Promise<T> {
-    if (performance.now() - this.checkedAt < this.freshMs) return Promise.resolve(this.value);
+    if (this.freshness.clock() - this.checkedAt < this.freshness.ms) return Promise.resolve(this.value);
     return (this.pending ??= this.refresh().finally(() => (this.pending = undefined)));
   }
 
@@ -31,24 +45,24 @@ export class CachedFile<T> {
       this.value = bytes ? this.parse(bytes) : this.missing;
       this.version = bytes ? version : '';
     }
-    this.checkedAt = performance.now();
+    this.checkedAt = this.freshness.clock();
     return this.value;
   }
 }
 
-/** Reads kept for `freshMs` by key (a path): within the window the same read is not repeated. */
+/** Reads kept for `freshness.ms` by key (a path): within the window the same read is not repeated. */
 export class FreshReads<T> {
   private readonly entries = new Map<string, { at: number; value: Promise<T> }>();
 
   constructor(
-    private readonly freshMs: number,
+    private readonly freshness: Freshness,
     private readonly maxEntries = 10_000,
   ) {}
 
   get(key: string, read: () => Promise<T>): Promise<T> {
-    const now = performance.now();
+    const now = this.freshness.clock();
     const hit = this.entries.get(key);
-    if (hit && now - hit.at < this.freshMs) return hit.value;
+    if (hit && now - hit.at < this.freshness.ms) return hit.value;
     if (this.entries.size >= this.maxEntries) this.entries.clear(); // bounded, whatever is asked
     const value = read();
     this.entries.set(key, { at: now, value });

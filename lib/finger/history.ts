@@ -3,7 +3,7 @@
 
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileVersion } from './cached-file.ts';
+import { fileVersion, type Freshness } from './cached-file.ts';
 import { cString } from './utmp.ts';
 
 export interface LastLogin {
@@ -17,7 +17,7 @@ const recordSize = 292;
 
 /**
  * The lastlog file, with the records already read kept until the file changes (checked at most
- * once per `freshMs`): a login updates it a few times a day, fingerd reads it at every query.
+ * once per `freshness.ms`): a login updates it a few times a day, fingerd reads it at every query.
  */
 export class LastlogFile {
   private readonly records = new Map<number, Promise<LastLogin | undefined>>();
@@ -26,12 +26,13 @@ export class LastlogFile {
 
   constructor(
     private readonly file: string,
-    private readonly freshMs: number,
+    private readonly freshness: Freshness,
   ) {}
 
   async lastLogin(uid: number): Promise<LastLogin | undefined> {
-    if (performance.now() - this.checkedAt >= this.freshMs) {
-      this.checkedAt = performance.now();
+    const now = this.freshness.clock();
+    if (now - this.checkedAt >= this.freshness.ms) {
+      this.checkedAt = now;
       const version = await fileVersion(this.file);
       if (version !== this.version) {
         this.version = version;

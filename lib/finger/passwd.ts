@@ -2,7 +2,7 @@
 // `getent passwd` (NSS: LDAP, sssd…) for names the file does not hold. No shell anywhere.
 
 import { execFile } from 'node:child_process';
-import { CachedFile, FreshReads } from './cached-file.ts';
+import { CachedFile, FreshReads, type Freshness } from './cached-file.ts';
 
 export interface PasswdEntry {
   login: string;
@@ -39,11 +39,11 @@ export class PasswdDatabase {
 
   constructor(
     file: string,
-    freshMs: number,
+    freshness: Freshness,
     private readonly getentTimeoutMs = 2_000,
   ) {
-    this.file = new CachedFile(file, parsePasswd, [], freshMs);
-    this.asked = new FreshReads(freshMs);
+    this.file = new CachedFile(file, parsePasswd, [], freshness);
+    this.asked = new FreshReads(freshness);
   }
 
   /** The file's entries, re-read only when it changed. */

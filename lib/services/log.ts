@@ -7,10 +7,13 @@ import pino, { type Logger } from 'pino';
 
 export type RequestLog = Logger;
 
-export function openRequestLog(file: string, service: string): RequestLog {
+/** @param now the clock each line's `time` is read from (Date.now; tests set their own). */
+export function openRequestLog(file: string, service: string, now: () => number = Date.now): RequestLog {
   mkdirSync(path.dirname(file), { recursive: true });
+  // "time" in ISO 8601, UTC, as pino.stdTimeFunctions.isoTime writes it, but on the given clock.
+  const isoTime = () => `,"time":"${new Date(now()).toISOString()}"`;
   return pino(
-    { base: { service, pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime },
+    { base: { service, pid: process.pid }, timestamp: isoTime },
     pino.destination({ dest: file, append: true, sync: true }),
   );
 }

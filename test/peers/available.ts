@@ -37,6 +37,7 @@ export const peers = {
   openssl: { debian: 'openssl', program: 'openssl' },
   useradd: { debian: 'passwd', program: 'useradd' },
   lastlog: { debian: 'login', program: 'lastlog' },
+  ls: { debian: 'coreutils', program: 'ls' },
 } as const satisfies Record<string, PeerSpec>;
 
 export type PeerName = keyof typeof peers;

@@ -70,14 +70,19 @@ export function listingLines(text: string): string[] {
   return text.split(/\r?\n/).filter((line) => line.length > 0);
 }
 
-/** MDTM/MLSD time "YYYYMMDDHHMMSS[.sss]", always UTC (RFC 3659 §2.3). */
+/**
+ * MDTM/MLSD time "YYYYMMDDHHMMSS[.fraction]", always UTC (RFC 3659 §2.3: any number of fraction
+ * digits; milliseconds are kept). A field out of range (month 13, 31 April) is no time at all.
+ */
 export function parseFtpTime(text: string): Date | undefined {
-  const match = /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(?:\.(\d{1,3}))?$/.exec(text.trim());
+  const match = /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(?:\.(\d+))?$/.exec(text.trim());
   if (!match) return undefined;
   const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
-  const millis = match[7] ? Number(match[7].padEnd(3, '0')) : 0;
-  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis));
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  const millis = match[7] ? Number(match[7].slice(0, 3).padEnd(3, '0')) : 0;
+  // Date.UTC carries an overflow into the next field (13 → January); a real calendar day reads back the same.
+  const calendarDay = new Date(Date.UTC(year, month - 1, day));
+  const valid = calendarDay.getUTCMonth() === month - 1 && calendarDay.getUTCDate() === day && hour < 24 && minute < 60 && second <= 60; // 60: a leap second
+  return valid ? new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis)) : undefined;
 }
 
 /** RFC 959 Appendix II: 257 "/dir" — the path is quoted, an embedded quote doubled. */

@@ -14,7 +14,7 @@ import { listenTcp } from '../../net/listen.ts';
 import { authenticate, parseAccount, type FtpAccount } from './accounts.ts';
 import { plainAddress } from './data-channel.ts';
 import { RootedFileSystem } from './filesystem.ts';
-import { formatListLine } from './listing.ts';
+import { formatListLine, type ListedStats } from './listing.ts';
 import type { Connection } from './internals.ts';
 import { attachSession } from './session.ts';
 
@@ -50,6 +50,8 @@ export interface FtpServerOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Longest command line (default 4096 bytes). */
   maxLineBytes?: number;
+  /** The time of day LIST judges "the last six months" by (Date.now; tests set their own). */
+  now?: () => number;
 }
 
 const welcomeFixture = path.join(packageRoot, 'data/fixtures/ftp/welcome.txt');
@@ -76,7 +78,7 @@ export async function startFtpServer(options: FtpServerOptions): Promise<ServerH
     greeting: ['netlab ftpd (ftp-srv 4.6.3)'],
     tls: options.tls ?? false,
     log: ftpSrvLog(log),
-    file_format: formatListLine as (stats: import('node:fs').Stats) => string,
+    file_format: (stats: import('node:fs').Stats) => formatListLine(stats as ListedStats, (options.now ?? Date.now)()),
   });
   // ftp-srv installs SIGTERM/SIGINT handlers that process.exit(); the runner owns signals here.
   for (const signal of signals) for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.off(signal, listener);

@@ -2,19 +2,21 @@
 // mirroring clients (lftp, wget -m) do not recurse through them; owners hidden, as vsftpd's hide_ids.
 
 import type { Stats } from 'node:fs';
+import { lsDate, lsHalfYearMs } from '../../net/unix-dates.ts';
 
 export type ListedStats = Stats & { name: string; link?: string };
 
-const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const halfYearMs = 182 * 24 * 3600 * 1000;
-
-/** "drwxr-xr-x    2 ftp      ftp          4096 Nov 24 18:49 pub" (ls(1): recent files show the time, older ones the year). */
+/**
+ * "drwxr-xr-x    2 ftp      ftp          4096 Dec  2 09:05 pub": ls(1) and vsftpd show the time for
+ * a file modified in the last six months, and the year ("Dec  2  2025") for an older one or one
+ * dated in the future. The day is padded with a space as ls pads it (vsftpd writes "Dec 02").
+ */
 export function formatListLine(stats: ListedStats, now = Date.now()): string {
   const type = stats.link !== undefined ? 'l' : stats.isDirectory() ? 'd' : '-';
   const mode = stats.link !== undefined ? 'rwxrwxrwx' : permissions(stats.mode);
-  const date = stats.mtime;
-  const recent = Math.abs(now - date.getTime()) < halfYearMs;
-  const when = `${months[date.getMonth()]} ${String(date.getDate()).padStart(2)} ${recent ? `${pad(date.getHours())}:${pad(date.getMinutes())}` : ` ${date.getFullYear()}`}`;
+  // In whole seconds, as vsftpd compares them: a file written this second is not "in the future".
+  const ageMs = (Math.floor(now / 1000) - Math.floor(stats.mtime.getTime() / 1000)) * 1000;
+  const when = lsDate(stats.mtime, 'local', ageMs >= 0 && ageMs <= lsHalfYearMs);
   const name = stats.link !== undefined ? `${stats.name} -> ${stats.link}` : stats.name;
   return `${type}${mode} ${String(stats.nlink).padStart(4)} ftp      ftp      ${String(stats.size).padStart(12)} ${when} ${name}`;
 }
@@ -22,8 +24,4 @@ export function formatListLine(stats: ListedStats, now = Date.now()): string {
 function permissions(mode: number): string {
   const letters = 'rwxrwxrwx';
   return [...letters].map((letter, i) => (mode & (1 << (8 - i)) ? letter : '-')).join('');
-}
-
-function pad(value: number): string {
-  return String(value).padStart(2, '0');
 }
