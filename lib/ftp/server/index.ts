@@ -1,7 +1,7 @@
 // ftpd: an FTP server on ftp-srv 4.6.3 with its sharp edges filed off (see docs/ftp-server.md):
 // real-path chroot, explicit logins, no FTP bounce, connection limits, timeouts, FTPS, pino logs.
 
-import { copyFileSync, existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import type { Server, Socket } from 'node:net';
 import path from 'node:path';
@@ -24,7 +24,7 @@ export interface FtpServerOptions {
   host: string;
   /** 0 picks a free port; the handle's address.port is the control port. */
   port: number;
-  /** The served folder; created with a welcome file and incoming/ when it does not exist. */
+  /** The served folder; when it does not exist, created from data/fixtures/ftp (welcome.txt, pub/) with incoming/. */
   root: string;
   /** Anonymous users may upload new files (and make folders) under uploadDir. */
   writable?: boolean;
@@ -52,7 +52,8 @@ export interface FtpServerOptions {
   maxLineBytes?: number;
 }
 
-const welcomeFixture = path.join(packageRoot, 'data/fixtures/ftp/welcome.txt');
+/** What a new root starts with: welcome.txt and pub/ (readme.txt, ports.txt), the files the docs fetch. */
+const rootTemplate = path.join(packageRoot, 'data/fixtures/ftp');
 /** Time a failed login waits before its 530: slows password guessing. */
 const loginFailureDelayMs = 300;
 
@@ -122,12 +123,17 @@ export async function startFtpServer(options: FtpServerOptions): Promise<ServerH
   };
 }
 
-/** The served root: created on first start (welcome file, incoming/), resolved to its real path. */
+/**
+ * The served root, resolved to its real path. Created on first start from the template, with
+ * incoming/; a root that exists is never filled in (it is the user's: a file they deleted stays
+ * deleted, and --root on a folder of their own gets nothing added but incoming/ with --writable).
+ */
 function prepareRoot(root: string, uploadDir: string, writable: boolean): string {
   const absolute = path.resolve(root);
   if (!existsSync(absolute)) {
     mkdirSync(path.join(absolute, uploadDir), { recursive: true });
-    if (existsSync(welcomeFixture)) copyFileSync(welcomeFixture, path.join(absolute, 'welcome.txt'));
+    // force: false — should a file appear meanwhile, it stays as it is.
+    if (existsSync(rootTemplate)) cpSync(rootTemplate, absolute, { recursive: true, force: false });
   } else if (writable) {
     mkdirSync(path.join(absolute, uploadDir), { recursive: true });
   }
