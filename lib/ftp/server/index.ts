@@ -14,7 +14,6 @@ import { listenTcp } from '../../net/listen.ts';
 import { authenticate, parseAccount, type FtpAccount } from './accounts.ts';
 import { plainAddress } from './data-channel.ts';
 import { RootedFileSystem } from './filesystem.ts';
-import { formatListLine } from './listing.ts';
 import type { Connection } from './internals.ts';
 import { attachSession } from './session.ts';
 
@@ -77,7 +76,6 @@ export async function startFtpServer(options: FtpServerOptions): Promise<ServerH
     greeting: ['netlab ftpd (ftp-srv 4.6.3)'],
     tls: options.tls ?? false,
     log: ftpSrvLog(log),
-    file_format: formatListLine as (stats: import('node:fs').Stats) => string,
   });
   // ftp-srv installs SIGTERM/SIGINT handlers that process.exit(); the runner owns signals here.
   for (const signal of signals) for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.off(signal, listener);
