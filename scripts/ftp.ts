@@ -6,7 +6,7 @@ import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { fileToSend, getAction, listAction, putAction } from '../lib/ftp/client/actions.ts';
 import { withSession, type SessionFlags } from '../lib/ftp/client/session.ts';
-import { runShell } from '../lib/ftp/client/shell.ts';
+import { parseTarget, runShell } from '../lib/ftp/client/shell.ts';
 import { defaultFtpPort, parseFtpUrl } from '../lib/ftp/client/url.ts';
 import type { LoadedConfig } from '../lib/config/load.ts';
 
@@ -77,10 +77,14 @@ const put = defineExercise({
 
 const shell = defineExercise({
   name: 'shell',
-  description: 'the interactive shell, connected first to a URL',
-  args: { url: { type: 'positional', description: 'ftp://[user[:password]@]host[:port]/[folder]', required: true }, ...sessionArgs },
+  description: 'the interactive shell, connected first to a URL or a host (as ftp host [port]); reads a script from a pipe',
+  args: {
+    url: { type: 'positional', description: 'ftp://[user[:password]@]host[:port]/[folder], or a host', required: true },
+    port: { type: 'positional', description: 'the port, after a host', required: false },
+    ...sessionArgs,
+  },
   run: ({ args, config, out, signal }) =>
-    runShell({ input: process.stdin, out, flags: sessionFlags(args), signal, defaultPort: defaultPort(config), url: parseFtpUrl(args.url, defaultPort(config)) }),
+    runShell({ input: process.stdin, out, flags: sessionFlags(args), signal, defaultPort: defaultPort(config), url: parseTarget(args.url, args.port, defaultPort(config)) }),
 });
 
 export default defineExercise({
@@ -95,6 +99,7 @@ export default defineExercise({
     'netlab ftp get --trace ftp://alice:secret@127.0.0.1:2121/report.pdf report.pdf',
     'netlab ftp ls --json --active ftp://[::1]:2121/pub',
     'netlab ftp            (then: open 127.0.0.1 2121, ls, cd pub, get file, bye)',
+    "printf 'cd pub\\nget readme.txt\\n' | netlab ftp shell 127.0.0.1 2121   (a script: EOF ends it like bye)",
   ],
   run: ({ args, config, out, signal }) => runShell({ input: process.stdin, out, flags: sessionFlags(args), signal, defaultPort: defaultPort(config) }),
 });

@@ -185,5 +185,5 @@ test('the shell reads commands from a pipe: lcd, open, user, ls, cd, pwd, get, p
   assert.match(stdout, /^15$/m, 'size of the uploaded file');
   assert.match(stderr, /^error: unknown command "frobnicate" — help lists the commands$/m);
   assert.equal(stdout.match(/^\/$/gm)?.length, 1, 'nothing runs after bye');
-  assert.equal(code, 1, 'a failed command makes the exit status 1');
+  assert.equal(code, ExitCode.usage, 'a piped script exits with its first failure: the unknown command, 2');
 });

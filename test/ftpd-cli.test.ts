@@ -1,20 +1,22 @@
-// `netlab ftpd` as a student runs it: first start creates data/ftp (welcome file, incoming/),
-// the request log gets one line per command, --hash-password makes a usable hash.
+// `netlab ftpd` as a student runs it: first start creates data/ftp from the template (welcome
+// file, pub/ with the files the docs fetch, incoming/) and never touches it again, the request log
+// gets one line per command, --hash-password makes a usable hash.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import ftpd from '../scripts/ftpd.ts';
 import { verifyPassword } from '../lib/ftp/server/index.ts';
+import { packageRoot } from '../lib/config/load.ts';
 import { isolatedEnv, startServerExercise, tempDir } from './helpers.ts';
-import { skipWithout } from './peers/available.ts';
+import { missingPeers, skipWithout } from './peers/available.ts';
 
 const run = promisify(execFile);
 
-test('first start creates data/ftp with a welcome file and incoming/; the log has a line per command', async (t) => {
+test('first start creates data/ftp with a welcome file and incoming/; the log has a line per command', { skip: missingPeers('curl') }, async (t) => {
   const dir = tempDir(t);
   const env = isolatedEnv(dir);
   const signalListeners = process.listenerCount('SIGTERM') + process.listenerCount('SIGINT');
@@ -42,6 +44,36 @@ test('first start creates data/ftp with a welcome file and incoming/; the log ha
   assert.equal(retr.status, 'c');
   assert.ok(log.some((line) => line.command === 'STOR' && line.direction === 'i' && line.code === 226));
   assert.ok(!log.some((line) => /bunyan|ftp-srv/.test(JSON.stringify(line)) && line.level >= 40), 'no bunyan noise at warn level');
+});
+
+const template = path.join(packageRoot, 'data/fixtures/ftp');
+
+test('a fresh data folder serves what the README and docs fetch; a second start leaves the user’s changes', async (t) => {
+  const dir = tempDir(t);
+  const first = await startServerExercise(ftpd, ['--port', '0'], { env: isolatedEnv(dir) });
+  t.after(() => first.stop());
+  // The documented commands, word for word: no port in the URL means config ports.ftp.
+  const client = { env: isolatedEnv(dir, { NETLAB_PORTS_FTP: String(first.server.address.port) }), cwd: path.join(dir, 'work') };
+  mkdirSync(client.cwd);
+  const netlab = (...args: string[]) => run(process.execPath, [path.join(packageRoot, 'bin/netlab.js'), ...args], client);
+  const listing = (await netlab('ftp', 'ls', 'ftp://127.0.0.1/pub')).stdout;
+  assert.match(listing, /^-rw-r--r-- .* readme\.txt$/m);
+  assert.match(listing, /^-rw-r--r-- .* ports\.txt$/m);
+  const readme = readFileSync(path.join(template, 'pub/readme.txt'), 'utf8');
+  assert.match((await netlab('ftp', 'get', 'ftp://127.0.0.1/pub/readme.txt')).stdout, /^received \d+ B .* → .*readme\.txt$/m);
+  assert.equal(readFileSync(path.join(client.cwd, 'readme.txt'), 'utf8'), readme);
+  assert.equal((await netlab('ftp', 'get', 'ftp://127.0.0.1/pub/readme.txt', '-')).stdout, readme);
+  assert.equal((await netlab('ftp', 'get', 'ftp://127.0.0.1/welcome.txt', '-')).stdout, readFileSync(path.join(template, 'welcome.txt'), 'utf8'));
+  await first.stop();
+
+  // The root is the user's now: an edited file and a deleted one stay as they left them.
+  const root = path.join(dir, 'data', 'ftp');
+  writeFileSync(path.join(root, 'pub/readme.txt'), 'my notes\n');
+  rmSync(path.join(root, 'welcome.txt'));
+  const second = await startServerExercise(ftpd, ['--port', '0'], { env: isolatedEnv(dir) });
+  await second.stop();
+  assert.equal(readFileSync(path.join(root, 'pub/readme.txt'), 'utf8'), 'my notes\n');
+  assert.ok(!existsSync(path.join(root, 'welcome.txt')), 'a deleted template file is not brought back');
 });
 
 test('--hash-password reads a password from stdin and prints a hash that verifies', async (t) => {

@@ -4,7 +4,7 @@
 import type { FtpAccount } from './server/accounts.ts';
 
 export interface FtpConfig {
-  /** The served root, relative to dataDir unless absolute (created with a welcome file). */
+  /** The served root, relative to dataDir unless absolute (created on first start with welcome.txt and pub/). */
   root: string;
   /** Anonymous logins (USER anonymous or ftp, any password). */
   anonymous: boolean;

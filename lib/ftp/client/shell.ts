@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
-import { NetlabError, isNetlabError } from '../../cli/errors.ts';
+import { ExitCode, NetlabError, isNetlabError } from '../../cli/errors.ts';
 import { visibleControls, type Output } from '../../cli/output.ts';
 import { formatAddress } from '../../services/handle.ts';
 import { getAction, listAction, putAction } from './actions.ts';
@@ -52,10 +52,7 @@ const commands: Record<string, ShellCommand> = {
     usage: 'open host [port] | open URL',
     help: 'connect and log in (anonymously unless ftp://user:pass@host/ names a user)',
     min: 1,
-    run: (state, [target, port]) => {
-      const host = net.isIPv6(target) ? `[${target}]` : target; // "open ::1 2121"
-      return connect(state, parseFtpUrl(port ? `${host}:${port}` : host, state.options.defaultPort));
-    },
+    run: (state, [target, port]) => connect(state, parseTarget(target, port, state.options.defaultPort)),
   },
   user: {
     usage: 'user name [password]',
@@ -145,6 +142,13 @@ const commands: Record<string, ShellCommand> = {
 };
 const aliases: Record<string, string> = { dir: 'ls', quit: 'bye', exit: 'bye', delete: 'rm', '?': 'help' };
 
+/** What `open` and `netlab ftp shell` take, as ftp(1) does: a host and a port ("::1 2121"), or a URL. */
+export function parseTarget(target: string, port: string | undefined, defaultPort?: number): FtpUrl {
+  if (port && target.includes('://')) throw new NetlabError('E_USAGE', `${JSON.stringify(target)} is a URL and ${port} a port`, { hint: 'write the port in the URL: ftp://host:port/' });
+  const host = net.isIPv6(target) ? `[${target}]` : target;
+  return parseFtpUrl(port ? `${host}:${port}` : host, defaultPort);
+}
+
 async function connect(state: ShellState, url: FtpUrl): Promise<void> {
   await closeSession(state);
   // Ctrl-C on a terminal reaches the shell as a key, not a signal: it aborts this session's transfer.
@@ -156,30 +160,43 @@ async function connect(state: ShellState, url: FtpUrl): Promise<void> {
   if (url.path) await state.client.cd(url.path);
 }
 
-/** Runs the shell until `bye` or the end of input; resolves to 0, or 1 if a command failed. */
+/**
+ * Runs the shell until `bye` or the end of input (which ends the session as `bye` does). Piped
+ * input is a script, and its exit status says how it went, as a script's would: 0 when every
+ * command succeeded, else the exit code of the first command that failed (1 refused by the
+ * server, 2 unknown command or not connected, 4 network, 5 login refused), later commands still
+ * running, as in ftp(1). At a terminal the person saw each error as it came: 0.
+ */
 export async function runShell(options: ShellOptions): Promise<number> {
   const { input, out } = options;
   const interactive = Boolean((input as { isTTY?: boolean }).isTTY) && out.isTTY;
   const lines = readline.createInterface({ input, output: interactive ? out.stdout : undefined, terminal: interactive, prompt: 'ftp> ' });
+  // Listening from the first byte: lines piped in while the first `open` connects are queued, not
+  // lost, and an end of input that comes meanwhile still ends the loop below (readline emits
+  // 'line' and 'close' to whoever listens at the time; an iterator made later never hears them).
+  const commandLines = lines[Symbol.asyncIterator]();
   const stop = () => lines.close();
   options.signal?.addEventListener('abort', stop, { once: true });
   const state: ShellState = { cwd: path.resolve(options.cwd ?? '.'), options };
   let busy = false;
   // Ctrl-C during a command stops it (the session ends; the shell stays); at the prompt it leaves.
   lines.on('SIGINT', () => (busy ? state.interrupt?.abort() : stop()));
-  let failed = false;
+  let status: number = ExitCode.ok;
+  const record = (result: number | 'quit') => {
+    if (status === ExitCode.ok && result !== 'quit') status = result;
+  };
   try {
     const url = options.url;
-    if (url) failed = !(await attempt(state, () => connect(state, url)));
+    if (url) record(await attempt(state, () => connect(state, url)));
     if (interactive) lines.prompt();
-    for await (const line of lines) {
+    for await (const line of commandLines) {
       const words = splitWords(line);
       if (words.length > 0) {
         busy = true;
         const result = await execute(state, words);
         busy = false;
         if (result === 'quit') break;
-        failed ||= !result;
+        record(result);
       }
       if (interactive) lines.prompt();
     }
@@ -188,11 +205,11 @@ export async function runShell(options: ShellOptions): Promise<number> {
     lines.close();
     await closeSession(state);
   }
-  return failed ? 1 : 0;
+  return interactive ? ExitCode.ok : status;
 }
 
-/** Runs one command line; resolves to true on success, false on a failure (already reported). */
-function execute(state: ShellState, [word, ...args]: string[]): Promise<boolean | 'quit'> {
+/** Runs one command line; resolves to its exit code (0, or that of a failure already reported) or 'quit'. */
+function execute(state: ShellState, [word, ...args]: string[]): Promise<number | 'quit'> {
   const name = aliases[word.toLowerCase()] ?? word.toLowerCase();
   const command = commands[name];
   return attempt(state, async () => {
@@ -203,16 +220,16 @@ function execute(state: ShellState, [word, ...args]: string[]): Promise<boolean 
   });
 }
 
-/** Reports a failure and goes on, as a shell must. */
-async function attempt(state: ShellState, work: () => Promise<void | 'quit'>): Promise<boolean | 'quit'> {
+/** Reports a failure and goes on, as a shell must; resolves to the exit code the failure would have had alone. */
+async function attempt(state: ShellState, work: () => Promise<void | 'quit'>): Promise<number | 'quit'> {
   try {
-    return (await work()) === 'quit' ? 'quit' : true;
+    return (await work()) === 'quit' ? 'quit' : ExitCode.ok;
   } catch (error) {
     if (!isNetlabError(error)) throw error;
     state.options.out.error(error);
     // A dead control connection cannot serve the next command: forget it, as ftp(1) does.
     if (['E_CONN_RESET', 'E_TIMEOUT', 'E_NETWORK', 'E_INTERRUPTED'].includes(error.code)) await closeSession(state);
-    return false;
+    return error.exitCode;
   }
 }
 

@@ -1,5 +1,6 @@
 // The commands netlab answers itself instead of ftp-srv: data-connection set-up without FTP
-// bounce (RFC 2577), fast streaming RETR/STOR with REST and ABOR, an honest FEAT, a re-triable USER.
+// bounce (RFC 2577), fast streaming RETR/STOR with REST and ABOR, listings (LIST, NLST, STAT) that
+// refuse a missing folder with 550, an honest FEAT, a re-triable USER.
 
 import { randomBytes } from 'node:crypto';
 import { close, createReadStream } from 'node:fs';
@@ -8,10 +9,12 @@ import tls from 'node:tls';
 import path from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { visibleControls } from '../../cli/output.ts';
 import { fromNetworkAscii, toNetworkAscii } from './ascii.ts';
 import { ActiveChannel, DataChannel, PassiveChannel, plainAddress, type DataChannelOptions } from './data-channel.ts';
 import { FtpReplyError, type RootedFileSystem } from './filesystem.ts';
 import { FileSender, transferChunkBytes, untilAborted, whenWritten } from './file-sender.ts';
+import { formatListLine } from './listing.ts';
 import { foreignPortOwner } from './port-owner.ts';
 import type { Connection, FtpCommand } from './internals.ts';
 
@@ -24,6 +27,8 @@ export interface CommandContext {
   data: DataChannelOptions;
   /** The address PASV announces when the control connection's local address is not the one to give (NAT). */
   passiveAddress?: string;
+  /** The time of day (LIST shows the year of a file older than six months or in the future). */
+  now: () => number;
   /** A transfer registers its abort here so that ABOR, read while it runs, can stop it. */
   onTransfer(abort: AbortController | undefined): void;
   abortedTransfer: () => boolean;
@@ -49,6 +54,7 @@ export const overrides: Record<string, { auth: boolean; run: Override }> = {
   ABOR: { auth: true, run: abort },
   LIST: { auth: true, run: listing },
   NLST: { auth: true, run: listing },
+  STAT: { auth: true, run: status },
 };
 
 /** USER may be sent again after a failed PASS (ftp-srv answers "Username already set"). */
@@ -287,10 +293,61 @@ async function transfer(
   }
 }
 
-/** LIST/NLST are ftp-srv's, but without PASV/PORT first they get 425 (RFC 959 §4.2), not its 451. */
-async function listing({ connection, fallback }: CommandContext): Promise<void> {
+/**
+ * LIST and NLST (RFC 959 §4.1.3): the folder is read before the data connection is used, so that a
+ * missing or unreadable one is refused as CWD and RETR refuse it: 550, a permanent "file
+ * unavailable" (§4.2.1: a 4yz would tell the client to try again). ftp-srv answered 451, "local
+ * error in processing", which says the server broke. The listing goes as ASCII lines (§4.1.3).
+ */
+async function listing(context: CommandContext): Promise<LogFields | void> {
+  const { connection, command } = context;
+  // RFC 959 §4.2: no PASV/PORT first is 425, before anything is read.
   if (!connection.connector.type) return void (await connection.reply(425, 'Use PORT, EPRT, PASV or EPSV first'));
-  await fallback();
+  const fs = connection.fs as RootedFileSystem;
+  let lines: string[];
+  try {
+    lines = await listedLines(fs, command.arg ?? '.', command.directive === 'NLST', context.now());
+  } catch (error) {
+    connection.connector.end();
+    await refuse(connection, error);
+    return { listed: safeVirtual(fs, command.arg), status: 'refused' };
+  }
+  const text = Buffer.from(lines.map((line) => `${line}\r\n`).join(''), connection.encoding);
+  const listed = fs.virtualPath(command.arg ?? '.');
+  const fields = { listed, entries: lines.length, mode: 'a' };
+  return transfer(context, fields, undefined, `the listing of ${listed}`, (socket, signal) => sendAndClose(socket, text, signal), () => text.length);
+}
+
+/**
+ * STAT with a name (RFC 959 §4.1.3): its listing on the control connection, 213 (vsftpd and
+ * pyftpdlib answer 213 for a file and a folder alike); a name that cannot be listed is 550, as
+ * for LIST. Without a name, the server's status: ftp-srv's 211.
+ */
+async function status({ connection, command, fallback, now }: CommandContext): Promise<void> {
+  if (!command.arg) return void (await fallback());
+  const fs = connection.fs as RootedFileSystem;
+  let lines: string[];
+  try {
+    lines = await listedLines(fs, command.arg, false, now());
+  } catch (error) {
+    return refuse(connection, error);
+  }
+  // Each entry is one reply line: a name's CR or LF must not end the reply early (nor forge one).
+  const entries = lines.map((line) => ({ message: visibleControls(line.replace(/\n/g, '^J')), raw: true }));
+  await connection.reply(213, `Status of ${visibleControls(fs.virtualPath(command.arg))}:`, ...entries, 'End of status');
+}
+
+/** A listing's lines, as ls(1) gives them: a folder's entries, or the one file named. */
+async function listedLines(fs: RootedFileSystem, name: string, namesOnly: boolean, now: number): Promise<string[]> {
+  const stats = await fs.get(name);
+  const entries = stats.isDirectory() ? await fs.list(name) : [stats];
+  return entries.map((entry) => (namesOnly ? entry.name : formatListLine(entry, now)));
+}
+
+/** The file system's refusal (its code, 550 unless it says otherwise), naming virtual paths only. */
+async function refuse(connection: Connection, error: unknown): Promise<void> {
+  if (!(error instanceof FtpReplyError)) throw error;
+  await connection.reply(error.code, error.message);
 }
 
 /** ABOR (RFC 959 §4.1.3): the running transfer has already been stopped (426) when this runs. */

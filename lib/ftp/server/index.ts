@@ -1,7 +1,7 @@
 // ftpd: an FTP server on ftp-srv 4.6.3 with its sharp edges filed off (see docs/ftp-server.md):
 // real-path chroot, explicit logins, no FTP bounce, connection limits, timeouts, FTPS, pino logs.
 
-import { copyFileSync, existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import type { Server, Socket } from 'node:net';
 import path from 'node:path';
@@ -14,7 +14,6 @@ import { listenTcp } from '../../net/listen.ts';
 import { authenticate, parseAccount, type FtpAccount } from './accounts.ts';
 import { plainAddress } from './data-channel.ts';
 import { RootedFileSystem } from './filesystem.ts';
-import { formatListLine, type ListedStats } from './listing.ts';
 import type { Connection } from './internals.ts';
 import { attachSession } from './session.ts';
 
@@ -24,7 +23,7 @@ export interface FtpServerOptions {
   host: string;
   /** 0 picks a free port; the handle's address.port is the control port. */
   port: number;
-  /** The served folder; created with a welcome file and incoming/ when it does not exist. */
+  /** The served folder; when it does not exist, created from data/fixtures/ftp (welcome.txt, pub/) with incoming/. */
   root: string;
   /** Anonymous users may upload new files (and make folders) under uploadDir. */
   writable?: boolean;
@@ -54,7 +53,8 @@ export interface FtpServerOptions {
   now?: () => number;
 }
 
-const welcomeFixture = path.join(packageRoot, 'data/fixtures/ftp/welcome.txt');
+/** What a new root starts with: welcome.txt and pub/ (readme.txt, ports.txt), the files the docs fetch. */
+const rootTemplate = path.join(packageRoot, 'data/fixtures/ftp');
 /** Time a failed login waits before its 530: slows password guessing. */
 const loginFailureDelayMs = 300;
 
@@ -78,7 +78,6 @@ export async function startFtpServer(options: FtpServerOptions): Promise<ServerH
     greeting: ['netlab ftpd (ftp-srv 4.6.3)'],
     tls: options.tls ?? false,
     log: ftpSrvLog(log),
-    file_format: (stats: import('node:fs').Stats) => formatListLine(stats as ListedStats, (options.now ?? Date.now)()),
   });
   // ftp-srv installs SIGTERM/SIGINT handlers that process.exit(); the runner owns signals here.
   for (const signal of signals) for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.off(signal, listener);
@@ -99,6 +98,7 @@ export async function startFtpServer(options: FtpServerOptions): Promise<ServerH
       log,
       data,
       passiveAddress: options.passiveAddress,
+      now: options.now ?? Date.now,
       idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
       maxLineBytes: options.maxLineBytes ?? 4096,
       maxLoginFailures: 3,
@@ -124,12 +124,17 @@ export async function startFtpServer(options: FtpServerOptions): Promise<ServerH
   };
 }
 
-/** The served root: created on first start (welcome file, incoming/), resolved to its real path. */
+/**
+ * The served root, resolved to its real path. Created on first start from the template, with
+ * incoming/; a root that exists is never filled in (it is the user's: a file they deleted stays
+ * deleted, and --root on a folder of their own gets nothing added but incoming/ with --writable).
+ */
 function prepareRoot(root: string, uploadDir: string, writable: boolean): string {
   const absolute = path.resolve(root);
   if (!existsSync(absolute)) {
     mkdirSync(path.join(absolute, uploadDir), { recursive: true });
-    if (existsSync(welcomeFixture)) copyFileSync(welcomeFixture, path.join(absolute, 'welcome.txt'));
+    // force: false — should a file appear meanwhile, it stays as it is.
+    if (existsSync(rootTemplate)) cpSync(rootTemplate, absolute, { recursive: true, force: false });
   } else if (writable) {
     mkdirSync(path.join(absolute, uploadDir), { recursive: true });
   }

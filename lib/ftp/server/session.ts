@@ -13,6 +13,8 @@ export interface SessionOptions {
   log: RequestLog;
   data: DataChannelOptions;
   passiveAddress?: string;
+  /** The clock LIST judges "the last six months" by. */
+  now: () => number;
   /** A control connection with no command for this long is closed (a transfer counts as activity). */
   idleTimeoutMs: number;
   /** Longest command line accepted (vsftpd's limit is 4096 too). */
@@ -129,6 +131,7 @@ export function attachSession(connection: Connection, options: SessionOptions): 
       command,
       data: options.data,
       passiveAddress: options.passiveAddress,
+      now: options.now,
       onTransfer: (controller) => {
         transfer = controller;
         armIdleTimer();
