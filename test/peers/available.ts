@@ -32,6 +32,7 @@ export const peers = {
   chromium: { debian: 'chromium', file: '/usr/bin/chromium' },
   wrk: { debian: 'wrk', program: 'wrk' },
   setpriv: { debian: 'util-linux', program: 'setpriv' },
+  script: { debian: 'bsdutils', program: 'script' },
   openssl: { debian: 'openssl', program: 'openssl' },
   useradd: { debian: 'passwd', program: 'useradd' },
 } as const satisfies Record<string, PeerSpec>;
