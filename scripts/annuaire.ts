@@ -1,3 +1,4 @@
+#!/usr/bin/env -S npx zx
 // `netlab annuaire`: the phone directory's client. One command (`annuaire add alice 0612345678`,
 // find, count, delete, clear --yes, list), or the lab's menu when no command is given.
 

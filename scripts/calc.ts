@@ -1,3 +1,4 @@
+#!/usr/bin/env -S npx zx
 // `netlab calc`: the calculator's client. `calc add 2 3` calls once; `calc` alone shows the
 // lab's menu (1 add … 5 absolue, 0 quit), which also reads answers piped on stdin.
 

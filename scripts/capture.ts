@@ -1,3 +1,4 @@
+#!/usr/bin/env -S npx zx
 // Lab 1, capture: what crosses the wire for a port, through tshark or tcpdump, on loopback by
 // default; it always ends, after --count packets or --duration seconds, whichever comes first.
 

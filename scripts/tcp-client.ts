@@ -1,3 +1,4 @@
+#!/usr/bin/env -S npx zx
 // Lab 1, TCP client: connects, sends (the argument, or each stdin line), half-closes, prints the
 // answer until the server closes. --trace shows every step with a timestamp: connect, bytes, FIN.
 
