@@ -54,6 +54,11 @@ export class Output {
     this.stdout.write(`${JSON.stringify(value)}\n`);
   }
 
+  /** About the run itself ("waiting…; Ctrl-C to stop"): on stderr, apart from the results; dropped under --quiet. */
+  note(text: string): void {
+    if (!this.quiet) this.stderr.write(`${text}\n`);
+  }
+
   warn(text: string): void {
     this.stderr.write(`warning: ${text}\n`);
   }
