@@ -1,3 +1,4 @@
+#!/usr/bin/env -S npx zx
 // An example plugin: the RFC 865 Quote of the Day server, in one file.
 // Drop a file like this into plugins/ and `netlab list` shows it; nothing else to register.
 

@@ -1,3 +1,4 @@
+#!/usr/bin/env -S npx zx
 // `netlab annuaire-server`: the lab's online phone directory as an XML-RPC server on SQLite.
 // ajouterEntree, trouverNumero, nbNumeros, supprimerEntree, supprimerTout, lister (+ English aliases).
 

@@ -1,3 +1,4 @@
+#!/usr/bin/env -S npx zx
 // `netlab annuaire`: the phone directory's client. One command (`annuaire add alice 0612345678`,
 // find, count, delete, clear --yes, list), or the lab's menu when no command is given.
 
@@ -6,7 +7,7 @@ import { defineExercise } from '../lib/cli/exercise.ts';
 import type { Output } from '../lib/cli/output.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { englishAliases, type Entry } from '../lib/rpc/annuaire.ts';
-import { callOrFail, clientFromArgs, rpcClientArgs } from '../lib/rpc/client-args.ts';
+import { callOrFail, checkArity, clientFromArgs, rpcClientArgs, type Arity } from '../lib/rpc/client-args.ts';
 import type { RpcClient } from '../lib/rpc/client.ts';
 import { runMenu, type MenuItem, type Prompter } from '../lib/rpc/menu.ts';
 
@@ -14,6 +15,16 @@ type Command = keyof typeof englishAliases;
 const commands = Object.keys(englishAliases) as Command[];
 const frenchToEnglish = new Map(Object.entries(englishAliases).map(([english, french]) => [french.toLowerCase(), english as Command]));
 const pageSize = 100;
+
+/** What each command takes after its name; a number is the rest of the line, spaces and all. */
+const arities: Record<Command, Arity> = {
+  add: { names: ['nom', 'numero'], rest: true, hint: 'quote a name that has spaces: netlab annuaire add "Ada Lovelace" +44 20 7946 0000' },
+  find: { names: ['nom'], hint: 'quote a name that has spaces: netlab annuaire find "Ada Lovelace"' },
+  count: { names: [] },
+  delete: { names: ['nom', 'numero'], optional: 1, rest: true, hint: 'quote a name that has spaces: netlab annuaire delete "Ada Lovelace"' },
+  clear: { names: [] },
+  list: { names: [] },
+};
 
 export default defineExercise({
   name: 'annuaire',
@@ -44,6 +55,7 @@ export default defineExercise({
         return;
       }
       const command = checkCommand(args.command);
+      checkArity(`annuaire ${command}`, args._.slice(1), arities[command]);
       const [nom, ...rest] = args._.slice(1);
       const numero = rest.length > 0 ? rest.join(' ') : undefined;
       await runCommand(command, { client, out, nom, numero, offset: whole(args.offset, 0, '--offset'), limit: whole(args.limit, pageSize, '--limit'), yes: args.yes === true });

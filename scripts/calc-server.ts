@@ -1,3 +1,4 @@
+#!/usr/bin/env -S npx zx
 // `netlab calc-server`: the lab's RPC calculator (Calcul) as an XML-RPC server.
 // add, mult, diff, quotient, absolue; faults for division by zero and bad parameters.
 

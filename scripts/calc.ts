@@ -1,3 +1,4 @@
+#!/usr/bin/env -S npx zx
 // `netlab calc`: the calculator's client. `calc add 2 3` calls once; `calc` alone shows the
 // lab's menu (1 add … 5 absolue, 0 quit), which also reads answers piped on stdin.
 
@@ -5,8 +6,8 @@ import { NetlabError } from '../lib/cli/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import type { Output } from '../lib/cli/output.ts';
 import { runIfMain } from '../lib/cli/process.ts';
-import { calculatorOperations, type CalculatorOperation } from '../lib/rpc/calculator.ts';
-import { callOrFail, clientFromArgs, parseOperand, rpcClientArgs } from '../lib/rpc/client-args.ts';
+import { calculatorMethods, calculatorOperations, type CalculatorOperation } from '../lib/rpc/calculator.ts';
+import { callOrFail, checkArity, clientFromArgs, parseOperand, rpcClientArgs } from '../lib/rpc/client-args.ts';
 import type { RpcClient } from '../lib/rpc/client.ts';
 import { RpcDouble, type RpcValue } from '../lib/rpc/codec.ts';
 import { runMenu, type Prompter } from '../lib/rpc/menu.ts';
@@ -32,7 +33,8 @@ export default defineExercise({
       }
       const operation = checkOperation(args.operation);
       const texts = operandTexts(rawArgs);
-      const operands = [texts[0], texts[1]].slice(0, operation === 'absolue' ? 1 : 2).map((text, i) => operandOrError(text, i));
+      checkArity(`calc ${operation}`, texts, { names: calculatorMethods[operation].params.map((param) => param.name), noun: 'operand' });
+      const operands = texts.map(operandOrError);
       const result = await callOrFail(client, operation, operands);
       out.result({ operation, operands: operands.map(plain), result: plain(result as number | RpcDouble) }, () => out.line(`${formatCall(operation, operands)} = ${format(result)}`));
     } finally {
@@ -65,12 +67,10 @@ function checkOperation(name: string): CalculatorOperation {
   throw new NetlabError('E_USAGE', `unknown operation ${JSON.stringify(name)}`, { hint: `choose one of: ${calculatorOperations.join(', ')}` });
 }
 
-function operandOrError(text: string | undefined, index: number): number | RpcDouble {
-  const operand = text === undefined ? undefined : parseOperand(text);
+function operandOrError(text: string): number | RpcDouble {
+  const operand = parseOperand(text);
   if (operand !== undefined) return operand;
-  throw new NetlabError('E_USAGE', text === undefined ? `missing operand ${index === 0 ? 'a' : 'b'}` : `${JSON.stringify(text)} is not a number`, {
-    hint: 'give numbers such as 12, -3, 2.5 or 1e3',
-  });
+  throw new NetlabError('E_USAGE', `${JSON.stringify(text)} is not a number`, { hint: 'give numbers such as 12, -3, 2.5 or 1e3' });
 }
 
 /** The operands from the raw arguments: citty would read "-4" as a flag, not a number. */

@@ -1,3 +1,4 @@
+#!/usr/bin/env -S npx zx
 // Lab 1, capture: what crosses the wire for a port, through tshark or tcpdump, on loopback by
 // default; it always ends, after --count packets or --duration seconds, whichever comes first.
 
@@ -27,7 +28,7 @@ export default defineExercise({
     'netlab capture --port 9875 -x -c 2       # the UDP datagram, byte by byte',
     'netlab capture -p 8016 -f "tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0"   # only handshakes and closes',
   ],
-  async run({ args, out, signal }) {
+  async run({ args, config, out, signal }) {
     if (args.tool !== undefined && args.tool !== 'tshark' && args.tool !== 'tcpdump') {
       throw new NetlabError('E_USAGE', `--tool ${JSON.stringify(args.tool)} is not a capture tool`, { hint: 'choose tshark or tcpdump' });
     }
@@ -42,14 +43,21 @@ export default defineExercise({
       durationMs,
       hex: args.hex === true,
       writeFile: args.out,
+      labPorts: config.ports,
       signal,
       onLine: (line) => (out.json ? out.jsonLine({ line }) : out.line(visibleControls(line))),
     });
     await session.ready;
-    out.info(`capturing with ${session.tool} (${session.command.slice(1).join(' ')}); stops after ${count} packets or ${durationMs / 1000} s`);
+    out.info(`capturing with ${session.tool} (${session.command.slice(1).join(' ')}); stops after ${packetCount(count)} or ${durationMs / 1000} s`);
+    // Once, on stderr: a capture that saw its few packets looks hung until the duration is up.
+    out.note(`waiting for ${packetCount(count)} or ${durationMs / 1000} s; Ctrl-C stops now and prints what was captured`);
     const { packets } = await session.finished;
-    out.info(`${packets} packet${packets === 1 ? '' : 's'} captured`);
+    out.info(`${packetCount(packets)} captured`);
   },
 });
+
+function packetCount(count: number): string {
+  return `${count} packet${count === 1 ? '' : 's'}`;
+}
 
 runIfMain(import.meta);

@@ -1,3 +1,4 @@
+#!/usr/bin/env -S npx zx
 // finger: the RFC 1288 client of Lab 2 — `netlab finger alice@host`, `@host`, `-l`, and the
 // lab's own `-u USER --host HOST` form; several targets in one call, each its own connection.
 

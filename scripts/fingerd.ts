@@ -1,3 +1,4 @@
+#!/usr/bin/env -S npx zx
 // fingerd: the RFC 1288 finger server of Lab 2, as a netlab service (pidfile, request log).
 // `netlab fingerd` runs it in the foreground; `netlab start fingerd` as a daemon.
 

@@ -1,3 +1,4 @@
+#!/usr/bin/env -S npx zx
 // `netlab ftp`: the hand-written FTP client — one-shot `ls`, `get`, `put` with ftp:// URLs, or an
 // interactive shell like ftp(1) when no command is given. The protocol lives in lib/ftp/client.
 

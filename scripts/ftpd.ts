@@ -1,3 +1,4 @@
+#!/usr/bin/env -S npx zx
 // ftpd: the FTP server of Lab 4 (ftp-srv, hardened), as a netlab service (pidfile, request log).
 // `netlab ftpd` serves data/ftp on 127.0.0.1:2121; `netlab ftpd --hash-password` makes an account hash.
 

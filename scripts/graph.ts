@@ -1,3 +1,4 @@
+#!/usr/bin/env -S npx zx
 // `netlab graph stats|render|random`: figures about a saved follow graph, pictures of it
 // (SVG, interactive HTML, or GEXF/JSON again), and seeded random graphs to practise on.
 

@@ -1,3 +1,4 @@
+#!/usr/bin/env -S npx zx
 // Lab 1, ports: which sockets are open on this machine, in which state, held by which program —
 // netstat/ss rebuilt from /proc/net/{tcp,tcp6,udp,udp6} and the socket links in /proc/PID/fd.
 

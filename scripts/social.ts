@@ -1,3 +1,4 @@
+#!/usr/bin/env -S npx zx
 // `netlab social`: the lab's social-network questions — show a user, post, and build the ego
 // graph (the user, whom they follow, who among those follows whom) from X, Bluesky or offline.
 

@@ -1,3 +1,4 @@
+#!/usr/bin/env -S npx zx
 // Lab 1, TCP client: connects, sends (the argument, or each stdin line), half-closes, prints the
 // answer until the server closes. --trace shows every step with a timestamp: connect, bytes, FIN.
 
@@ -65,11 +66,12 @@ export default defineExercise({
     const received: Buffer[] = []; // kept only for --json, which returns it whole
     let receivedBytes = 0;
     let pendingText = '';
-    // Without --trace, what arrives is printed line by line as it comes (controls made visible).
+    // Without --trace, what arrives is printed line by line as it comes. The line ending (LF, or
+    // the CRLF of RFC 865, 1288, 959…) is not part of the line; any other control is made visible.
     const printReceived = (data: Buffer) => {
       const lines = (pendingText + data.toString('utf8')).split('\n');
       pendingText = lines.pop() ?? '';
-      for (const line of lines) out.line(visibleControls(line));
+      for (const line of lines) out.line(visibleControls(line.replace(/\r$/, '')));
     };
     const trace = args.trace ? tracer(out) : undefined;
     const connection = await TcpConnection.connect({
@@ -97,7 +99,9 @@ export default defineExercise({
       else {
         if (process.stdin.isTTY) out.info(`connected to ${formatAddress({ host: config.host, port })}; type lines, Ctrl-D to finish`);
         const input = createInterface({ input: process.stdin });
-        void connection.closed.then(() => input.close()); // the server left: stop reading
+        // The server's FIN (a quote server, a "busy" refusal, a server that stops): nothing more
+        // will come, so stop reading stdin instead of waiting for Ctrl-D.
+        void connection.ended.then(() => input.close());
         for await (const line of input) await sendLine(line);
       }
     } catch (error) {

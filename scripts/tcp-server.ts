@@ -1,3 +1,4 @@
+#!/usr/bin/env -S npx zx
 // Lab 1, TCP server: accepts many clients at once, prints each one's address, echoes what it
 // receives (or answers each line with --reply OK), and says how each client left: FIN or reset.
 

@@ -1,3 +1,4 @@
+#!/usr/bin/env -S npx zx
 // `npm start`: a guided tour that starts every server on loopback, runs every client against it,
 // and ends with one line per lab. It leaves no server, pidfile or temporary file behind.
 

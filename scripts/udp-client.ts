@@ -1,3 +1,4 @@
+#!/usr/bin/env -S npx zx
 // Lab 1, UDP client: sends a message (the argument, or each line of stdin) to a UDP server and,
 // with --wait, prints the reply. When nothing listens it says "port unreachable" instead of hanging.
 

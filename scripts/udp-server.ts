@@ -1,3 +1,4 @@
+#!/usr/bin/env -S npx zx
 // Lab 1, UDP server: binds a port, prints every datagram with its source address, and with
 // --echo sends it back. `npx zx scripts/udp-server.ts --echo` or `netlab udp-server --echo`.
 

@@ -9,7 +9,9 @@ import { defineExercise } from '../lib/cli/exercise.ts';
 import { netlab } from '../lib/cli/main.ts';
 import { argumentsIfMain } from '../lib/cli/process.ts';
 import { packageRoot } from '../lib/config/load.ts';
-import { capture, isolatedEnv, tempDir } from './helpers.ts';
+import { wantsColour } from '../lib/cli/output.ts';
+import { capture, isolatedEnv, nodeWithTsx, tempDir } from './helpers.ts';
+import { skipWithout } from './peers/available.ts';
 
 const run = promisify(execFile);
 
@@ -48,6 +50,49 @@ test('--help is generated from the argument definitions', async () => {
   assert.match(help.stdout, /says hello/);
   assert.match(help.stdout, /--loud/);
   assert.match(help.stdout, /whom to greet/);
+});
+
+test('--help shows camelCase options in kebab-case, as the docs write them; both spellings parse', async () => {
+  const limited = defineExercise({
+    name: 'limited',
+    description: 'counts',
+    args: {
+      maxConnections: { type: 'string', description: 'how many', valueHint: 'n', required: true },
+      allowForwarding: { type: 'boolean', description: 'forward' },
+    },
+    run: ({ args, out }) => out.line(`${args.maxConnections} ${args.allowForwarding === true}`),
+  });
+  const help = (await capture(limited, ['--help'])).stdout;
+  assert.match(help, /--max-connections=<n> +how many/);
+  assert.match(help, /--allow-forwarding +forward/);
+  assert.doesNotMatch(help, /maxConnections|allowForwarding/);
+  assert.equal((await capture(limited, ['--max-connections', '3', '--allow-forwarding'])).stdout, '3 true\n');
+  assert.equal((await capture(limited, ['--maxConnections=4', '--allowForwarding'])).stdout, '4 true\n');
+  assert.match((await capture(limited, [])).stderr, /^error: limited: missing --max-connections — /);
+});
+
+test('colours: none in help written to a pipe or a file; FORCE_COLOR brings them, NO_COLOR drops them on a terminal', async (t) => {
+  // citty colours unless CI or TEST is set: a child without them, so that only netlab decides.
+  const { CI, TEST, NO_COLOR, FORCE_COLOR, ...inherited } = process.env;
+  void [CI, TEST, NO_COLOR, FORCE_COLOR];
+  const env = (extra: NodeJS.ProcessEnv = {}) => ({ ...inherited, TERM: 'xterm-256color', ...extra });
+  const script = path.join(packageRoot, 'scripts/tcp-server.ts');
+  const help = async (extra?: NodeJS.ProcessEnv) => (await run(nodeWithTsx[0], [...nodeWithTsx.slice(1), script, '--help'], { env: env(extra) })).stdout;
+  const esc = /\x1b\[/;
+  const piped = await help();
+  assert.match(piped, /--max-connections=<n>/);
+  assert.doesNotMatch(piped, esc, 'stdout is a pipe: plain text');
+  assert.match(await help({ FORCE_COLOR: '1' }), esc);
+  assert.doesNotMatch(await help({ FORCE_COLOR: '0' }), esc);
+
+  assert.equal(wantsColour(Object.assign(sink([]), { isTTY: true }), {}), true);
+  assert.equal(wantsColour(Object.assign(sink([]), { isTTY: true }), { NO_COLOR: '1' }), false);
+  assert.equal(wantsColour(Object.assign(sink([]), { isTTY: true }), { TERM: 'dumb' }), false);
+  if (skipWithout(t, 'script')) return;
+  // script(1) gives the child a terminal for stdout, as a person's shell would.
+  const onTerminal = (extra?: NodeJS.ProcessEnv) => run('script', ['-qec', `${nodeWithTsx.join(' ')} ${script} --help`, '/dev/null'], { env: env(extra) });
+  assert.match((await onTerminal()).stdout, esc, 'a terminal gets colours');
+  assert.doesNotMatch((await onTerminal({ NO_COLOR: '1' })).stdout, esc);
 });
 
 test('a NetlabError ends the command with its sentence, its hint and its exit code; a bug says it is one', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../lib/config/load.ts';
 import { isolatedEnv, tempDir, waitFor } from './helpers.ts';
@@ -39,4 +40,30 @@ test('netlab tcp-server and netlab tcp-client through bin/netlab.js', async (t) 
   assert.equal(client.stdout.split('\n')[0], 'OK');
   server.child.kill('SIGTERM');
   assert.equal(await server.exited, 0, 'SIGTERM stops it cleanly');
+});
+
+test('every script and plugin runs on its own: a `#!/usr/bin/env -S npx zx` first line and its run bit', () => {
+  const files = ['scripts', 'plugins'].flatMap((folder) =>
+    readdirSync(path.join(packageRoot, folder)).filter((name) => name.endsWith('.ts')).map((name) => path.join(folder, name)),
+  );
+  assert.ok(files.length > 10);
+  for (const file of files) {
+    assert.equal(readFileSync(path.join(packageRoot, file), 'utf8').split('\n')[0], '#!/usr/bin/env -S npx zx', file);
+    assert.equal(statSync(path.join(packageRoot, file)).mode & 0o111, 0o111, `${file} is executable`);
+  }
+});
+
+test('./scripts/udp-server.ts runs as a program, and ../scripts/udp-client.ts from another folder of the clone (tsx from .npmrc)', async (t) => {
+  // isolatedEnv drops NODE_OPTIONS: tsx must come from the .npmrc that npx reads, as in a shell.
+  const env = isolatedEnv(tempDir(t));
+  const server = await startCommand(t, path.join(packageRoot, 'scripts/udp-server.ts'), ['--port', '0', '--echo'], /listening on udp 127\.0\.0\.1:(\d+)/, { env });
+  const client = await runCommand('../scripts/udp-client.ts', ['--port', server.match[1], '--wait', 'shebang'], { env, cwd: path.join(packageRoot, 'lib') });
+  assert.equal(client.code, 0, client.stderr);
+  assert.match(client.stdout, /reply from 127\.0\.0\.1:\d+  7 bytes  "shebang"/);
+  const help = await runCommand('../scripts/udp-client.ts', ['--help'], { env, cwd: path.join(packageRoot, 'test') });
+  assert.match(help.stdout, /USAGE netlab udp-client/);
+  // The whole group, as Ctrl-C in a shell would: npm itself dies of the signal, the server stops.
+  signalChild(server.child, 'SIGTERM');
+  await server.exited; // once every process holding the output pipes is gone
+  assert.match(server.output(), /udp-server: stopping/, 'SIGTERM stops the server cleanly');
 });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { refusalLine, startTcpServer, TcpConnection, type TcpClientEvent, type TcpServerEvent } from '../lib/net/tcp.ts';
 import tcpClient from '../scripts/tcp-client.ts';
 import tcpServer from '../scripts/tcp-server.ts';
+import qotd from '../plugins/qotd.ts';
 import { capture, isolatedEnv, startServerExercise, tempDir, waitFor } from './helpers.ts';
 import { skipBecause } from './peers/available.ts';
 import { freePort, runScript, test } from './peers/net-peers.ts';
@@ -127,6 +128,37 @@ test('tcp-client: one-shot prints the answer; --json gives a result; interactive
   const interactive = await runScript('tcp-client', ['--port', port, '--quiet'], { input: 'a\nb\nc\n' });
   assert.equal(interactive.code, 0, interactive.stderr);
   assert.equal(interactive.stdout, 'OK\nOK\nOK\n');
+});
+
+test('interactive tcp-client stops at the server\'s FIN (a quote server, a "busy" refusal) without waiting for Ctrl-D', async (t) => {
+  const quotes = await startServerExercise(qotd, ['--port', '0'], { env: isolatedEnv(tempDir(t)) });
+  t.after(() => quotes.stop());
+  // stdin stays open, as when the person has typed nothing: before the fix this hung until killed.
+  const quote = await runScript('tcp-client', ['--port', String(quotes.server.address.port)], { keepStdinOpen: true, timeoutMs: 15_000 });
+  assert.equal(quote.code, 0, quote.stderr);
+  assert.equal(quote.stdout, 'The network is the computer. — John Gage\nserver closed the connection: sent 0 bytes, received 44 bytes\n');
+
+  const { server, events } = await startRecording({ maxConnections: 1 });
+  t.after(() => server.close());
+  const held = net.connect({ port: server.address.port, host: '127.0.0.1' });
+  t.after(() => held.destroy());
+  await waitFor(() => events.some((event) => event.type === 'connect'));
+  const busy = await runScript('tcp-client', ['--port', String(server.address.port)], { keepStdinOpen: true, timeoutMs: 15_000 });
+  assert.equal(busy.code, 0, busy.stderr);
+  assert.equal(busy.stdout.split('\n')[0], refusalLine(1).trim());
+  assert.match(busy.stdout, /^server closed the connection: sent 0 bytes/m);
+});
+
+test('tcp-client prints CRLF and LF lines without their line ending, and every other control visibly', async (t) => {
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    socket.resume();
+    socket.end('quote\r\nbell\x07 and escape\x1b[2J\ncarriage\rreturn\r\n');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  const result = await capture(tcpClient, ['--port', String((server.address() as net.AddressInfo).port), '--quiet', 'hi']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, 'quote\nbell^G and escape^[[2J\ncarriage^Mreturn\n');
 });
 
 test('tcp-client: a refused connection and a server that resets are clear errors', async (t) => {

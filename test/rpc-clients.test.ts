@@ -52,6 +52,33 @@ test('calc one-shot: ints, doubles, negatives, --json, and a fault as "Fault 2: 
   assert.equal((await capture(calc, ['add', 'x', '2', '--port', port], io)).code, 2);
 });
 
+test('calc and annuaire: too many or too few operands is a usage error that names the arity, before any call', async (t) => {
+  const calcServer = await startCalc(t);
+  const directory = await startAnnuaire(t);
+  const calcRun = (...args: string[]) => capture(calc, [...args, '--port', calcServer.port], { env: calcServer.env });
+  const cases: [Awaited<ReturnType<typeof calcRun>>, string][] = [
+    [await calcRun('add', '1', '2', '3'), 'error: calc add takes 2 operands (<a> <b>), got 3 — see: netlab calc --help\n'],
+    [await calcRun('mult', '4'), 'error: calc mult takes 2 operands (<a> <b>), got 1 — see: netlab calc --help\n'],
+    [await calcRun('absolue', '-4', '5'), 'error: calc absolue takes 1 operand (<a>), got 2 — see: netlab calc --help\n'],
+    [await calcRun('absolue'), 'error: calc absolue takes 1 operand (<a>), got 0 — see: netlab calc --help\n'],
+  ];
+  const annuaireRun = (...args: string[]) => capture(annuaire, [...args, '--port', directory.port], { env: directory.env });
+  assert.equal((await annuaireRun('add', 'Ada', '+44', '20')).code, 0, 'a number takes the rest of the line');
+  cases.push(
+    [await annuaireRun('find', 'ada', 'lovelace'), 'error: annuaire find takes 1 argument (<nom>), got 2 — quote a name that has spaces: netlab annuaire find "Ada Lovelace"\n'],
+    [await annuaireRun('count', 'everything'), 'error: annuaire count takes no arguments, got 1 — see: netlab annuaire --help\n'],
+    [await annuaireRun('list', '10'), 'error: annuaire list takes no arguments, got 1 — see: netlab annuaire --help\n'],
+    [await annuaireRun('clear', 'all', '--yes'), 'error: annuaire clear takes no arguments, got 1 — see: netlab annuaire --help\n'],
+    [await annuaireRun('add', 'Ada'), 'error: annuaire add takes 2 arguments (<nom> <numero>), got 1 — quote a name that has spaces: netlab annuaire add "Ada Lovelace" +44 20 7946 0000\n'],
+    [await annuaireRun('delete'), 'error: annuaire delete takes 1 to 2 arguments (<nom> [numero]), got 0 — quote a name that has spaces: netlab annuaire delete "Ada Lovelace"\n'],
+  );
+  for (const [result, stderr] of cases) {
+    assert.equal(result.stderr, stderr);
+    assert.equal(result.code, 2);
+  }
+  assert.deepEqual(JSON.parse((await annuaireRun('count', '--json')).stdout), { count: 1 }, 'the refused clear deleted nothing');
+});
+
 test('a client with no server says "connection refused" and exits 4', async (t) => {
   // A port that was free a moment ago: listen on 0, note the port, close.
   const probe = net.createServer();

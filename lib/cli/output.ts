@@ -2,6 +2,7 @@
 // One object per run, so tests can capture everything an exercise prints.
 
 import type { Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
 import { NetlabError } from './errors.ts';
 
 export interface OutputOptions {
@@ -53,6 +54,11 @@ export class Output {
     this.stdout.write(`${JSON.stringify(value)}\n`);
   }
 
+  /** About the run itself ("waiting…; Ctrl-C to stop"): on stderr, apart from the results; dropped under --quiet. */
+  note(text: string): void {
+    if (!this.quiet) this.stderr.write(`${text}\n`);
+  }
+
   warn(text: string): void {
     this.stderr.write(`warning: ${text}\n`);
   }
@@ -74,4 +80,20 @@ export class Output {
 /** Makes control characters visible (^A, \x7f, …) so that no peer can drive the terminal. */
 export function visibleControls(text: string): string {
   return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => (c === '\x7f' ? '^?' : `^${String.fromCharCode(c.charCodeAt(0) + 64)}`));
+}
+
+/**
+ * Whether text for `stream` may carry ANSI colours. FORCE_COLOR says yes (and "0" or "false"
+ * says no), winning over NO_COLOR as in Node itself; NO_COLOR, any value (no-color.org), says no;
+ * otherwise only a terminal does, unless TERM=dumb. A file or a pipe gets plain text.
+ */
+export function wantsColour(stream: Writable, env: NodeJS.ProcessEnv): boolean {
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  if (env.NO_COLOR) return false;
+  return Boolean((stream as { isTTY?: boolean }).isTTY) && env.TERM !== 'dumb';
+}
+
+/** `text` as it may go to `stream`: its colours removed unless the stream wants them. */
+export function fitColours(text: string, stream: Writable, env: NodeJS.ProcessEnv): string {
+  return wantsColour(stream, env) ? text : stripVTControlCharacters(text);
 }

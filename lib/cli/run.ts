@@ -10,7 +10,7 @@ import { openRequestLog, silentLog, type RequestLog } from '../services/log.ts';
 import { acquirePidfile, releasePidfile, removeState, servicePaths, writeState } from '../services/pidfile.ts';
 import { ExitCode, NetlabError, isNetlabError } from './errors.ts';
 import type { Exercise } from './exercise.ts';
-import { Output } from './output.ts';
+import { fitColours, Output } from './output.ts';
 
 export interface RunIO {
   stdout?: Writable;
@@ -31,7 +31,10 @@ export async function runExercise(exercise: Exercise, rawArgs: string[], io: Run
   try {
     const [command, commandArgs, path] = selectSubCommand(exercise, rawArgs);
     if (wantsHelp(command, commandArgs) || (!command.run && command.subCommands)) {
-      stdout.write(`${await renderUsage(toCittyCommand(command, path))}\n${formatExamples(command)}`);
+      // citty colours its usage whenever CI, TEST and NO_COLOR=1 are unset (it never looks at
+      // the terminal), and cannot colour once they are set: we strip, never add.
+      const usage = fitColours(await renderUsage(toCittyCommand(command, path)), stdout, io.env ?? process.env);
+      stdout.write(`${usage}\n${formatExamples(command)}`);
       return ExitCode.ok;
     }
     const args = parseExerciseArgs(command, commandArgs, path);
@@ -157,7 +160,7 @@ function parseExerciseArgs(command: Exercise, rawArgs: string[], path: string[])
       });
     }
     if (definition.required && (args[name] === undefined || args[name] === '')) {
-      throw new NetlabError('E_USAGE', `${path.join(' ')}: missing ${definition.type === 'positional' ? `<${name}>` : `--${name}`}`, {
+      throw new NetlabError('E_USAGE', `${path.join(' ')}: missing ${definition.type === 'positional' ? `<${name}>` : `--${toKebab(name)}`}`, {
         hint: `see: netlab ${path.join(' ')} --help`,
       });
     }
@@ -165,10 +168,18 @@ function parseExerciseArgs(command: Exercise, rawArgs: string[], path: string[])
   return args;
 }
 
+/**
+ * The command as citty's usage renders it. Options are listed under their kebab-case names
+ * (--max-connections, as the docs write them): citty prints an argument's key as it is, while
+ * its parser takes both --max-connections and --maxConnections for a key `maxConnections`.
+ */
 function toCittyCommand(command: Exercise, path: string[]): CommandDef {
+  const args: ArgsDef = Object.fromEntries(
+    Object.entries((command.args ?? {}) as ArgsDef).map(([name, definition]) => [definition.type === 'positional' ? name : toKebab(name), definition]),
+  );
   return {
     meta: { name: `netlab ${path.join(' ')}`, description: command.description },
-    args: command.args,
+    args,
     subCommands: command.subCommands
       ? Object.fromEntries(Object.entries(command.subCommands).map(([name, sub]) => [name, toCittyCommand(sub, [...path, name])]))
       : undefined,

@@ -9,7 +9,7 @@ export interface RandomGraphOptions {
   nodes: number;
   edges: number;
   seed?: number;
-  /** Share of follows that are returned (the lab's "friends"); default 0.25. */
+  /** Share of follows that are returned, making mutual pairs (the lab's "friends"); default 0.25. */
   reciprocity?: number;
 }
 

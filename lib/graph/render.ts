@@ -62,7 +62,7 @@ function* svgPieces(graph: SocialGraph, title: string): Generator<string> {
       : '') +
     `<g id="edges" stroke="#999999" stroke-opacity="0.35" stroke-width="0.6" fill="none">\n`;
   for (const { source, target, attributes, sourceAttributes: s, targetAttributes: t } of graph.edgeEntries()) {
-    // A mutual pair is drawn once, darker and without heads: the lab's "friends".
+    // A mutual pair (the lab's "friends", see FollowAttributes.mutual) is drawn once, darker and without heads.
     if (attributes.mutual && source > target) continue;
     const [x1, y1, x2, y2] = [at.x(s.x!), at.y(s.y!), at.x(t.x!), at.y(t.y!)];
     // Stop the line at the target's rim, where the arrow head belongs.

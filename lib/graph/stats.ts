@@ -21,7 +21,7 @@ export interface GraphStats {
   density: number;
   /** The share of edges whose reverse edge exists too (networkx's overall reciprocity). */
   reciprocity: number;
-  /** Pairs that follow each other (the lab's "friends"). */
+  /** Pairs that follow each other (the lab's "friends"; the X API's `friends` are all the accounts a user follows). */
   mutualPairs: number;
   averageOutDegree: number;
   topByInDegree: TopAccount[];

@@ -26,7 +26,10 @@ export interface AccountAttributes {
 }
 
 export interface FollowAttributes {
-  /** Both accounts follow each other (the lab's "friends"). */
+  /**
+   * Both accounts follow each other: what the lab calls "friends". Not the X (Twitter) API's
+   * `friends`, which are simply the accounts a user follows (GET friends/ids), mutual or not.
+   */
   mutual?: boolean;
   [key: string]: unknown;
 }

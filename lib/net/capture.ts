@@ -25,6 +25,8 @@ export interface CaptureOptions {
   hex?: boolean;
   /** Also save the packets to this file (pcapng from tshark, pcap from tcpdump; Wireshark opens both). */
   writeFile?: string;
+  /** netlab's ports by service (config.ports): tshark decodes each as its lab's protocol. */
+  labPorts?: Record<string, number>;
   signal?: AbortSignal;
   /** Each line the tool prints about the packets. */
   onLine: (line: string) => void;
@@ -65,13 +67,43 @@ export function captureFilter(options: Pick<CaptureOptions, 'port' | 'filter'>):
   return parts.filter(Boolean).join(' and ') || undefined;
 }
 
+/**
+ * What each of netlab's services speaks, for tshark's "decode as". tshark picks a dissector from
+ * IANA's port list, which knows nothing of the lab: it reads UDP 9875 as SAP (RFC 2974) and
+ * prints "[Malformed Packet]", and it would miss finger on 7979 or XML-RPC's HTTP on 8700.
+ * The sockets lab's own ports carry plain bytes: `data`. Plugins' ports are left to tshark.
+ */
+const labProtocols: Record<string, { transport: 'tcp' | 'udp'; protocol: string }> = {
+  udp: { transport: 'udp', protocol: 'data' },
+  tcp: { transport: 'tcp', protocol: 'data' },
+  finger: { transport: 'tcp', protocol: 'finger' },
+  ftp: { transport: 'tcp', protocol: 'ftp' },
+  calc: { transport: 'tcp', protocol: 'http' },
+  annuaire: { transport: 'tcp', protocol: 'http' },
+};
+
+/** tshark's `-d tcp.port==7979,finger` for each lab port (every one, not only the captured one). */
+export function decodeAsArguments(ports: Record<string, number>): string[] {
+  const selectors = new Map<string, string>();
+  for (const [service, port] of Object.entries(ports)) {
+    const known = labProtocols[service];
+    // Port 0 means "any free port": there is nothing to decode. A port named twice: the first wins.
+    const selector = known && port > 0 ? `${known.transport}.port==${port}` : undefined;
+    if (selector && !selectors.has(selector)) selectors.set(selector, known.protocol);
+  }
+  return [...selectors].flatMap(([selector, protocol]) => ['-d', `${selector},${protocol}`]);
+}
+
 /** The tool's argument list: -l (a line per packet as it comes), -n (no DNS lookups), -c count. */
 export function captureArguments(tool: CaptureToolName, options: Omit<CaptureOptions, 'onLine' | 'durationMs'>): string[] {
   const filter = captureFilter(options);
   const args = ['-i', options.interface ?? defaultInterface, '-n', '-l', '-c', String(options.count)];
   if (tool === 'tshark') {
+    // -x alone prints only the bytes; -P keeps the summary line above them (and while writing -w).
     if (options.hex) args.push('-x');
-    if (options.writeFile) args.push('-P', '-w', options.writeFile);
+    if (options.hex || options.writeFile) args.push('-P');
+    if (options.writeFile) args.push('-w', options.writeFile);
+    if (options.labPorts) args.push(...decodeAsArguments(options.labPorts));
     if (filter) args.push('-f', filter);
   } else {
     if (options.hex) args.push('-X');
@@ -106,7 +138,7 @@ export function startCapture(options: CaptureOptions): CaptureSession {
   };
   let stderr = '';
   let packets: number | undefined;
-  let lines = 0;
+  let summaries = 0; // one line per packet, besides its hex dump: the count when the tool gives none
   let markReady!: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
 
@@ -116,8 +148,8 @@ export function startCapture(options: CaptureOptions): CaptureSession {
   options.signal?.addEventListener('abort', stop, { once: true });
 
   forEachLine(child.stdout, (line) => {
-    if (!line.trim()) return; // tcpdump ends with an empty line when interrupted
-    lines++;
+    if (!line.trim()) return; // tcpdump ends with an empty line when interrupted; -x separates packets with one
+    if (!isHexDumpLine(line)) summaries++;
     options.onLine(line);
   });
   forEachLine(child.stderr, (line) => {
@@ -136,7 +168,7 @@ export function startCapture(options: CaptureOptions): CaptureSession {
       clearTimeout(timer);
       clearTimeout(hardStop);
       options.signal?.removeEventListener('abort', stop);
-      if (code === 0 || signal === 'SIGINT') resolve({ packets: packets ?? lines });
+      if (code === 0 || signal === 'SIGINT') resolve({ packets: packets ?? summaries });
       else reject(explainFailure(tool, options.interface ?? defaultInterface, stderr, code));
     });
   });
@@ -173,6 +205,11 @@ function explainFailure(tool: CaptureToolName, iface: string, stderr: string, co
     });
   }
   return new NetlabError('E_REMOTE', `${tool} failed (exit ${code}): ${lines.slice(-3).join(' ') || 'no message'}`, { details });
+}
+
+/** A line of a packet's bytes: tshark -x "0020  00 01 …  ..hi!", tcpdump -X "\t0x0010:  …". */
+function isHexDumpLine(line: string): boolean {
+  return /^[0-9a-f]{4,}  |^\s+0x[0-9a-f]{4}:/.test(line);
 }
 
 function forEachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {

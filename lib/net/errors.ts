@@ -70,7 +70,12 @@ export function socketError(error: unknown, context: SocketErrorContext): Netlab
     case 'ETIMEDOUT':
       return new NetlabError('E_TIMEOUT', `no answer from ${protocol} ${where} in time`, {
         ...options,
-        hint: 'check that the host is up and that no firewall drops the packets; or raise --timeout',
+        // A UDP client waiting for a reply heard no ICMP error either (that would have been
+        // "port unreachable"): most likely the datagram arrived and the server chose not to answer.
+        hint:
+          protocol === 'udp' && operation === 'receive'
+            ? 'no ICMP error came back, so something may well be listening: the server may not answer (netlab udp-server answers only when started with --echo); or the host is down, or a firewall drops the packets; or raise --timeout'
+            : 'check that the host is up and that no firewall drops the packets; or raise --timeout',
       });
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':

@@ -114,6 +114,11 @@ export interface TcpClientOptions {
 export class TcpConnection {
   /** Resolves when the connection is fully closed: 'fin' when the server closed it in order. */
   readonly closed: Promise<CloseKind>;
+  /**
+   * Resolves as soon as nothing more can arrive: the server's FIN came (its side is closed, ours
+   * may still be open: allowHalfOpen), or the connection is gone. An interactive client stops here.
+   */
+  readonly ended: Promise<void>;
 
   private constructor(
     private readonly socket: net.Socket,
@@ -137,6 +142,7 @@ export class TcpConnection {
         resolve(how);
       }),
     );
+    this.ended = Promise.race([new Promise<void>((resolve) => socket.once('end', resolve)), this.closed.then(() => undefined)]);
   }
 
   static async connect(options: TcpClientOptions): Promise<TcpConnection> {

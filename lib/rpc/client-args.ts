@@ -51,6 +51,33 @@ export function parseOperand(text: string): number | RpcDouble | undefined {
   return undefined;
 }
 
+/** What a one-shot command takes: its parameters in order, the last `optional` of them may be left out. */
+export interface Arity {
+  names: readonly string[];
+  optional?: number;
+  /** The last parameter takes the rest of the line (a phone number with spaces). */
+  rest?: boolean;
+  /** "operand" for calc; "argument" by default. */
+  noun?: string;
+  /** Said instead of "see: netlab NAME --help". */
+  hint?: string;
+}
+
+/**
+ * `calc add 1 2 3`: a usage error that names what the command takes ("calc add takes 2 operands
+ * (<a> <b>), got 3"), rather than an operand dropped in silence. Too few is the same error.
+ */
+export function checkArity(command: string, given: readonly string[], arity: Arity): void {
+  const max = arity.names.length;
+  const min = max - (arity.optional ?? 0);
+  if (given.length >= min && (arity.rest || given.length <= max)) return;
+  const noun = arity.noun ?? 'argument';
+  const count = min === max ? String(max) : `${min} to ${max}`;
+  const names = arity.names.map((name, i) => (i < min ? `<${name}>` : `[${name}]`)).join(' ');
+  const takes = max === 0 ? `takes no ${noun}s` : `takes ${count} ${noun}${max === 1 ? '' : 's'} (${names})`;
+  throw new NetlabError('E_USAGE', `${command} ${takes}, got ${given.length}`, { hint: arity.hint ?? `see: netlab ${command.split(' ')[0]} --help` });
+}
+
 /** One call for a one-shot command: a fault ends it as an error that reads "Fault 2: division by zero". */
 export async function callOrFail(client: RpcClient, method: string, params: readonly RpcValue[]): Promise<RpcValue> {
   try {

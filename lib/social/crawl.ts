@@ -13,7 +13,8 @@ import { interrupted } from './wait.ts';
 
 /** Where the crawl stands; rate-limit waits come from the provider's onWait hook (the script shows both on one bar). */
 export interface CrawlProgress {
-  phase: 'profile' | 'following' | 'counts' | 'friends' | 'done';
+  /** 'their-follows': reading the follow list of each followed account (the X API's "friends" of each). */
+  phase: 'profile' | 'following' | 'counts' | 'their-follows' | 'done';
   /** Accounts whose follow list has been read (the user counts as one). */
   accountsDone: number;
   accountsTotal: number;
@@ -91,7 +92,7 @@ export async function crawlEgoGraph(handle: string, options: CrawlOptions): Prom
   for (const account of [ego, ...kept]) graph.mergeNode(account.id, nodeAttributes(account, provider.name));
   for (const account of kept) follow(graph, ego.id, account.id);
 
-  phase = 'friends';
+  phase = 'their-follows';
   const unreadable: string[] = [];
   for (const account of kept) {
     for (const target of await followList(account.id).catch((error: unknown) => {
@@ -106,7 +107,7 @@ export async function crawlEgoGraph(handle: string, options: CrawlOptions): Prom
     accountsDone++;
     report();
   }
-  // The lab's "friends": both follow each other.
+  // Mutual pairs, the lab's "friends": both follow each other (the API's friends are one-way follows).
   markMutualEdges(graph);
 
   phase = 'done';

@@ -73,10 +73,17 @@ export interface ChildResult {
   stderr: string;
 }
 
-/** Runs a command to completion with some stdin; kills it after `timeoutMs`. */
-export function runCommand(command: string, args: string[], options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ChildResult> {
+/**
+ * Runs a command to completion with some stdin; kills it after `timeoutMs`. With `keepStdinOpen`
+ * stdin is not ended after the input, as when a person has typed nothing more yet.
+ */
+export function runCommand(
+  command: string,
+  args: string[],
+  options: { input?: string | Buffer; keepStdinOpen?: boolean; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: packageRoot, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: options.cwd ?? packageRoot, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -88,7 +95,8 @@ export function runCommand(command: string, args: string[], options: { input?: s
       resolve({ code, stdout, stderr });
     });
     child.stdin.on('error', () => undefined);
-    child.stdin.end(options.input ?? '');
+    if (options.keepStdinOpen) child.stdin.write(options.input ?? '');
+    else child.stdin.end(options.input ?? '');
   });
 }
 
