@@ -17,7 +17,7 @@ import type { SocialGraph } from '../lib/graph/types.ts';
 import { tempDir } from './helpers.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const schema = path.resolve(here, '../../shared/schemas/gexf-1.3/gexf.xsd');
+const schema = path.join(here, 'fixtures/schemas/gexf-1.3/gexf.xsd');
 const golden = path.join(here, 'fixtures/graph/small.gexf');
 const fixedDate = new Date('2024-05-01T00:00:00Z');
 
