@@ -3,17 +3,16 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { randomGraph } from '../lib/graph/random.ts';
 import { renderHtml, renderSvg } from '../lib/graph/render.ts';
 import { tempDir } from './helpers.ts';
+import { missingPeers, peerPath, skipWithout } from './peers/available.ts';
 
-const chromiumPath = '/usr/bin/chromium';
-
-test('the SVG picture is well-formed, with one disc per node and labels escaped', async (t) => {
+test('the SVG picture is well-formed, with one disc per node and labels escaped', { skip: missingPeers('xmllint') }, async (t) => {
   const dir = tempDir(t);
   const graph = randomGraph({ nodes: 80, edges: 300, seed: 5 });
   graph.mergeNodeAttributes('n0', { handle: 'a<b>&"c"\u0001' }); // the biggest node: it gets a label
@@ -30,10 +29,7 @@ test('the SVG picture is well-formed, with one disc per node and labels escaped'
 });
 
 test('the HTML page works offline in headless Chromium: a canvas, hover details, search', { timeout: 30_000 }, async (t) => {
-  if (!existsSync(chromiumPath)) {
-    t.skip(`SKIPPED LOUDLY: ${chromiumPath} is missing (apt-get install chromium)`);
-    return;
-  }
+  if (skipWithout(t, 'chromium')) return;
   const dir = tempDir(t);
   const graph = randomGraph({ nodes: 150, edges: 600, seed: 9 });
   const wanted = graph.getNodeAttributes('n42');
@@ -43,7 +39,7 @@ test('the HTML page works offline in headless Chromium: a canvas, hover details,
 
   // The background-networking flags keep Chromium from waiting on connections it cannot make here.
   const context = await chromium.launchPersistentContext(tempDir(t, 'netlab-chromium-'), {
-    executablePath: chromiumPath,
+    executablePath: peerPath('chromium'),
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });

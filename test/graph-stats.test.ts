@@ -14,6 +14,7 @@ import { randomGraph } from '../lib/graph/random.ts';
 import { graphStats } from '../lib/graph/stats.ts';
 import type { SocialGraph } from '../lib/graph/types.ts';
 import { capture, isolatedEnv, tempDir } from './helpers.ts';
+import { missingPeers } from './peers/available.ts';
 
 test('stats of a graph small enough to check by hand', () => {
   const graph: SocialGraph = new DirectedGraph();
@@ -30,7 +31,7 @@ test('stats of a graph small enough to check by hand', () => {
   assert.equal(stats.communities.sizes.reduce((x, y) => x + y), 4);
 });
 
-test('density and reciprocity agree with networkx on a random graph', () => {
+test('density and reciprocity agree with networkx on a random graph', { skip: missingPeers('python3', 'networkx') }, () => {
   const graph = randomGraph({ nodes: 200, edges: 1200, seed: 21 });
   const stats = graphStats(graph);
   const json = [...jsonPieces(graph)].join('');
