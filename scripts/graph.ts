@@ -10,7 +10,8 @@ import type { Output } from '../lib/cli/output.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import type { LoadedConfig } from '../lib/config/load.ts';
 import type { AppearanceOptions } from '../lib/graph/appearance.ts';
-import { readGraphFile, writeGraphFile } from '../lib/graph/export.ts';
+import { gexfOptions, gexfVersionArg, readGraphFile, writeGraphFile } from '../lib/graph/export.ts';
+import type { GexfOptions } from '../lib/graph/gexf.ts';
 import { randomGraph } from '../lib/graph/random.ts';
 import { renderHtml, renderSvg, type RenderOptions } from '../lib/graph/render.ts';
 import { graphStats, type GraphStats } from '../lib/graph/stats.ts';
@@ -44,13 +45,13 @@ function outputKind(file: string): OutputKind {
 }
 
 /** Draws or saves the graph (laid out first where it has no positions). */
-async function save(graph: SocialGraph, file: string, kind: OutputKind, options: RenderOptions & { appearance: AppearanceOptions }, out: Output): Promise<void> {
+async function save(graph: SocialGraph, file: string, kind: OutputKind, options: RenderOptions & { appearance: AppearanceOptions; gexf: GexfOptions }, out: Output): Promise<void> {
   if ((kind === 'svg' || kind === 'html') && graph.size > pictureEdgeLimit) {
     out.warn(`${graph.size} edges make a picture a browser struggles to open; Gephi (--out FILE.gexf) handles big graphs better`);
   }
   if (kind === 'svg') await renderSvg(graph, file, options);
   else if (kind === 'html') await renderHtml(graph, file, options);
-  else await writeGraphFile(graph, file, { decorate: true, appearance: options.appearance });
+  else await writeGraphFile(graph, file, { decorate: true, appearance: options.appearance, gexf: options.gexf });
 }
 
 const stats = defineExercise({
@@ -87,12 +88,18 @@ const render = defineExercise({
     out: { type: 'string', description: 'output file: .svg, .html, .gexf or .json', valueHint: 'file', required: true },
     title: { type: 'string', description: 'title shown on the picture (default: the file name)' },
     ...layoutArgs,
+    ...gexfVersionArg,
   },
-  examples: ['netlab graph render graph.gexf --out graph.html', 'netlab graph render graph.json --out graph.svg --relayout --iterations 500'],
+  examples: [
+    'netlab graph render graph.gexf --out graph.html',
+    'netlab graph render graph.json --out graph.svg --relayout --iterations 500',
+    'netlab graph render graph.gexf --out for-networkx2.gexf --gexf-version 1.2draft',
+  ],
   async run({ args, config, out }) {
     const kind = outputKind(args.out);
+    const gexf = gexfOptions(args.gexfVersion, config.graph.gexfVersion, kind === 'gexf');
     const graph = await readGraphFile(args.file);
-    await save(graph, args.out, kind, { appearance: appearance(args, config), title: args.title ?? path.basename(args.file) }, out);
+    await save(graph, args.out, kind, { appearance: appearance(args, config), gexf, title: args.title ?? path.basename(args.file) }, out);
     out.result({ file: args.out, nodes: graph.order, edges: graph.size }, () => out.line(`wrote ${args.out} (${count(graph.order, 'node')}, ${count(graph.size, 'edge')})`));
   },
 });
@@ -106,18 +113,20 @@ const random = defineExercise({
     seed: { type: 'string', description: 'random seed (default 1)', valueHint: 's' },
     out: { type: 'string', description: 'output file: .gexf, .json, .svg or .html', valueHint: 'file', required: true },
     ...layoutArgs,
+    ...gexfVersionArg,
     ...jsonArg,
   },
-  examples: ['netlab graph random --nodes 300 --edges 1500 --seed 7 --out random.gexf'],
+  examples: ['netlab graph random --nodes 300 --edges 1500 --seed 7 --out random.gexf', 'netlab graph random --out random.gexf --gexf-version 1.2draft'],
   async run({ args, config, out }) {
     const nodes = parseCount(args.nodes, 200, '--nodes');
     const edges = args.edges === '0' ? 0 : parseCount(args.edges, Math.min(nodes * 4, nodes * (nodes - 1)), '--edges');
     const seed = args.seed === undefined ? 1 : Number(args.seed);
     if (!Number.isInteger(seed)) throw new NetlabError('E_USAGE', `--seed ${JSON.stringify(args.seed)} is not a whole number`);
     const kind = outputKind(args.out);
+    const gexf = gexfOptions(args.gexfVersion, config.graph.gexfVersion, kind === 'gexf');
     const started = performance.now();
     const graph = randomGraph({ nodes, edges, seed });
-    await save(graph, args.out, kind, { appearance: { ...appearance(args, config), seed }, title: `random graph, seed ${seed}` }, out);
+    await save(graph, args.out, kind, { appearance: { ...appearance(args, config), seed }, gexf, title: `random graph, seed ${seed}` }, out);
     const seconds = (performance.now() - started) / 1000;
     out.result({ file: args.out, nodes, edges, seed, seconds }, () => out.line(`wrote ${args.out}: ${count(nodes, 'node')}, ${count(edges, 'edge')}, seed ${seed} (${seconds.toFixed(2)} s)`));
   },

@@ -12,7 +12,7 @@ import { visibleControls, type Output } from '../lib/cli/output.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { dataPath } from '../lib/config/load.ts';
 import { prepareStateDir } from '../lib/config/state-dirs.ts';
-import { writeGraphFile } from '../lib/graph/export.ts';
+import { gexfOptions, gexfVersionArg, graphFormat, writeGraphFile } from '../lib/graph/export.ts';
 import { graphStats } from '../lib/graph/stats.ts';
 import { openResponseCache } from '../lib/social/cache.ts';
 import { loadCredentials } from '../lib/social/credentials.ts';
@@ -135,6 +135,7 @@ const graph = defineExercise({
     max: { type: 'string', description: 'keep at most N followed accounts (default from config social.maxAccounts)', valueHint: 'n' },
     order: { type: 'string', description: 'which N: followers (most-followed first, default) or listed (API order)', valueHint: 'followers|listed' },
     out: { type: 'string', description: 'file to write, .gexf or .json (default: data/graphs/HANDLE-PROVIDER.gexf)', valueHint: 'file' },
+    ...gexfVersionArg,
     ...jsonArg,
     ...quietArg,
   },
@@ -143,6 +144,7 @@ const graph = defineExercise({
     const order = (args.order as string | undefined) ?? config.social.order;
     if (order !== 'followers' && order !== 'listed') throw new NetlabError('E_USAGE', `--order ${JSON.stringify(order)} is not followers or listed`);
     const max = parseCount(args.max as string | undefined, config.social.maxAccounts, '--max');
+    const gexf = gexfOptions(args.gexfVersion as string | undefined, config.graph.gexfVersion, args.out === undefined || graphFormat(String(args.out)) === 'gexf');
     const bar = crawlProgress(out, Boolean(args.trace));
     const { provider, log } = openProvider(context, 'read', { onWait: bar?.wait });
     prepareStateDir(config, 'dataDir');
@@ -158,7 +160,7 @@ const graph = defineExercise({
     const fileName = `${result.ego.handle.replace(/[^\w.-]/g, '_').replace(/^\.+/, '')}-${provider.name}.gexf`;
     const file = args.out ? path.resolve(String(args.out)) : path.join(dataPath(config, config.graph.exportDir), fileName);
     mkdirSync(path.dirname(file), { recursive: true });
-    await writeGraphFile(result.graph, file);
+    await writeGraphFile(result.graph, file, { gexf });
     const stats = graphStats(result.graph);
     const summary = { provider: provider.name, handle: result.ego.handle, file, followingTotal: result.followingTotal, calls: result.calls, cached: result.cached, stats };
     out.result(summary, () => {

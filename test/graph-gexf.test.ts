@@ -1,5 +1,6 @@
-// GEXF 1.3 and JSON export: golden file, schema validation with xmllint, write → parse round
-// trip, and a read-back by an independent reader (Debian's networkx).
+// GEXF (1.3 and 1.2draft) and JSON export: golden files, validation with xmllint against the
+// official 1.3 schema shipped in test/fixtures/schemas, write → parse round trips through our
+// reader and graphology-gexf, and a plain read-back by an independent reader (Debian's networkx).
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -10,15 +11,18 @@ import { fileURLToPath } from 'node:url';
 import { DirectedGraph } from 'graphology';
 import { parse as parseGexf } from 'graphology-gexf/node/index.js';
 import { readGraphFile, writeGraphFile } from '../lib/graph/export.ts';
-import { gexfPieces } from '../lib/graph/gexf.ts';
+import { gexfPieces, gexfVersions } from '../lib/graph/gexf.ts';
 import { batched } from '../lib/graph/stream.ts';
 import { randomGraph } from '../lib/graph/random.ts';
 import type { SocialGraph } from '../lib/graph/types.ts';
-import { tempDir } from './helpers.ts';
+import graphExercise from '../scripts/graph.ts';
+import social from '../scripts/social.ts';
+import { capture, isolatedEnv, tempDir } from './helpers.ts';
+import { missingPeers } from './peers/available.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const schema = path.resolve(here, '../../shared/schemas/gexf-1.3/gexf.xsd');
-const golden = path.join(here, 'fixtures/graph/small.gexf');
+const schema = path.join(here, 'fixtures/schemas/gexf-1.3/gexf.xsd');
+const golden = { '1.3': path.join(here, 'fixtures/graph/small.gexf'), '1.2draft': path.join(here, 'fixtures/graph/small-1.2draft.gexf') };
 const fixedDate = new Date('2024-05-01T00:00:00Z');
 
 /** A small graph with every attribute type, a mutual pair, and text that needs escaping. */
@@ -41,17 +45,33 @@ function xmllint(...args: string[]): string {
   return execFileSync('xmllint', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-test('a small graph is written exactly as the golden GEXF 1.3 file', async (t) => {
-  const file = path.join(tempDir(t), 'small.gexf');
-  const graph = smallGraph();
-  graph.mergeNodeAttributes('4', { x: 3, y: 3, size: 2, color: '#76b7b2', community: 2 }); // nothing left to compute
-  await writeGraphFile(graph, file, { gexf: { lastModified: fixedDate } });
-  const written = readFileSync(file, 'utf8');
-  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, written);
-  assert.equal(written, readFileSync(golden, 'utf8'), 'run with UPDATE_GOLDEN=1 after an intended change, and review the diff');
+test('a small graph is written exactly as the golden GEXF 1.3 and 1.2draft files', async (t) => {
+  const dir = tempDir(t);
+  for (const version of gexfVersions) {
+    const file = path.join(dir, `small-${version}.gexf`);
+    const graph = smallGraph();
+    graph.mergeNodeAttributes('4', { x: 3, y: 3, size: 2, color: '#76b7b2', community: 2 }); // nothing left to compute
+    await writeGraphFile(graph, file, { gexf: { version, lastModified: fixedDate } });
+    const written = readFileSync(file, 'utf8');
+    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden[version], written);
+    assert.equal(written, readFileSync(golden[version], 'utf8'), `${version}: run with UPDATE_GOLDEN=1 after an intended change, and review the diff`);
+  }
 });
 
-test('the GEXF validates against the official GEXF 1.3 schema and escapes what XML needs', async (t) => {
+test('1.2draft differs from 1.3 only in namespace, version, the z it requires and the viz: prefix', () => {
+  const [v13, v12] = gexfVersions.map((version) => [...gexfPieces(smallGraph(), { version, lastModified: fixedDate })].join(''));
+  assert.match(v12, /^<\?xml[^\n]*\n<gexf xmlns="http:\/\/www\.gexf\.net\/1\.2draft" xmlns:viz="http:\/\/www\.gexf\.net\/1\.2draft\/viz" xmlns:xsi="http:\/\/www\.w3\.org\/2001\/XMLSchema-instance" xsi:schemaLocation="http:\/\/www\.gexf\.net\/1\.2draft http:\/\/www\.gexf\.net\/1\.2draft\/gexf\.xsd" version="1\.2">\n/);
+  assert.match(v12, /<viz:size value="20"\/><viz:color r="78" g="121" b="167"\/><viz:position x="0" y="0" z="0"\/>/, 'viz elements in the viz namespace, z required');
+  assert.doesNotMatch(v12, /<(size|color|position) /, 'no viz element in the GEXF namespace');
+  // Undo those differences and the documents are the same, byte for byte.
+  const undone = v12
+    .replace(/<gexf [^>]*>/, v13.match(/<gexf [^>]*>/)![0])
+    .replaceAll('<viz:', '<')
+    .replaceAll(' z="0"/>', '/>');
+  assert.equal(undone, v13);
+});
+
+test('the 1.3 GEXF validates against the official GEXF 1.3 schema and escapes what XML needs', { skip: missingPeers('xmllint') }, async (t) => {
   const dir = tempDir(t);
   const file = path.join(dir, 'small.gexf');
   await writeGraphFile(smallGraph(), file);
@@ -68,14 +88,17 @@ test('the GEXF validates against the official GEXF 1.3 schema and escapes what X
   await writeGraphFile(randomGraph({ nodes: 120, edges: 600, seed: 3 }), randomFile, { gexf: { vizElements: 'viz' } });
   assert.throws(() => xmllint('--noout', '--schema', schema, randomFile), /viz\}size': This element is not expected/,
     'the official XSD declares color/position/size in the GEXF namespace, so the viz: form does not validate — which is why it is not the default');
+  const olderFile = path.join(dir, 'older.gexf');
+  await writeGraphFile(smallGraph(), olderFile, { gexf: { version: '1.2draft' } });
+  assert.throws(() => xmllint('--noout', '--schema', schema, olderFile), /1\.2draft\}gexf': No matching global declaration/, 'a 1.2draft file is not taken for 1.3');
 });
 
-test('write → parse round trip keeps nodes, edges, typed attributes and the drawing', async (t) => {
+test('write → parse round trip keeps nodes, edges, typed attributes and the drawing, in either version', async (t) => {
   const dir = tempDir(t);
   const original = randomGraph({ nodes: 150, edges: 700, seed: 11 });
-  for (const name of ['round.gexf', 'round.json']) {
+  for (const name of ['round.gexf', 'round-1.2draft.gexf', 'round.json']) {
     const file = path.join(dir, name);
-    await writeGraphFile(original, file, { decorate: true });
+    await writeGraphFile(original, file, { decorate: true, gexf: { version: name.includes('1.2draft') ? '1.2draft' : '1.3' } });
     const copy = await readGraphFile(file);
     assert.equal(copy.type, 'directed');
     assert.deepEqual(copy.nodes().sort(), original.nodes().sort(), name);
@@ -95,29 +118,35 @@ test('write → parse round trip keeps nodes, edges, typed attributes and the dr
   assert.deepEqual(JSON.parse(readFileSync(path.join(dir, 'export.json'), 'utf8')), original.export());
   const size = statSync(path.join(dir, 'round.gexf')).size;
   assert.ok(size > 2 * 65_536, `${size} bytes`);
-  // graphology-gexf's DOM parser, another reader, agrees on the structure.
-  const other = parseGexf(DirectedGraph, readFileSync(path.join(dir, 'round.gexf'), 'utf8'));
-  assert.deepEqual([other.order, other.size], [original.order - 1, original.size]);
-  assert.equal(other.getNodeAttribute('n7', 'followers'), original.getNodeAttribute('n7', 'followers'));
 });
 
-test('the streaming reader reads what networkx, graphology-gexf and people write', async (t) => {
+test('graphology-gexf and our reader read the 1.3 and 1.2draft files back the same', async (t) => {
   const dir = tempDir(t);
-  // networkx writes GEXF 1.2draft with its own viz namespace and numeric attribute ids.
-  const fromNetworkx = path.join(dir, 'networkx.gexf');
-  execFileSync('/usr/bin/python3', ['-c', `
-import sys, networkx as nx
-g = nx.DiGraph()
-g.add_node("a", handle="alice", followers=12, verified=True, viz={"color": {"r": 255, "g": 0, "b": 16, "a": 1.0}, "position": {"x": 1.5, "y": -2.0, "z": 0.0}, "size": 7.0})
-g.add_node("b", handle="bob & <co>", followers=3, verified=False)
-g.add_edge("a", "b", mutual=True)
-g.add_edge("b", "a", mutual=True)
-nx.write_gexf(g, sys.argv[1])`, fromNetworkx]);
-  const read = await readGraphFile(fromNetworkx);
-  assert.deepEqual(read.getNodeAttributes('a'), { label: 'a', handle: 'alice', followers: 12, verified: true, color: '#ff0010', x: 1.5, y: -2, z: 0, size: 7 });
-  assert.deepEqual(read.getNodeAttributes('b'), { label: 'b', handle: 'bob & <co>', followers: 3, verified: false });
-  assert.equal(read.getDirectedEdgeAttribute('b', 'a', 'mutual'), true);
+  const graph = smallGraph();
+  const read: Record<string, { ours: SocialGraph; theirs: SocialGraph }> = {};
+  for (const version of gexfVersions) {
+    const file = path.join(dir, `${version}.gexf`);
+    await writeGraphFile(graph, file, { gexf: { version } }); // the first write lays the graph out
+    read[version] = { ours: await readGraphFile(file), theirs: parseGexf(DirectedGraph, readFileSync(file, 'utf8')) };
+  }
+  for (const reader of ['ours', 'theirs'] as const) {
+    const [v13, v12] = [read['1.3'][reader], read['1.2draft'][reader]];
+    assert.deepEqual([v12.order, v12.size], [graph.order, graph.size], reader);
+    v13.forEachNode((node, a) => assert.deepEqual(v12.getNodeAttributes(node), { ...a, z: 0 }, `${reader}: node ${node} (1.2draft adds the z it requires)`));
+    v13.forEachEdge((_e, a, source, target) => assert.deepEqual(v12.getDirectedEdgeAttributes(source, target), a, `${reader}: edge ${source}→${target}`));
+  }
+  // …and both readers agree with what was written.
+  const ours = read['1.3'].ours;
+  graph.forEachNode((node, a) => {
+    for (const key of ['handle', 'followers', 'community', 'x', 'y', 'size'] as const) assert.strictEqual(ours.getNodeAttribute(node, key), a[key], `node ${node} ${key}`);
+    assert.equal(ours.getNodeAttribute(node, 'color'), a.color);
+  });
+  assert.equal(read['1.2draft'].theirs.getNodeAttribute('2', 'followers'), 3_000_000_000);
+  assert.equal(read['1.2draft'].theirs.getNodeAttribute('2', 'color'), 'rgb(242,142,43)', 'graphology-gexf found the viz: colour');
+});
 
+test('the streaming reader reads what people write, and refuses what it cannot', async (t) => {
+  const dir = tempDir(t);
   // Hand-written: a comment, a column default, ">" inside a value, an undeclared edge end, entities.
   const byHand = path.join(dir, 'hand.gexf');
   writeFileSync(byHand, `<?xml version="1.0"?>
@@ -138,52 +167,102 @@ nx.write_gexf(g, sys.argv[1])`, fromNetworkx]);
   await assert.rejects(readGraphFile(byHand), { code: 'E_INPUT', message: /ends inside a tag/ });
 });
 
-// networkx 2.8 knows GEXF 1.1draft and 1.2draft only: the script registers 1.3 (same elements,
-// new namespaces, as networkx 3 does) and dumps what it read as JSON.
+test('the streaming reader reads what networkx writes', { skip: missingPeers('python3', 'networkx') }, async (t) => {
+  // networkx writes GEXF 1.2draft with its own viz namespace and numeric attribute ids.
+  const fromNetworkx = path.join(tempDir(t), 'networkx.gexf');
+  execFileSync('/usr/bin/python3', ['-c', `
+import sys, networkx as nx
+g = nx.DiGraph()
+g.add_node("a", handle="alice", followers=12, verified=True, viz={"color": {"r": 255, "g": 0, "b": 16, "a": 1.0}, "position": {"x": 1.5, "y": -2.0, "z": 0.0}, "size": 7.0})
+g.add_node("b", handle="bob & <co>", followers=3, verified=False)
+g.add_edge("a", "b", mutual=True)
+g.add_edge("b", "a", mutual=True)
+nx.write_gexf(g, sys.argv[1])`, fromNetworkx]);
+  const read = await readGraphFile(fromNetworkx);
+  assert.deepEqual(read.getNodeAttributes('a'), { label: 'a', handle: 'alice', followers: 12, verified: true, color: '#ff0010', x: 1.5, y: -2, z: 0, size: 7 });
+  assert.deepEqual(read.getNodeAttributes('b'), { label: 'b', handle: 'bob & <co>', followers: 3, verified: false });
+  assert.equal(read.getDirectedEdgeAttribute('b', 'a', 'mutual'), true);
+});
+
+// Plain networkx.read_gexf, as a user of Debian 12 (networkx 2.8, which knows 1.1draft and
+// 1.2draft only) would call it; it dumps what it read as JSON.
 const networkxReader = `
 import json, sys
 import networkx as nx
-from networkx.readwrite.gexf import GEXF
-GEXF.versions["1.3"] = {"NS_GEXF": "http://gexf.net/1.3", "NS_VIZ": "http://gexf.net/1.3/viz",
-  "NS_XSI": "http://www.w3.org/2001/XMLSchema-instance", "SCHEMALOCATION": "", "VERSION": "1.3"}
-g = nx.read_gexf(sys.argv[1], version="1.3")
+g = nx.read_gexf(sys.argv[1])
 json.dump({"directed": g.is_directed(),
-  "nodes": {n: {k: v for k, v in d.items()} for n, d in g.nodes(data=True)},
+  "nodes": {n: d for n, d in g.nodes(data=True)},
   "edges": [[s, t, {k: v for k, v in d.items() if k != "id"}] for s, t, d in g.edges(data=True)]}, sys.stdout)
 `;
 
-function readWithNetworkx(file: string): { directed: boolean; nodes: Record<string, Record<string, unknown>>; edges: [string, string, Record<string, unknown>][] } {
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', networkxReader, file], { encoding: 'utf8' }));
+interface NetworkxView {
+  directed: boolean;
+  nodes: Record<string, Record<string, unknown> & { viz?: { size: number; position: { x: number; y: number; z: number }; color: { r: number; g: number; b: number; a: number } } }>;
+  edges: [string, string, Record<string, unknown>][];
 }
 
-test('networkx read_gexf (an independent reader) sees the same nodes, edges and attributes', async (t) => {
+function readWithNetworkx(file: string): NetworkxView {
+  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', networkxReader, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+test("Debian's networkx reads the 1.2draft file as it is: every node, edge, attribute and the drawing", { skip: missingPeers('python3', 'networkx') }, async (t) => {
   const dir = tempDir(t);
   const graph = smallGraph();
   const file = path.join(dir, 'small.gexf');
-  await writeGraphFile(graph, file);
+  await writeGraphFile(graph, file, { gexf: { version: '1.2draft' } }); // lays node 4 out too
   const read = readWithNetworkx(file);
   assert.equal(read.directed, true);
   assert.deepEqual(Object.keys(read.nodes).sort(), graph.nodes().sort());
+  assert.equal(read.edges.length, graph.size);
+  const drawing = new Set(['x', 'y', 'size', 'color']);
   graph.forEachNode((node, a) => {
     const b = read.nodes[node];
     assert.equal(b.label, a.handle, `label of ${node}`);
-    for (const key of ['handle', 'followers', 'following', 'posts', 'created', 'providerId', 'provider', 'community'] as const) {
-      if (a[key] !== undefined) assert.strictEqual(b[key], a[key], `${node}.${key}: ${typeof b[key]}`);
+    for (const [key, value] of Object.entries(a)) {
+      if (drawing.has(key)) continue;
+      const expected = key === 'name' ? (value as string).replace('\u0007', '') : value; // BEL is illegal in XML 1.0
+      assert.strictEqual(b[key], expected, `${node}.${key}: ${typeof b[key]}`);
     }
+    const [r, g, bl] = [1, 3, 5].map((i) => parseInt((a.color as string).slice(i, i + 2), 16));
+    assert.deepEqual(b.viz, { size: a.size, position: { x: a.x, y: a.y, z: 0 }, color: { r, g, b: bl, a: 1 } }, `viz of ${node}`);
   });
   assert.equal(read.nodes['3'].name, 'bell tab\tline\nend \u{1F600}', 'the illegal BEL is gone, the rest is intact');
-  assert.equal(read.nodes['2'].name, 'Ada "Countess" Lovelace');
+  assert.equal(read.nodes['2'].followers, 3_000_000_000);
   const edges = read.edges.map(([s, t2, a]) => `${s}>${t2}:${a.mutual}`).sort();
   assert.deepEqual(edges, graph.mapEdges((_e, a, s, t2) => `${s}>${t2}:${a.mutual}`).sort());
+});
 
-  // With the primer's viz: prefix, networkx reads the drawing as well.
-  const vizFile = path.join(dir, 'viz.gexf');
-  await writeGraphFile(graph, vizFile, { gexf: { vizElements: 'viz' } });
-  const viz = readWithNetworkx(vizFile).nodes['2'].viz as { size: number; position: { x: number; y: number }; color: { r: number; g: number; b: number } };
-  const drawn = graph.getNodeAttributes('2'); // laid out by the first write, since node 4 had no position
-  assert.equal(viz.size, 12);
-  assert.deepEqual([viz.position.x, viz.position.y], [drawn.x, drawn.y]);
-  assert.deepEqual([viz.color.r, viz.color.g, viz.color.b], [0xf2, 0x8e, 0x2b]);
+test('--gexf-version and graph.gexfVersion choose what `graph random|render` and `social graph` write', async (t) => {
+  const dir = tempDir(t);
+  const env = isolatedEnv(dir, { NETLAB_CONFIG: path.join(dir, 'netlab.config.ts') });
+  writeFileSync(path.join(dir, 'netlab.config.ts'), 'export default {};\n');
+  const version = (file: string) => /<gexf [^>]*version="([^"]+)"/.exec(readFileSync(file, 'utf8'))?.[1];
+  const random = path.join(dir, 'random.gexf');
+  const made = await capture(graphExercise, ['random', '--nodes', '30', '--out', random, '--gexf-version', '1.2draft'], { env });
+  assert.equal(made.code, 0, made.stderr);
+  assert.equal(version(random), '1.2');
+  const rendered = path.join(dir, 'again.gexf');
+  assert.equal((await capture(graphExercise, ['render', random, '--out', rendered], { env })).code, 0);
+  assert.equal(version(rendered), '1.3', 'the default');
+  const configured = await capture(graphExercise, ['render', random, '--out', rendered], { env: { ...env, NETLAB_GRAPH_GEXF_VERSION: '1.2draft' } });
+  assert.equal(configured.code, 0, configured.stderr);
+  assert.equal(version(rendered), '1.2', 'graph.gexfVersion from the environment');
+  const crawled = path.join(dir, 'ego.gexf');
+  const ego = await capture(social, ['graph', 'ReseauxTelecom', '--provider', 'fixture', '--max', '8', '--out', crawled, '--gexf-version', '1.2draft', '--quiet'], { env });
+  assert.equal(ego.code, 0, ego.stderr);
+  assert.equal(version(crawled), '1.2');
+
+  const unknown = await capture(graphExercise, ['random', '--out', random, '--gexf-version', '1.1'], { env });
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /--gexf-version "1\.1" is not 1\.3 or 1\.2draft — use 1\.3 .* or 1\.2draft \(networkx 2/);
+  const picture = await capture(graphExercise, ['random', '--out', path.join(dir, 'r.svg'), '--gexf-version', '1.3'], { env });
+  assert.equal(picture.code, 2);
+  assert.match(picture.stderr, /--gexf-version applies to a \.gexf output only/);
+  const badConfig = await capture(graphExercise, ['random', '--out', random], { env: { ...env, NETLAB_GRAPH_GEXF_VERSION: '1.2' } });
+  assert.equal(badConfig.code, 3);
+  assert.match(badConfig.stderr, /graph\.gexfVersion "1\.2" is not 1\.3 or 1\.2draft/);
+  const egoJson = await capture(social, ['graph', 'ReseauxTelecom', '--provider', 'fixture', '--out', path.join(dir, 'ego.json'), '--gexf-version', '1.2draft'], { env });
+  assert.equal(egoJson.code, 2, 'checked before the crawl');
 });
 
 test('a big graph is written as a stream of 64 KiB chunks, never as one string', () => {

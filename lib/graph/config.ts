@@ -1,6 +1,8 @@
 // Graph export settings in netlab.config.ts (the `graph` section).
 // Owned by the graph half of Lab 5; lib/config merges it into the whole configuration.
 
+import type { GexfVersion } from './gexf.ts';
+
 export interface GraphConfig {
   /** Where exported graphs go, relative to dataDir unless absolute. */
   exportDir: string;
@@ -15,6 +17,8 @@ export interface GraphConfig {
   communitiesMaxEdges: number;
   /** How many accounts `graph stats` lists by in-degree. */
   topAccounts: number;
+  /** The GEXF written: '1.3', or '1.2draft' for networkx 2.x (Debian 12); --gexf-version wins. */
+  gexfVersion: GexfVersion;
 }
 
 export const graphDefaults: GraphConfig = {
@@ -23,4 +27,5 @@ export const graphDefaults: GraphConfig = {
   layoutBudget: 5_000_000,
   communitiesMaxEdges: 2_000_000,
   topAccounts: 10,
+  gexfVersion: '1.3',
 };

@@ -1,13 +1,14 @@
-// Saving and loading graphs by file extension: .gexf (GEXF 1.3, for Gephi) and .json
-// (graphology's serialization). Writes stream, piece by piece (lib/graph/stream.ts).
+// Saving and loading graphs by file extension: .gexf (GEXF 1.3 or 1.2draft, for Gephi and
+// networkx) and .json (graphology's serialization). Writes stream, piece by piece (lib/graph/stream.ts).
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DirectedGraph } from 'graphology';
 import type { SerializedGraph } from 'graphology-types';
+import type { ArgsDef } from 'citty';
 import { NetlabError, systemErrorCode } from '../cli/errors.ts';
 import { decorateGraph, type AppearanceOptions, type AppearanceReport } from './appearance.ts';
-import { gexfPieces, type GexfOptions } from './gexf.ts';
+import { chooseGexfVersion, gexfPieces, type GexfOptions } from './gexf.ts';
 import { writePieces } from './stream.ts';
 import { readGexf } from './gexf-read.ts';
 import type { SocialGraph } from './types.ts';
@@ -29,6 +30,27 @@ export function graphFormat(file: string): GraphFormat {
   throw new NetlabError('E_USAGE', `cannot tell the graph format of ${JSON.stringify(file)}`, {
     hint: 'name the file with .gexf (Gephi) or .json (graphology)',
   });
+}
+
+/** The flag of every command that writes GEXF. */
+export const gexfVersionArg = {
+  gexfVersion: {
+    type: 'string',
+    description: 'GEXF version of a .gexf output: 1.3 (default from config graph.gexfVersion) or 1.2draft (what networkx 2, as in Debian 12, reads)',
+    valueHint: '1.3|1.2draft',
+  },
+} as const satisfies ArgsDef;
+
+/**
+ * The GEXF options a command's --gexf-version and the config ask for, checked before any work:
+ * the flag on a command whose output is not GEXF is a mistake worth saying.
+ */
+export function gexfOptions(flag: string | undefined, configured: string, writesGexf: boolean): GexfOptions {
+  const version = chooseGexfVersion(flag, configured);
+  if (flag !== undefined && !writesGexf) {
+    throw new NetlabError('E_USAGE', '--gexf-version applies to a .gexf output only', { hint: 'drop --gexf-version, or name the output FILE.gexf' });
+  }
+  return { version };
 }
 
 /** Writes `graph` to `file` (.gexf or .json), streaming, and reports how it was decorated. */

@@ -1,19 +1,57 @@
-// A streaming GEXF 1.3 writer: typed attribute declarations, viz size/colour/position, and the
-// document produced piece by piece so a million-edge graph never becomes one giant string.
+// A streaming GEXF writer (1.3, or 1.2draft for older readers): typed attribute declarations,
+// viz size/colour/position, and the document produced piece by piece so a million-edge graph
+// never becomes one giant string.
 
 import type { AbstractGraph, Attributes } from 'graphology-types';
+import { NetlabError } from '../cli/errors.ts';
 import { labelOf } from './types.ts';
 import { escapeXml } from './xml.ts';
 
-export const gexfNamespace = 'http://gexf.net/1.3';
-export const vizNamespace = 'http://gexf.net/1.3/viz';
+export const gexfVersions = ['1.3', '1.2draft'] as const;
+export type GexfVersion = (typeof gexfVersions)[number];
+
+/**
+ * What differs between the two versions we write. From their official XSDs: namespace, version
+ * and z (required on a 1.2draft position). Everything else we write is valid in both: meta
+ * lastmodifieddate (xs:date), graph mode/defaultedgetype, the five attribute types we declare
+ * (1.3 only adds more), edge type and weight, r/g/b colours with an optional alpha. We never
+ * write what only 1.3 has (edge kind, colour hex, the extra types), and always write the edge id
+ * 1.2draft requires. Where the viz elements go is the readers' choice, not the XSDs' (below).
+ */
+interface Dialect {
+  namespace: string;
+  vizNamespace: string;
+  /** The version attribute: 1.2draft files say version="1.2". */
+  version: string;
+  /** Where viz elements go unless the caller says (see GexfOptions.vizElements). */
+  vizElements: 'gexf' | 'viz';
+  /** 1.2draft's viz XSD makes z required on <position>; 1.3 made it optional. */
+  positionNeedsZ: boolean;
+}
+
+const dialects: Record<GexfVersion, Dialect> = {
+  '1.3': { namespace: 'http://gexf.net/1.3', vizNamespace: 'http://gexf.net/1.3/viz', version: '1.3', vizElements: 'gexf', positionNeedsZ: false },
+  // networkx 2.x reads viz data only as viz:color… in this viz namespace, with the www. host.
+  '1.2draft': { namespace: 'http://www.gexf.net/1.2draft', vizNamespace: 'http://www.gexf.net/1.2draft/viz', version: '1.2', vizElements: 'viz', positionNeedsZ: true },
+};
+
+/** The version a command writes: its --gexf-version flag, else the graph.gexfVersion setting. */
+export function chooseGexfVersion(flag: string | undefined, configured: string): GexfVersion {
+  const [value, where] = flag === undefined ? [configured, 'config graph.gexfVersion'] : [flag, '--gexf-version'];
+  if ((gexfVersions as readonly string[]).includes(value)) return value as GexfVersion;
+  throw new NetlabError(flag === undefined ? 'E_CONFIG' : 'E_USAGE', `${where} ${JSON.stringify(value)} is not 1.3 or 1.2draft`, {
+    hint: 'use 1.3 (Gephi, networkx 3, graphology-gexf) or 1.2draft (networkx 2, as in Debian 12)',
+  });
+}
 
 export interface GexfOptions {
+  /** GEXF 1.3 (default) or 1.2draft, for readers that stop at 1.2 (networkx 2.x). */
+  version?: GexfVersion;
   /**
-   * Where the viz elements (color, position, size) go. 'gexf' (default) follows the official
-   * 1.3 XSD, which declares them in the GEXF namespace, so the file validates; Gephi reads them
-   * by local name either way. 'viz' writes them as viz:color… in the viz namespace, as the 1.3
-   * primer shows and as networkx's reader expects.
+   * Where the viz elements (color, position, size) go. 'gexf' (the 1.3 default) follows the
+   * official XSDs, which declare them in the GEXF namespace, so the file validates; Gephi reads
+   * them by local name either way. 'viz' (the 1.2draft default) writes them as viz:color… in the
+   * viz namespace, as the primers show and as networkx's reader expects.
    */
   vizElements?: 'gexf' | 'viz';
   /** The <meta> creator and description. */
@@ -125,29 +163,32 @@ export function colorAttributes(color: unknown): string | undefined {
   return `r="${r}" g="${g}" b="${b}"${alpha}`;
 }
 
-function vizXml(attributes: Attributes, prefix: string): string {
+function vizXml(attributes: Attributes, prefix: string, needsZ: boolean): string {
   let xml = '';
   if (typeof attributes.size === 'number' && Number.isFinite(attributes.size) && attributes.size >= 0) xml += `<${prefix}size value="${attributes.size}"/>`;
   const color = colorAttributes(attributes.color);
   if (color) xml += `<${prefix}color ${color}/>`;
   const { x, y, z } = attributes;
   if (typeof x === 'number' && typeof y === 'number' && Number.isFinite(x) && Number.isFinite(y)) {
-    xml += `<${prefix}position x="${x}" y="${y}"${typeof z === 'number' && Number.isFinite(z) ? ` z="${z}"` : ''}/>`;
+    const depth = typeof z === 'number' && Number.isFinite(z) ? z : needsZ ? 0 : undefined;
+    xml += `<${prefix}position x="${x}" y="${y}"${depth === undefined ? '' : ` z="${depth}"`}/>`;
   }
   return xml;
 }
 
 /** The GEXF document, one node or edge at a time (see writePieces). */
 export function* gexfPieces(graph: AbstractGraph, options: GexfOptions = {}): Generator<string> {
-  const prefix = options.vizElements === 'viz' ? 'viz:' : '';
+  const dialect = dialects[options.version ?? '1.3'];
+  const prefix = (options.vizElements ?? dialect.vizElements) === 'viz' ? 'viz:' : '';
+  const { namespace } = dialect;
   const nodeColumns = inferColumns(iterateAttributes(graph.nodeEntries()), drawingKeys);
   const edgeColumns = inferColumns(iterateAttributes(graph.edgeEntries()), edgeXmlKeys);
   const date = (options.lastModified ?? new Date()).toISOString().slice(0, 10);
   const defaultEdgeType = graph.type === 'undirected' ? 'undirected' : 'directed';
 
   yield `<?xml version="1.0" encoding="UTF-8"?>\n` +
-    `<gexf xmlns="${gexfNamespace}" xmlns:viz="${vizNamespace}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ` +
-    `xsi:schemaLocation="${gexfNamespace} ${gexfNamespace}/gexf.xsd" version="1.3">\n` +
+    `<gexf xmlns="${namespace}" xmlns:viz="${dialect.vizNamespace}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ` +
+    `xsi:schemaLocation="${namespace} ${namespace}/gexf.xsd" version="${dialect.version}">\n` +
     `  <meta lastmodifieddate="${date}">\n` +
     `    <creator>${escapeXml(options.creator ?? 'netlab')}</creator>\n` +
     (options.description ? `    <description>${escapeXml(options.description)}</description>\n` : '') +
@@ -158,7 +199,7 @@ export function* gexfPieces(graph: AbstractGraph, options: GexfOptions = {}): Ge
     `    <nodes count="${graph.order}">\n`;
 
   for (const { node, attributes } of graph.nodeEntries()) {
-    yield `      <node id="${escapeXml(node)}" label="${escapeXml(labelOf(node, attributes))}">${attvalues(attributes, nodeColumns)}${vizXml(attributes, prefix)}</node>\n`;
+    yield `      <node id="${escapeXml(node)}" label="${escapeXml(labelOf(node, attributes))}">${attvalues(attributes, nodeColumns)}${vizXml(attributes, prefix, dialect.positionNeedsZ)}</node>\n`;
   }
   yield `    </nodes>\n    <edges count="${graph.size}">\n`;
   let id = 0;
