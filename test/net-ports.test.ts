@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { parseProcNetTable, readSockets } from '../lib/net/procnet.ts';
+import { parseProcNetTable, readSockets, socketOwners } from '../lib/net/procnet.ts';
 import ports from '../scripts/ports.ts';
 import { test } from './peers/net-peers.ts';
-import { capture, waitFor } from './helpers.ts';
+import { capture, tempDir, waitFor } from './helpers.ts';
 
 // Lines as the kernel writes them (little-endian x86): 127.0.0.1:8016 listening, a client
 // 127.0.0.1:41000 connected to it, and the same pair over IPv6 (::1 and a v4-mapped address).
@@ -73,6 +74,24 @@ test('ports shows a LISTEN socket we opened, with our pid, and both ends of an E
   assert.match(table.stdout, /^PROTO +LOCAL +REMOTE +STATE +RECV-Q +SEND-Q +PROCESS$/m);
   assert.match(table.stdout, new RegExp(`^tcp +127\\.0\\.0\\.1:${port} +\\*:\\* +LISTEN +0 +0 +${process.pid}/node$`, 'm'));
   assert.doesNotMatch(table.stdout, /ESTABLISHED/, '--listening leaves connections out');
+});
+
+test('a socket owner is named by its program (argv[0], as netstat does), not by its thread name', (t) => {
+  // A fake /proc: Node 24 names its main thread "MainThread", and that is what /proc/PID/comm holds;
+  // a kernel thread has an empty cmdline, so only comm names it.
+  const procRoot = tempDir(t);
+  const fakeProcess = (pid: number, comm: string, cmdline: string, inode: number) => {
+    mkdirSync(`${procRoot}/${pid}/fd`, { recursive: true });
+    writeFileSync(`${procRoot}/${pid}/comm`, `${comm}\n`);
+    writeFileSync(`${procRoot}/${pid}/cmdline`, cmdline);
+    symlinkSync(`socket:[${inode}]`, `${procRoot}/${pid}/fd/3`);
+  };
+  fakeProcess(100, 'MainThread', '/usr/bin/node\0--import\0tsx\0scripts/fingerd.ts\0', 4242);
+  fakeProcess(200, 'kworker/0:1', '', 4343);
+  assert.deepEqual([...socketOwners(procRoot, new Set([4242, 4343]))].sort(), [
+    [4242, { pid: 100, program: 'node' }],
+    [4343, { pid: 200, program: 'kworker/0:1' }],
+  ]);
 });
 
 test('ports shows TIME_WAIT on the side that closed first', async (t) => {

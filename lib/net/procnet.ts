@@ -2,6 +2,7 @@
 // with the process that owns each socket found through the socket inodes in /proc/PID/fd.
 
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { basename } from 'node:path';
 import os from 'node:os';
 import { NetlabError } from '../cli/errors.ts';
 import { formatAddress } from '../services/handle.ts';
@@ -156,12 +157,23 @@ export function socketOwners(procRoot: string, inodes: Set<number>): Map<number,
     for (const fd of safeReaddir(`${procRoot}/${name}/fd`)) {
       const match = /^socket:\[(\d+)\]$/.exec(safeReadlink(`${procRoot}/${name}/fd/${fd}`));
       if (!match || !inodes.has(Number(match[1])) || found.has(Number(match[1]))) continue;
-      program ??= safeRead(`${procRoot}/${name}/comm`).trim() || '?';
+      program ??= programName(`${procRoot}/${name}`);
       found.set(Number(match[1]), { pid, program });
     }
     if (found.size === inodes.size) break;
   }
   return found;
+}
+
+/**
+ * The program a process runs, as netstat -p names it: the last part of argv[0] in /proc/PID/cmdline.
+ * Not /proc/PID/comm, which is the main thread's name and which a program may rename: Node 24 calls
+ * its main thread "MainThread" (ss shows that too). A kernel thread or a zombie has an empty
+ * cmdline; then comm is all there is.
+ */
+function programName(processDir: string): string {
+  const argv0 = safeRead(`${processDir}/cmdline`).split('\0')[0];
+  return basename(argv0) || safeRead(`${processDir}/comm`).trim() || '?';
 }
 
 /** "node (pid 1234)" for the socket bound to a port, for an EADDRINUSE message; undefined if unknown. */
