@@ -92,7 +92,7 @@ test('SIGTERM to a foreground server: it stops accepting, logs, removes its pidf
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
-  assert.equal(existsSync(path.join(dir, 'run/qotd.pid')), false, 'a foreground run takes no pidfile');
+  assert.equal(existsSync(path.join(dir, 'run/qotd.pid')), false, 'its pidfile is gone');
   assert.equal(existsSync(state), false, 'its record is gone');
   const lastLine = JSON.parse(readFileSync(path.join(dir, 'log/qotd.log'), 'utf8').trim().split('\n').pop()!);
   assert.equal(lastLine.event, 'stop');

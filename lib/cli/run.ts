@@ -68,7 +68,7 @@ interface ServiceBookkeeping {
  * A service registers as an instance (lib/services/instances.ts) from the moment it listens until
  * it exits. Not before: a service's one-shot modes (`ftpd --hash-password`) must work while the
  * daemon runs. `netlab start` tells its daemon so (NETLAB_DAEMON=1), and its --name
- * (NETLAB_INSTANCE); only a daemon takes the service's pidfile, so a foreground run never blocks.
+ * (NETLAB_INSTANCE). The first instance takes the service's pidfile; no instance blocks another.
  */
 function startServiceBookkeeping(name: string, args: string[], config: LoadedConfig, env: NodeJS.ProcessEnv): ServiceBookkeeping {
   const log = openRequestLog(serviceLog(config, name), name);

@@ -4,8 +4,8 @@
 // it listens: its pid with the identity that pid must still have (identity.ts), its address, its
 // arguments and where its pidfile is. status, stop and restart read the records, so they find every
 // instance whatever pidfile it was given. The classic pidfile (pidDir/SERVICE.pid, or pidFiles.SERVICE
-// from the config: the lab's /tmp/finger.pid) goes to the first daemon instance that starts;
-// foreground runs never take it, so no run ever blocks another.
+// from the config: the lab's /tmp/finger.pid) goes to the first instance that starts, daemon or
+// foreground; the others run without one. No run ever blocks another.
 
 import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -143,7 +143,7 @@ export function judgeServicePidfile(config: ServiceConfig, service: string, inst
 
 export interface Registration {
   record: InstanceRecord;
-  /** Why this instance has no pidfile, when a daemon got none. */
+  /** Why this instance has no pidfile, when the pidfile was wrong (foreign, invalid). */
   notes: string[];
   release(): void;
 }
@@ -151,8 +151,8 @@ export interface Registration {
 /**
  * Registers this process as an instance of `service` once it listens. Its id is the name it was
  * given, or else its port (port-2, port-3 … when two hosts share a port). A live instance of the
- * same given name refuses the start; a record whose process is gone is replaced. A daemon claims
- * the pidfile first, so that its record is complete the moment it appears.
+ * same given name refuses the start; a record whose process is gone is replaced. The pidfile is
+ * claimed first, so that the record is complete the moment it appears.
  */
 export function registerInstance(
   config: ServiceConfig,
@@ -161,7 +161,7 @@ export function registerInstance(
   const { service } = options;
   const identity = identityOf();
   const base = options.name !== undefined ? checkInstanceId(options.name) : String(options.address.port);
-  const claim = options.mode === 'daemon' ? claimPidfile(config, service, identity.pid) : { notes: [] };
+  const claim = claimPidfile(config, service, identity.pid);
   try {
     for (let n = 1; ; ) {
       const record: InstanceRecord = {
@@ -196,7 +196,7 @@ export function registerInstance(
   }
 }
 
-/** The first daemon takes the service's pidfile; a stale one is replaced, a foreign one left alone. */
+/** The first instance takes the service's pidfile; a stale one is replaced, a foreign one left alone. */
 function claimPidfile(config: ServiceConfig, service: string, pid: number): { pidfile?: string; notes: string[] } {
   const pidfile = servicePidfile(config, service);
   const without = `${service} runs without a pidfile`;
