@@ -144,7 +144,8 @@ export function forgetStale(selection: Selection, config: ServiceConfig): void {
 }
 
 export function describeStale(record: InstanceRecord): string {
-  return `${instanceName(record)} (pid ${record.pid}) is gone: removed its record`;
+  const reused = checkIdentity(record) === 'reused' ? ', its pid now another process’s' : '';
+  return `${instanceName(record)} (pid ${record.pid}) is gone${reused}: removed its record`;
 }
 
 /** Why a record is stale: its process ended, or its pid was given to another process since. */
