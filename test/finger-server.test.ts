@@ -138,7 +138,7 @@ test('netlab start / status / stop fingerd: a real daemon with its pidfile', asy
   t.after(() => netlab('stop', 'fingerd').catch(() => undefined));
   assert.equal(readFileSync(pidfile, 'utf8').trim(), String(started.pid));
   assert.match((await ask(started.address.port, 'root')).text, /^Login: root/);
-  assert.match((await netlab('status', 'fingerd')).stdout, /fingerd\s+running/);
+  assert.match((await netlab('status', 'fingerd')).stdout, new RegExp(`fingerd@${started.address.port}\\s+running`));
   assert.match((await netlab('logs', 'fingerd', '-n', '1')).stdout, /finger\s+client=127\.0\.0\.1:\d+ query=root backend=builtin bytes=\d+ durationMs=[\d.]+ outcome=ok/);
   await netlab('stop', 'fingerd');
   assert.equal(existsSync(pidfile), false);

@@ -1,16 +1,16 @@
 // Shared by the tests: run an exercise in-process and capture what it prints, give it a private
 // configuration (temp data/pid/log dirs), and wait for conditions without fixed sleeps.
 
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Exercise } from '../lib/cli/exercise.ts';
 import { runExercise, type RunIO } from '../lib/cli/run.ts';
 import { loadConfig, type LoadedConfig } from '../lib/config/load.ts';
-import { tsxLoader } from '../lib/services/daemon.ts';
+import { stopInstance, tsxLoader } from '../lib/services/daemon.ts';
 import type { ServerHandle } from '../lib/services/handle.ts';
-import { isProcessAlive, readPid } from '../lib/services/pidfile.ts';
+import { listInstances } from '../lib/services/instances.ts';
 
 export interface Captured {
   code: number;
@@ -19,9 +19,9 @@ export interface Captured {
 }
 
 /**
- * A scratch folder removed when the test ends. Daemons whose pidfiles live in it (dir/run/*.pid)
+ * A scratch folder removed when the test ends. Daemons recorded in it (dir/run/SERVICE@ID.json)
  * are stopped first: node:test runs after-hooks in the order they were added, so a later
- * `t.after(() => netlab stop …)` would otherwise find its pidfile already deleted.
+ * `t.after(() => netlab stop …)` would otherwise find its record already deleted.
  */
 export function tempDir(t: { after(fn: () => unknown): void }, prefix = 'netlab-test-'): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -32,15 +32,10 @@ export function tempDir(t: { after(fn: () => unknown): void }, prefix = 'netlab-
   return dir;
 }
 
+/** Stops the servers recorded there, with the same identity check as `netlab stop`: never a stranger. */
 async function stopDaemonsIn(pidDir: string): Promise<void> {
-  const pids = (existsSync(pidDir) ? readdirSync(pidDir) : [])
-    .filter((file) => file.endsWith('.pid'))
-    .map((file) => readPid(path.join(pidDir, file)))
-    .filter((pid): pid is number => pid !== undefined && pid !== process.pid && isProcessAlive(pid));
-  for (const pid of pids) process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + 3_000;
-  while (pids.some(isProcessAlive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  for (const pid of pids.filter(isProcessAlive)) process.kill(pid, 'SIGKILL');
+  const others = listInstances(pidDir).filter((i) => i.check === 'same' && i.record.pid !== process.pid);
+  await Promise.all(others.map((i) => stopInstance(i.record, pidDir, 3_000).catch(() => undefined)));
 }
 
 /** The command that runs a TypeScript file in a child process, from any working directory. */

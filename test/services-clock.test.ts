@@ -2,13 +2,13 @@
 // the clock of `netlab logs`, and the uptime of `netlab status`.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { formatDuration } from '../lib/cli/builtins.ts';
 import { serviceStatus } from '../lib/services/daemon.ts';
 import { formatLogLine, openRequestLog } from '../lib/services/log.ts';
-import { servicePaths } from '../lib/services/pidfile.ts';
+import { registerInstance } from '../lib/services/instances.ts';
 import { tempDir } from './helpers.ts';
 
 const singleDigitDay = Date.parse('2026-12-02T09:05:03.004Z');
@@ -24,16 +24,14 @@ test('the request log writes `time` in ISO 8601 UTC from its clock, and `logs` s
   assert.equal(formatLogLine(midnight), '00:00:00 warn  ftpd  USER');
 });
 
-test('status: the uptime from the state file\'s start time and an injected clock', (t) => {
+test('status: the uptime from the instance record\'s start time and an injected clock', (t) => {
   const dir = tempDir(t);
   const config = { dataDir: path.join(dir, 'data'), pidDir: path.join(dir, 'run'), logDir: path.join(dir, 'log'), pidFiles: {} };
-  const paths = servicePaths(config, 'fingerd');
-  mkdirSync(config.pidDir);
-  // This test's own process stands for the daemon: alive, and the pid the state file names.
-  writeFileSync(paths.pidfile, `${process.pid}\n`);
+  // This test's own process stands for the daemon: alive, and the pid its record names.
   const startedAt = '2026-11-30T23:59:59.000Z';
-  writeFileSync(paths.state, JSON.stringify({ name: 'fingerd', pid: process.pid, pidfile: paths.pidfile, log: paths.log, startedAt, args: [] }));
-  const at = (iso: string) => serviceStatus('fingerd', config, Date.parse(iso)).uptimeSeconds;
+  const registration = registerInstance(config, { service: 'fingerd', args: [], address: { host: '127.0.0.1', port: 7979, protocol: 'tcp' }, mode: 'foreground', startedAt });
+  t.after(() => registration.release());
+  const at = (iso: string) => serviceStatus('fingerd', config, Date.parse(iso))[0]?.uptimeSeconds;
   assert.equal(at('2026-11-30T23:59:59.400Z'), 0);
   assert.equal(at('2026-12-01T00:00:41Z'), 42, 'across midnight and a month end');
   assert.equal(at('2026-12-02T09:05:03Z'), 33 * 3600 + 5 * 60 + 4);

@@ -1,35 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
-import { NetlabError } from '../lib/cli/errors.ts';
 import { packageRoot } from '../lib/config/load.ts';
-import { acquirePidfile, readPid, releasePidfile } from '../lib/services/pidfile.ts';
+import { createPidfile, readPid, releasePidfile } from '../lib/services/pidfile.ts';
 import { isolatedEnv, nodeWithTsx, tempDir, waitFor } from './helpers.ts';
+import { netlab as run, quoteFrom } from './services-cli.ts';
 
-const execFileAsync = promisify(execFile);
-const netlabBin = path.join(packageRoot, 'bin/netlab.js');
-
-/** Runs `netlab ARGS` as a user would, in an isolated setup; never throws, returns the outcome. */
-async function netlab(dir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileAsync(netlabBin, args, { cwd: dir, env: isolatedEnv(dir) });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
-
-function quoteFrom(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    net.connect(port, '127.0.0.1').on('data', (chunk) => (text += chunk)).on('end', () => resolve(text)).on('error', reject);
-  });
-}
+const netlab = (dir: string, ...args: string[]) => run(dir, args);
 
 function deadPid(): number {
   return spawnSync('true').pid!; // exited already: nobody has this pid for a while
@@ -42,20 +22,13 @@ test('a service starts as a daemon with a pidfile and a request log, reports its
   assert.equal(started.code, 0, started.stderr);
   const pidfile = path.join(dir, 'run/qotd.pid');
   const pid = readPid(pidfile)!;
-  assert.match(started.stdout, new RegExp(`qotd started: pid ${pid}, tcp 127\\.0\\.0\\.1:\\d+`));
+  assert.match(started.stdout, new RegExp(`qotd@(\\d+) started: pid ${pid}, tcp 127\\.0\\.0\\.1:\\1, log .*, pidfile ${pidfile}`));
 
   const [status] = JSON.parse((await netlab(dir, 'status', '--json')).stdout).filter((s: { name: string }) => s.name === 'qotd');
   assert.equal(status.status, 'running');
   assert.equal(status.pid, pid);
+  assert.equal(status.instance, `qotd@${status.port}`);
   assert.match(await quoteFrom(status.port), /\r\n$/, 'the daemon answers');
-
-  const again = await netlab(dir, 'start', 'qotd', '--port', '0');
-  assert.equal(again.code, 1);
-  assert.match(again.stderr, new RegExp(`qotd is already running \\(pid ${pid}\\)`));
-
-  const foreground = await netlab(dir, 'qotd', '--port', '0');
-  assert.equal(foreground.code, 1, 'a second copy in the foreground, on another port, is refused too');
-  assert.match(foreground.stderr, new RegExp(`qotd is already running \\(pid ${pid}, pidfile ${pidfile}\\)`));
 
   const logLines = readFileSync(path.join(dir, 'log/qotd.log'), 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
   assert.ok(logLines.some((entry) => entry.event === 'start'), 'the start is logged');
@@ -63,9 +36,13 @@ test('a service starts as a daemon with a pidfile and a request log, reports its
   const logs = await netlab(dir, 'logs', 'qotd', '-n', '1');
   assert.match(logs.stdout, /^\d\d:\d\d:\d\d info  qotd  quote  client=127\.0\.0\.1:\d+ bytes=\d+\n$/);
 
+  const again = await netlab(dir, 'start', 'qotd', '--port', String(status.port));
+  assert.equal(again.code, 1, 'a second one on the same port cannot bind');
+  assert.match(again.stderr, new RegExp(`tcp port ${status.port} on 127\\.0\\.0\\.1 is already in use by node \\(pid ${pid}\\)`));
+
   const stopped = await netlab(dir, 'stop', 'qotd');
   assert.equal(stopped.code, 0, stopped.stderr);
-  assert.equal(stopped.stdout, `qotd stopped (pid ${pid})\n`);
+  assert.equal(stopped.stdout, `qotd@${status.port} stopped (pid ${pid})\n`);
   assert.equal(existsSync(pidfile), false, 'the pidfile is gone');
   const after = await netlab(dir, 'status', 'qotd');
   assert.equal(after.code, 1, '`status NAME` fails when it is not running, like service(8)');
@@ -100,7 +77,7 @@ test('restart reuses the arguments the service was started with', async (t) => {
   const first = readPid(path.join(dir, 'run/qotd.pid'));
   const restarted = await netlab(dir, 'restart', 'qotd');
   assert.equal(restarted.code, 0, restarted.stderr);
-  assert.match(restarted.stdout, new RegExp(`qotd stopped \\(pid ${first}\\)\\nqotd started: pid \\d+, tcp 127\\.0\\.0\\.1:${free}`));
+  assert.match(restarted.stdout, new RegExp(`qotd@${free} stopped \\(pid ${first}\\)\\nqotd@${free} started: pid \\d+, tcp 127\\.0\\.0\\.1:${free}`));
   assert.notEqual(readPid(path.join(dir, 'run/qotd.pid')), first);
 });
 
@@ -108,14 +85,15 @@ test('SIGTERM to a foreground server: it stops accepting, logs, removes its pidf
   const dir = tempDir(t);
   const child = spawn(nodeWithTsx[0], [...nodeWithTsx.slice(1), path.join(packageRoot, 'plugins/qotd.ts'), '--port', '0'], { env: isolatedEnv(dir) });
   t.after(() => child.kill('SIGKILL'));
-  const state = path.join(dir, 'run/qotd.json');
-  const port = await waitFor(() => existsSync(state) && JSON.parse(readFileSync(state, 'utf8')).address?.port, 10_000, 'the server to listen');
+  const record = () => readdirSync(path.join(dir, 'run'), { withFileTypes: true }).find((f) => /^qotd@\d+\.json$/.test(f.name));
+  const state = path.join(dir, 'run', (await waitFor(() => (existsSync(path.join(dir, 'run')) ? record() : undefined), 10_000, 'the server to listen')).name);
+  const port = JSON.parse(readFileSync(state, 'utf8')).address.port;
   assert.match(await quoteFrom(port), /\r\n$/);
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
-  assert.equal(existsSync(path.join(dir, 'run/qotd.pid')), false);
-  assert.equal(existsSync(state), false);
+  assert.equal(existsSync(path.join(dir, 'run/qotd.pid')), false, 'its pidfile is gone');
+  assert.equal(existsSync(state), false, 'its record is gone');
   const lastLine = JSON.parse(readFileSync(path.join(dir, 'log/qotd.log'), 'utf8').trim().split('\n').pop()!);
   assert.equal(lastLine.event, 'stop');
 });
@@ -142,21 +120,18 @@ export default defineExercise({
   const pid = readPid(path.join(dir, 'run/stubborn.pid'));
   const stopped = await netlab(dir, 'stop', 'stubborn', '--timeout', '0.5');
   assert.equal(stopped.code, 0);
-  assert.match(stopped.stderr, new RegExp(`stubborn \\(pid ${pid}\\) did not stop within 0.5 s after SIGTERM: killed it with SIGKILL`));
+  assert.match(stopped.stderr, new RegExp(`stubborn@\\d+ \\(pid ${pid}\\) did not stop within 0.5 s after SIGTERM: killed it with SIGKILL`));
   assert.equal(existsSync(path.join(dir, 'run/stubborn.pid')), false);
 });
 
-test('a pidfile is created exclusively: a live owner refuses, a stale one is taken over', (t) => {
-  const dir = tempDir(t);
-  const pidfile = path.join(dir, 'x.pid');
-  acquirePidfile('x', pidfile, process.pid);
-  assert.throws(() => acquirePidfile('x', pidfile, process.pid + 1), (error: NetlabError) => error.code === 'E_SERVICE_RUNNING');
+test('a pidfile is created exclusively, and released only by its owner', (t) => {
+  const pidfile = path.join(tempDir(t), 'x.pid');
+  assert.equal(createPidfile(pidfile, process.pid), true);
+  assert.equal(createPidfile(pidfile, process.pid + 1), false, 'a second claim fails');
   releasePidfile(pidfile, process.pid + 1);
   assert.equal(readPid(pidfile), process.pid, 'only the owner may release it');
   releasePidfile(pidfile);
-  writeFileSync(pidfile, `${deadPid()}\n`);
-  acquirePidfile('x', pidfile, 4242);
-  assert.equal(readPid(pidfile), 4242);
+  assert.equal(existsSync(pidfile), false);
 });
 
 test('a daemon that cannot start says why (port in use) instead of pretending', async (t) => {
@@ -168,5 +143,5 @@ test('a daemon that cannot start says why (port in use) instead of pretending', 
   const started = await netlab(dir, 'start', 'qotd', '--port', String(port));
   assert.equal(started.code, 1);
   assert.match(started.stderr, new RegExp(`qotd did not start: tcp port ${port} on 127\\.0\\.0\\.1 is already in use`));
-  assert.equal(existsSync(path.join(dir, 'run/qotd.pid')), false, 'no pidfile is left behind');
+  assert.deepEqual(existsSync(path.join(dir, 'run')) ? readdirSync(path.join(dir, 'run')) : [], [], 'no pidfile or record is left behind');
 });

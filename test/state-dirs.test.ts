@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { NetlabError } from '../lib/cli/errors.ts';
 import { packageRoot } from '../lib/config/load.ts';
 import { describeMoves, prepareStateDir, StateDirs, type StateDirMove } from '../lib/config/state-dirs.ts';
-import { isProcessAlive, readPid } from '../lib/services/pidfile.ts';
+import { isAlive } from '../lib/services/identity.ts';
+import { readPid } from '../lib/services/pidfile.ts';
 import { tempDir } from './helpers.ts';
 import { runCommand, startCommand } from './peers/net-peers.ts';
 import { netlabBin, nobodyCommand, nobodyScratch, nobodyUid, skipUnlessNobody } from './peers/nobody.ts';
@@ -63,12 +64,12 @@ test('a daemon an ordinary user starts is found by status and stopped: every com
   const pidfile = path.join(home, 'run/netlab/qotd.pid');
   t.after(() => {
     const pid = readPid(pidfile);
-    if (pid !== undefined && isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
+    if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGKILL');
   });
   const started = await netlab(['start', 'qotd', '--port', '0']);
   assert.equal(started.code, 0, started.stderr);
   assert.equal(started.stderr, `${note(checkout)}\n`, 'said once, not once per folder');
-  assert.match(started.stdout, new RegExp(`qotd started: pid ${readPid(pidfile)}, .*log ${home}/state/netlab/log/qotd.log`));
+  assert.match(started.stdout, new RegExp(`qotd@\\d+ started: pid ${readPid(pidfile)}, .*log ${home}/state/netlab/log/qotd.log`));
   assert.doesNotMatch(readFileSync(path.join(home, 'state/netlab/log/qotd.log'), 'utf8'), /^note:/m, 'the daemon is handed the folders, it does not move them again');
 
   const status = await netlab(['status', 'qotd', '--json']);

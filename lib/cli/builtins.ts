@@ -4,11 +4,24 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadedConfig } from '../config/load.ts';
-import { startDaemon, serviceStatus, stopService, type ServiceReport } from '../services/daemon.ts';
+import {
+  asksForAnyPort,
+  describeStale,
+  forgetStale,
+  selectInstances,
+  serviceStatus,
+  startDaemon,
+  stopInstance,
+  theInstance,
+  type InstanceRecord,
+  type Selection,
+  type ServiceReport,
+} from '../services/daemon.ts';
 import { formatAddress } from '../services/handle.ts';
+import { instanceName, judgeServicePidfile, serviceLog } from '../services/instances.ts';
 import { formatLogLine } from '../services/log.ts';
 import { followLog, readLastLines } from '../services/logfile.ts';
-import { readState, servicePaths } from '../services/pidfile.ts';
+import { describePidfile } from '../services/pidfile.ts';
 import { jsonArg, parseCount, parseSeconds } from './args.ts';
 import { NetlabError } from './errors.ts';
 import { defineExercise, type Exercise } from './exercise.ts';
@@ -17,7 +30,13 @@ import type { Registry } from './registry.ts';
 
 const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts');
 
-const nameArg = { name: { type: 'positional', description: 'the service (see netlab status)', required: true } } as const;
+const serviceArg = {
+  service: { type: 'positional', description: 'the service, or one instance of it: fingerd, fingerd@7979 (see netlab status)', required: true },
+} as const;
+const instanceArg = {
+  name: { type: 'string', description: 'name the instance SERVICE@NAME (default: SERVICE@PORT)', valueHint: 'name' },
+} as const;
+const timeoutArg = { timeout: { type: 'string', description: 'seconds to wait for a graceful stop before SIGKILL (default 5)' } } as const;
 
 export function builtinCommands(registry: Registry): Record<string, Exercise> {
   /** The service exercise called `name`, or an error that lists the services there are. */
@@ -30,23 +49,40 @@ export function builtinCommands(registry: Registry): Record<string, Exercise> {
     });
   }
 
-  async function start(name: string, args: string[], config: LoadedConfig, out: Output): Promise<void> {
-    await serviceNamed(name);
-    const state = await startDaemon({ name, args, config, entry });
-    out.result(state, () =>
-      out.line(`${name} started: pid ${state.pid}, ${state.address!.protocol} ${formatAddress(state.address!)}, log ${state.log}`),
+  /** The instances `target` names, once its service is known to exist. */
+  async function selection(target: string, config: LoadedConfig): Promise<Selection> {
+    const selected = selectInstances(target, config);
+    await serviceNamed(selected.service);
+    return selected;
+  }
+
+  async function start(service: string, args: string[], name: string | undefined, config: LoadedConfig, out: Output): Promise<InstanceRecord> {
+    await serviceNamed(service);
+    const record = await startDaemon({ service, args, name, config, entry });
+    const pidfile = record.pidfile ? `, pidfile ${record.pidfile}` : '';
+    out.result(record, () =>
+      out.line(`${instanceName(record)} started: pid ${record.pid}, ${record.address.protocol} ${formatAddress(record.address)}, log ${record.log}${pidfile}`),
     );
+    if (!record.pidfile) {
+      const verdict = judgeServicePidfile(config, service);
+      if (verdict.kind === 'held') out.info(`the pidfile ${verdict.pidfile} stays with the first instance (pid ${verdict.pid})`);
+      else out.warn(`${describePidfile(verdict) ?? `no pidfile at ${verdict.pidfile}`}; ${instanceName(record)} runs without one`);
+    }
+    return record;
   }
 
-  async function stop(name: string, config: LoadedConfig, out: Output, timeout: string | undefined): Promise<void> {
-    await serviceNamed(name);
-    const seconds = parseSeconds(timeout, 5);
-    const result = await stopService(name, config, seconds);
-    if (result.killed) out.warn(`${name} (pid ${result.pid}) did not stop within ${seconds / 1000} s after SIGTERM: killed it with SIGKILL`);
-    out.result({ name, ...result }, () => out.line(`${name} stopped (pid ${result.pid})`));
+  /** Stops the instances chosen; stale records are cleared on the way, and nothing else is signalled. */
+  async function stop(chosen: Selection, config: LoadedConfig, out: Output, timeout: string | undefined, all = false): Promise<void> {
+    const milliseconds = parseSeconds(timeout, 5);
+    forgetStale(chosen, config);
+    if (chosen.live.length > 0) for (const record of chosen.stale) out.info(describeStale(record)); // else the error says it
+    const records = all && chosen.live.length > 0 ? chosen.live : [theInstance(chosen, 'stop')];
+    const results = await Promise.all(records.map((record) => stopInstance(record, config.pidDir, milliseconds)));
+    for (const result of results.filter((r) => r.killed)) {
+      out.warn(`${result.instance} (pid ${result.pid}) did not stop within ${milliseconds / 1000} s after SIGTERM: killed it with SIGKILL`);
+    }
+    out.result(all ? results : results[0], () => results.forEach((result) => out.line(`${result.instance} stopped (pid ${result.pid})`)));
   }
-
-  const timeoutArg = { timeout: { type: 'string', description: 'seconds to wait for a graceful stop before SIGKILL (default 5)' } } as const;
 
   return {
     list: defineExercise({
@@ -66,63 +102,83 @@ export function builtinCommands(registry: Registry): Record<string, Exercise> {
     start: defineExercise({
       name: 'start',
       description: 'start a server in the background, with a pidfile and a request log',
-      args: { ...nameArg, ...jsonArg },
+      args: { ...serviceArg, ...instanceArg, ...jsonArg },
       passThroughArgs: true,
-      examples: ['netlab start fingerd --port 7979', 'netlab start udp-server -- --echo'],
+      examples: ['netlab start fingerd --port 7979', 'netlab start fingerd --name relay --port 7980', 'netlab start udp-server -- --echo'],
       async run({ args, rawArgs, config, out }) {
-        // Everything after the name is the server's own arguments (--json stays ours).
-        await start(args.name, withoutOwnFlags(rawArgs.slice(rawArgs.indexOf(args.name) + 1), ['--json']), config, out);
+        // Everything after the service is the server's own arguments (--name and --json stay ours).
+        const own = withoutOwnFlags(rawArgs.slice(rawArgs.indexOf(args.service) + 1), ['--json', '--name']);
+        await start(args.service, own, args.name, config, out);
       },
     }),
     stop: defineExercise({
       name: 'stop',
       description: 'stop a background server: SIGTERM, then SIGKILL after a timeout',
-      args: { ...nameArg, ...timeoutArg, ...jsonArg },
+      args: { ...serviceArg, ...timeoutArg, all: { type: 'boolean', description: 'every instance of the service' }, ...jsonArg },
+      examples: ['netlab stop fingerd', 'netlab stop fingerd@7980', 'netlab stop fingerd --all'],
       async run({ args, config, out }) {
-        await stop(args.name, config, out, args.timeout);
+        await stop(await selection(args.service, config), config, out, args.timeout, args.all === true);
       },
     }),
     restart: defineExercise({
       name: 'restart',
       description: 'stop a background server (if running) and start it again with the same arguments',
-      args: { ...nameArg, ...timeoutArg, ...jsonArg },
+      args: { ...serviceArg, ...instanceArg, ...timeoutArg, ...jsonArg },
       passThroughArgs: true,
       async run({ args, rawArgs, config, out }) {
         // Given arguments replace the running ones; without any, it restarts as it was started.
-        const given = withoutOwnFlags(rawArgs.slice(rawArgs.indexOf(args.name) + 1), ['--timeout', '--json']);
-        const previous = readState(servicePaths(config, args.name).state)?.args ?? [];
-        if (serviceStatus(args.name, config).status === 'running') await stop(args.name, config, out, args.timeout);
-        await start(args.name, given.length ? given : previous, config, out);
+        const given = withoutOwnFlags(rawArgs.slice(rawArgs.indexOf(args.service) + 1), ['--timeout', '--json', '--name']);
+        const chosen = await selection(args.service, config);
+        let previous: InstanceRecord | undefined;
+        if (chosen.live.length > 0) {
+          previous = theInstance(chosen, 'restart');
+          if (previous.mode === 'foreground') {
+            throw new NetlabError('E_USAGE', `${instanceName(previous)} runs in the foreground (pid ${previous.pid}), so netlab cannot start it again`, {
+              hint: `restart it where it runs, or netlab stop ${instanceName(previous)} and netlab start ${previous.service}`,
+            });
+          }
+          await stop({ ...chosen, live: [previous] }, config, out, args.timeout);
+        } else {
+          previous = chosen.stale.length === 1 ? chosen.stale[0] : undefined; // crashed: restart it as it was
+          forgetStale(chosen, config);
+        }
+        const name = args.name ?? (previous ? (previous.named ? previous.id : undefined) : chosen.id);
+        const record = await start(chosen.service, given.length ? given : (previous?.args ?? []), name, config, out);
+        if (previous && !given.length && asksForAnyPort(previous.args) && previous.address.port !== record.address.port) {
+          out.info(`${instanceName(previous)} was started with --port 0, so the system chose a new port: it is now ${instanceName(record)}`);
+        }
       },
     }),
     status: defineExercise({
       name: 'status',
-      description: 'show every service: running, stopped or stale, pid, port, uptime',
-      args: { name: { type: 'positional', description: 'one service (default: all)', required: false }, ...jsonArg },
+      description: 'show every service and each of its instances: running, stopped, stale or foreign, pid, address, uptime',
+      args: { service: { type: 'positional', description: 'one service, or one instance (default: all)', required: false }, ...jsonArg },
       async run({ args, config, out }) {
-        const names = args.name
-          ? [(await serviceNamed(args.name)).name]
+        if (args.service) await selection(args.service, config); // an unknown name is an error
+        const targets = args.service
+          ? [args.service]
           : [...(await registry.list()).values()].filter((e) => e.exercise.service).map((e) => e.exercise.name);
-        const reports = names.map((name) => serviceStatus(name, config));
-        out.result(reports, () => out.table(reports.map(statusRow), ['service', 'status', 'pid', 'address', 'uptime']));
-        return args.name && reports[0].status !== 'running' ? 1 : 0; // like `service x status`
+        const reports = targets.flatMap((target) => serviceStatus(target, config));
+        const columns = ['service', 'status', 'pid', 'address', 'uptime', ...(reports.some((report) => report.note) ? ['note'] : [])];
+        out.result(reports, () => out.table(reports.map(statusRow), columns));
+        return args.service && !reports.some((report) => report.status === 'running') ? 1 : 0; // like `service x status`
       },
     }),
     logs: defineExercise({
       name: 'logs',
       description: "show a service's request log (one line per request)",
       args: {
-        ...nameArg,
+        ...serviceArg,
         follow: { type: 'boolean', alias: 'f', description: 'keep printing new lines until Ctrl-C' },
         lines: { type: 'string', alias: 'n', description: 'how many of the last lines (default 20)' },
         raw: { type: 'boolean', description: 'the JSON lines as stored' },
       },
       async run({ args, config, out, signal }) {
-        await serviceNamed(args.name);
-        const file = servicePaths(config, args.name).log;
+        await serviceNamed(args.service);
+        const file = serviceLog(config, args.service);
         const show = (line: string) => out.line(args.raw ? line : formatLogLine(line));
         const last = readLastLines(file, parseCount(args.lines, 20, '--lines'));
-        if (last.length === 0 && !args.follow) out.info(`${args.name} has logged nothing yet (${file})`);
+        if (last.length === 0 && !args.follow) out.info(`${args.service} has logged nothing yet (${file})`);
         last.forEach(show);
         if (args.follow) await followLog(file, show, signal);
       },
@@ -132,11 +188,13 @@ export function builtinCommands(registry: Registry): Record<string, Exercise> {
 
 /** The server's arguments: what follows the name, less the flags that belong to start/restart. */
 function withoutOwnFlags(args: string[], own: string[]): string[] {
+  const takesValue = new Set(['--timeout', '--name']);
   const kept: string[] = [];
   for (let i = 0; i < args.length; i++) {
+    const flag = args[i].split('=')[0];
     if (args[i] === '--') continue;
-    if (own.includes(args[i])) {
-      if (args[i] === '--timeout') i++; // and its value
+    if (own.includes(flag)) {
+      if (takesValue.has(flag) && !args[i].includes('=')) i++; // and its value
       continue;
     }
     kept.push(args[i]);
@@ -146,11 +204,12 @@ function withoutOwnFlags(args: string[], own: string[]): string[] {
 
 function statusRow(report: ServiceReport): Record<string, string> {
   return {
-    service: report.name,
+    service: report.instance,
     status: report.status,
     pid: report.pid ? String(report.pid) : '-',
     address: report.port !== undefined ? `${report.protocol} ${formatAddress({ host: report.host!, port: report.port })}` : '-',
     uptime: report.uptimeSeconds !== undefined ? formatDuration(report.uptimeSeconds) : '-',
+    note: report.note ?? '',
   };
 }
 

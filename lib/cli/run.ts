@@ -1,5 +1,5 @@
 // Runs one exercise: parses its arguments, loads the configuration, calls run(), and for a
-// server keeps it up until Ctrl-C/SIGTERM, holding its pidfile and request log meanwhile.
+// server keeps it up until Ctrl-C/SIGTERM, registered as an instance with a request log meanwhile.
 
 import type { Writable } from 'node:stream';
 import { parseArgs, renderUsage, type ArgsDef, type CommandDef } from 'citty';
@@ -7,7 +7,7 @@ import { loadConfig, type LoadedConfig } from '../config/load.ts';
 import { prepareStateDir } from '../config/state-dirs.ts';
 import { formatAddress, isServerHandle, type ServerHandle } from '../services/handle.ts';
 import { openRequestLog, silentLog, type RequestLog } from '../services/log.ts';
-import { acquirePidfile, releasePidfile, removeState, servicePaths, writeState } from '../services/pidfile.ts';
+import { instanceName, registerInstance, serviceLog, type Registration } from '../services/instances.ts';
 import { ExitCode, NetlabError, isNetlabError } from './errors.ts';
 import type { Exercise } from './exercise.ts';
 import { fitColours, Output } from './output.ts';
@@ -46,7 +46,7 @@ export async function runExercise(exercise: Exercise, rawArgs: string[], io: Run
       onNote: (note) => stderr.write(`note: ${note}\n`),
     });
     const signal = io.signal ?? new AbortController().signal;
-    const service = exercise.service ? startServiceBookkeeping(exercise.name, commandArgs, config) : undefined;
+    const service = exercise.service ? startServiceBookkeeping(exercise.name, commandArgs, config, io.env ?? process.env) : undefined;
     try {
       const log = service?.log ?? silentLog;
       const result = await command.run!({ args, rawArgs: commandArgs, config, log, out, signal });
@@ -65,31 +65,33 @@ export async function runExercise(exercise: Exercise, rawArgs: string[], io: Run
 
 interface ServiceBookkeeping {
   log: RequestLog;
-  markListening(server: ServerHandle): void;
+  markListening(server: ServerHandle, out: Output): void;
   release(): void;
 }
 
 /**
- * A service holds its pidfile from the moment it listens until it exits. Not before: a service's
- * one-shot modes (`ftpd --hash-password`) must work while the daemon runs. A second server on the
- * same port fails to bind (and names the owner); on another port, the pidfile refuses it.
+ * A service registers as an instance (lib/services/instances.ts) from the moment it listens until
+ * it exits. Not before: a service's one-shot modes (`ftpd --hash-password`) must work while the
+ * daemon runs. `netlab start` tells its daemon so (NETLAB_DAEMON=1), and its --name
+ * (NETLAB_INSTANCE). The first instance takes the service's pidfile; no instance blocks another.
  */
-function startServiceBookkeeping(name: string, args: string[], config: LoadedConfig): ServiceBookkeeping {
+function startServiceBookkeeping(name: string, args: string[], config: LoadedConfig, env: NodeJS.ProcessEnv): ServiceBookkeeping {
   prepareStateDir(config, 'logDir');
   prepareStateDir(config, 'pidDir');
-  const paths = servicePaths(config, name);
-  const log = openRequestLog(paths.log, name);
+  const log = openRequestLog(serviceLog(config, name), name);
   const startedAt = new Date().toISOString();
+  let registration: Registration | undefined;
   return {
     log,
-    markListening(server) {
-      acquirePidfile(name, paths.pidfile);
-      writeState(paths.state, { name, pid: process.pid, pidfile: paths.pidfile, log: paths.log, startedAt, args, address: server.address });
-      log.info({ event: 'start', address: server.address }, `${name} listening on ${formatAddress(server.address)}`);
+    markListening(server, out) {
+      const mode = env.NETLAB_DAEMON === '1' ? 'daemon' : 'foreground';
+      registration = registerInstance(config, { service: name, args, address: server.address, mode, name: env.NETLAB_INSTANCE || undefined, startedAt });
+      for (const note of registration.notes) out.warn(note);
+      const instance = instanceName(registration.record);
+      log.info({ event: 'start', instance, address: server.address }, `${instance} listening on ${formatAddress(server.address)}`);
     },
     release() {
-      releasePidfile(paths.pidfile);
-      removeState(paths.state);
+      registration?.release();
     },
   };
 }
@@ -100,7 +102,7 @@ async function serveUntilStopped(
 ): Promise<void> {
   const { name, out, log, signal, io, service } = context;
   try {
-    service?.markListening(server);
+    service?.markListening(server, out);
   } catch (error) {
     await server.close();
     throw error;

@@ -1,89 +1,48 @@
 // Pidfiles, as Unix daemons keep them: one number and a newline, created exclusively.
-// Beside each, a small JSON state file tells `status` the port and start time.
+// A pidfile only says which number to look at; whether that number is still our server is for the
+// instance record (instances.ts) and the process identity (identity.ts) to tell.
 
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { NetlabError, systemErrorCode } from '../cli/errors.ts';
-import type { ServerAddress } from './handle.ts';
+import { isAlive } from './identity.ts';
 
-export interface ServiceState {
-  name: string;
-  pid: number;
-  pidfile: string;
-  log: string;
-  startedAt: string;
-  /** The arguments it was started with, so `restart` can reuse them. */
-  args: string[];
-  address?: ServerAddress;
-}
+export type PidfileContent = { kind: 'missing' } | { kind: 'pid'; pid: number } | { kind: 'invalid'; text: string };
 
-export interface ServicePaths {
-  pidfile: string;
-  state: string;
-  log: string;
-}
+/** Linux's largest pid_max (2^22): a bigger number cannot be a pid. */
+const maxPid = 4_194_304;
 
-/** Where a service's files live: pidFiles[name] overrides pidDir/NAME.pid (the lab's /tmp/finger.pid). */
-export function servicePaths(
-  config: { pidDir: string; logDir: string; pidFiles: Record<string, string> },
-  name: string,
-): ServicePaths {
-  return {
-    pidfile: config.pidFiles[name] ? path.resolve(config.pidDir, config.pidFiles[name]) : path.join(config.pidDir, `${name}.pid`),
-    state: path.join(config.pidDir, `${name}.json`),
-    log: path.join(config.logDir, `${name}.log`),
-  };
-}
-
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return systemErrorCode(error) === 'EPERM'; // alive, but another user's
-  }
-}
-
-/** The pid written in a pidfile, or undefined when there is none (or it holds no number). */
-export function readPid(pidfile: string): number | undefined {
+/** Read strictly: decimal digits and one final newline (which `echo $! > file` adds), nothing else. */
+export function readPidfile(pidfile: string): PidfileContent {
   let text: string;
   try {
     text = readFileSync(pidfile, 'utf8');
   } catch {
-    return undefined;
+    return { kind: 'missing' };
   }
-  const pid = Number.parseInt(text.trim(), 10);
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  const match = /^([1-9][0-9]{0,6})\n?$/.exec(text);
+  const pid = match ? Number(match[1]) : 0;
+  return pid > 0 && pid <= maxPid ? { kind: 'pid', pid } : { kind: 'invalid', text: text.slice(0, 40) };
 }
 
-/**
- * Claims the pidfile for this process. A live owner refuses the start; a stale file (its process
- * is gone) is replaced. Exclusive creation makes two simultaneous starts race safely.
- */
-export function acquirePidfile(name: string, pidfile: string, pid = process.pid): void {
-  mkdirSync(path.dirname(pidfile), { recursive: true });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(pidfile, `${pid}\n`, { flag: 'wx' });
-      return;
-    } catch (error) {
-      if (systemErrorCode(error) !== 'EEXIST') {
-        throw new NetlabError('E_PERMISSION', `cannot write the pidfile ${pidfile}: ${(error as Error).message}`, {
-          hint: 'choose a writable pidDir in netlab.config.ts or NETLAB_PID_DIR',
-        });
-      }
-      const owner = readPid(pidfile);
-      if (owner !== undefined && owner !== pid && isProcessAlive(owner)) {
-        throw new NetlabError('E_SERVICE_RUNNING', `${name} is already running (pid ${owner}, pidfile ${pidfile})`, {
-          hint: `stop it first with: netlab stop ${name}`,
-        });
-      }
-      rmSync(pidfile, { force: true }); // stale: its process is gone
-    }
+/** The pid a pidfile holds, or undefined when it is missing or holds anything but a pid. */
+export function readPid(pidfile: string): number | undefined {
+  const content = readPidfile(pidfile);
+  return content.kind === 'pid' ? content.pid : undefined;
+}
+
+/** Writes `pid` to a pidfile that must not exist yet (O_EXCL); false when one is there already. */
+export function createPidfile(pidfile: string, pid: number): boolean {
+  try {
+    mkdirSync(path.dirname(pidfile), { recursive: true });
+    writeFileSync(pidfile, `${pid}\n`, { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if (systemErrorCode(error) === 'EEXIST') return false;
+    throw new NetlabError('E_PERMISSION', `cannot write the pidfile ${pidfile}: ${(error as Error).message}`, {
+      hint: 'choose a writable pidDir (or pidFiles entry) in netlab.config.ts or NETLAB_PID_DIR',
+    });
   }
-  throw new NetlabError('E_SERVICE_RUNNING', `${name}: another process claimed ${pidfile} at the same moment`, {
-    hint: 'run netlab status to see who holds it',
-  });
 }
 
 /** Removes the pidfile only if it is still ours, so a stop never deletes a successor's file. */
@@ -91,19 +50,40 @@ export function releasePidfile(pidfile: string, pid = process.pid): void {
   if (readPid(pidfile) === pid) rmSync(pidfile, { force: true });
 }
 
-export function writeState(file: string, state: ServiceState): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`);
+/**
+ * What a pidfile says, judged against the live instances netlab knows of:
+ * - held: it names a live instance (whose identity checks out);
+ * - stale: it names a process that is gone, or a pid one of our dead instances had: safe to replace;
+ * - foreign: it names a live process netlab did not start: left alone, never signalled;
+ * - invalid: it holds something other than a pid: left alone.
+ */
+export type PidfileVerdict =
+  | { kind: 'missing'; pidfile: string }
+  | { kind: 'held'; pidfile: string; pid: number }
+  | { kind: 'stale'; pidfile: string; pid: number }
+  | { kind: 'foreign'; pidfile: string; pid: number }
+  | { kind: 'invalid'; pidfile: string; text: string };
+
+export function judgePidfile(pidfile: string, livePids: Set<number>, deadPids: Set<number>): PidfileVerdict {
+  const content = readPidfile(pidfile);
+  if (content.kind === 'missing') return { kind: 'missing', pidfile };
+  if (content.kind === 'invalid') return { kind: 'invalid', pidfile, text: content.text };
+  const { pid } = content;
+  if (livePids.has(pid)) return { kind: 'held', pidfile, pid };
+  if (deadPids.has(pid) || !isAlive(pid)) return { kind: 'stale', pidfile, pid };
+  return { kind: 'foreign', pidfile, pid };
 }
 
-export function readState(file: string): ServiceState | undefined {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as ServiceState;
-  } catch {
-    return undefined;
+/** One sentence for status and errors: what is wrong with the pidfile, and that nothing was signalled. */
+export function describePidfile(verdict: PidfileVerdict): string | undefined {
+  switch (verdict.kind) {
+    case 'stale':
+      return `pidfile ${verdict.pidfile} names pid ${verdict.pid}, which is no longer our server (stale)`;
+    case 'foreign':
+      return `pidfile ${verdict.pidfile} names pid ${verdict.pid}, a live process netlab did not start: sent it nothing`;
+    case 'invalid':
+      return `pidfile ${verdict.pidfile} holds ${JSON.stringify(verdict.text)}, not a pid: left it alone`;
+    default:
+      return undefined;
   }
-}
-
-export function removeState(file: string, pid = process.pid): void {
-  if (readState(file)?.pid === pid) rmSync(file, { force: true });
 }

@@ -25,12 +25,12 @@ export default {
     // The daemon is a separate process: it learns the tour's private folders from the environment.
     const env = { ...process.env, NETLAB_PID_DIR: config.pidDir, NETLAB_LOG_DIR: config.logDir, NETLAB_DATA_DIR: config.dataDir };
     out.line('$ netlab start qotd --port 0');
-    const state = await startDaemon({ name: 'qotd', args: ['--port', '0'], config, entry: cliEntry, env });
+    const state = await startDaemon({ service: 'qotd', args: ['--port', '0'], config, entry: cliEntry, env });
     defer(() => stopService('qotd', config).catch(() => undefined));
-    out.line(`  qotd started: pid ${state.pid}, ${formatAddress(state.address!)}, pidfile ${path.basename(state.pidfile)}`);
+    out.line(`  qotd started: pid ${state.pid}, ${formatAddress(state.address!)}, pidfile ${path.basename(state.pidfile ?? '-')}`);
 
-    const status = serviceStatus('qotd', config);
-    out.line(`$ netlab status qotd\n  ${status.name} ${status.status} pid ${status.pid} port ${status.port}`);
+    const [status] = serviceStatus('qotd', config);
+    out.line(`$ netlab status qotd\n  ${status.instance} ${status.status} pid ${status.pid} port ${status.port}`);
 
     const quote = await readQuote(state.address!.port, state.address!.host);
     out.line(`$ nc ${state.address!.host} ${state.address!.port}\n  ${quote}`);
