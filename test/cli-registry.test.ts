@@ -7,10 +7,9 @@ import { promisify } from 'node:util';
 import { NetlabError } from '../lib/cli/errors.ts';
 import { Registry } from '../lib/cli/registry.ts';
 import { packageRoot } from '../lib/config/load.ts';
-import { isolatedEnv, tempDir } from './helpers.ts';
+import { isolatedEnv, netlabBin, tempDir } from './helpers.ts';
 
 const run = promisify(execFile);
-const netlabBin = path.join(packageRoot, 'bin/netlab.js');
 const exerciseModule = path.join(packageRoot, 'lib/cli/exercise.ts');
 
 /** A one-file exercise, as a student would write it. */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Exercise } from '../lib/cli/exercise.ts';
 import { runExercise, type RunIO } from '../lib/cli/run.ts';
-import { loadConfig, type LoadedConfig } from '../lib/config/load.ts';
+import { loadConfig, packageRoot, type LoadedConfig } from '../lib/config/load.ts';
 import { stopInstance, tsxLoader } from '../lib/services/daemon.ts';
 import type { ServerHandle } from '../lib/services/handle.ts';
 import { listInstances } from '../lib/services/instances.ts';
@@ -37,6 +37,9 @@ async function stopDaemonsIn(pidDir: string): Promise<void> {
   const others = listInstances(pidDir).filter((i) => i.check === 'same' && i.record.pid !== process.pid);
   await Promise.all(others.map((i) => stopInstance(i.record, pidDir, 3_000).catch(() => undefined)));
 }
+
+/** The netlab command, as a user runs it (bin/netlab.js loads tsx itself). */
+export const netlabBin = path.join(packageRoot, 'bin/netlab.js');
 
 /** The command that runs a TypeScript file in a child process, from any working directory. */
 export const nodeWithTsx = [process.execPath, '--import', tsxLoader] as const;

@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { packageRoot } from '../lib/config/load.ts';
 import { isolatedEnv, nodeWithTsx, tempDir } from './helpers.ts';
 import { skipBecause, skipWithout } from './peers/available.ts';
+import { asNobody, nobodyCanRead } from './peers/nobody.ts';
 import { runCommand, test } from './peers/net-peers.ts';
 
 // What an ordinary user meets. The tests run as root in CI, so the scripts run as `nobody` — or,
 // where nobody cannot read this checkout (a clone under a private folder), as root stripped of
 // the capabilities an ordinary user lacks: the kernel refuses both in the same way.
-const nobody = ['--reuid=65534', '--regid=65534', '--clear-groups'];
 const withoutCapabilities = ['--inh-caps=-net_bind_service,-net_raw,-net_admin', '--bounding-set=-net_bind_service,-net_raw,-net_admin'];
 
 /** Skips the test (returning true) unless we can drop privileges: root, and setpriv. */
@@ -20,17 +19,13 @@ function skipUnlessUnprivilegedRuns(t: { skip(message?: string): void }): boolea
   return false;
 }
 
-function nobodyCanRead(file: string): boolean {
-  return spawnSync('setpriv', [...nobody, 'test', '-r', file]).status === 0;
-}
-
 /** Runs `scripts/NAME.ts …` without privileges (first in a fresh network namespace if asked). */
 function runUnprivileged(t: { after(fn: () => void): void }, script: string, args: string[], ownNetwork = false) {
   const dir = tempDir(t);
   chmodSync(dir, 0o777);
   const env = isolatedEnv(dir, { HOME: dir });
   const file = path.join(packageRoot, 'scripts', `${script}.ts`);
-  const drop = nobodyCanRead(file) ? nobody : withoutCapabilities;
+  const drop = nobodyCanRead(file) ? asNobody : withoutCapabilities;
   const command = ['setpriv', ...drop, ...nodeWithTsx, file, ...args];
   return ownNetwork ? runCommand('unshare', ['--net', '--', ...command], { env }) : runCommand(command[0], command.slice(1), { env });
 }

@@ -3,14 +3,11 @@
 
 import { execFile, spawn } from 'node:child_process';
 import net from 'node:net';
-import path from 'node:path';
 import { promisify } from 'node:util';
-import { packageRoot } from '../lib/config/load.ts';
 import { isAlive } from '../lib/services/identity.ts';
-import { isolatedEnv } from './helpers.ts';
+import { isolatedEnv, netlabBin } from './helpers.ts';
 
 const execFileAsync = promisify(execFile);
-const netlabBin = path.join(packageRoot, 'bin/netlab.js');
 
 export interface Outcome {
   code: number;

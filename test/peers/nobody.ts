@@ -5,14 +5,19 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../../lib/config/load.ts';
-import { tempDir } from '../helpers.ts';
+import { netlabBin, tempDir } from '../helpers.ts';
 import { skipBecause, skipWithout } from './available.ts';
 
 export const nobodyUid = 65534;
-const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+/** setpriv's options that make a command run as nobody. */
+export const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups'];
 
-/** The netlab command, as a user runs it (bin/netlab.js loads tsx itself). */
-export const netlabBin = path.join(packageRoot, 'bin/netlab.js');
+export { netlabBin };
+
+/** True when nobody may read `file` (a clone under a private folder is out of its reach). */
+export function nobodyCanRead(file: string): boolean {
+  return spawnSync('setpriv', [...asNobody, 'test', '-r', file]).status === 0;
+}
 
 /**
  * Skips the test (true) unless it can run commands as nobody and nobody can read this checkout;
@@ -21,7 +26,7 @@ export const netlabBin = path.join(packageRoot, 'bin/netlab.js');
 export function skipUnlessNobody(t: { skip(message?: string): void }, options: { respawns?: boolean } = {}): boolean {
   if (skipWithout(t, 'setpriv')) return true;
   if (process.getuid?.() !== 0) return skipBecause(t, 'needs root to run commands as nobody (setpriv)');
-  if (spawnSync('setpriv', [...asNobody, 'test', '-r', netlabBin]).status !== 0) {
+  if (!nobodyCanRead(netlabBin)) {
     return skipBecause(t, `nobody cannot read ${packageRoot} (a clone under a private folder)`);
   }
   const respawn = `process.exitCode = require('node:child_process').spawnSync(process.execPath, ['--version']).status ?? 1`;
