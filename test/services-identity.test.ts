@@ -51,10 +51,14 @@ test('a process is known by its pid, start time and boot id; a zombie is not ali
   assert.equal(checkIdentity(self), 'same');
   assert.equal(checkIdentity({ ...self, startTime: String(Number(self.startTime) + 1) }), 'reused', 'another start time: another process');
   assert.equal(checkIdentity({ ...self, bootId: 'another-boot' }), 'reused', 'another boot: another process');
-  // `true` exits at once; its parent has become `sleep`, which never reaps it: a zombie.
-  const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // A zombie, made without a race: the child `head` waits for one byte on fd 3 while its parent
+  // replaces itself with `sleep`, which never reaps. Only once the parent is `sleep` do we let the
+  // child exit (a shell could still reap it before exec).
+  const parent = spawn('sh', ['-c', 'exec 3<&0; head -c1 <&3 >/dev/null & echo $!; exec sleep 30'], { stdio: ['pipe', 'pipe', 'inherit'] });
   t.after(() => parent.kill('SIGKILL'));
   const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (chunk) => resolve(String(chunk)))));
+  await waitFor(() => readFileSync(`/proc/${parent.pid}/comm`, 'utf8').trim() === 'sleep', 5_000, 'the parent to become sleep');
+  parent.stdin.end('x');
   await waitFor(() => readProcess(zombie)?.state === 'Z', 5_000, 'the child to become a zombie');
   assert.equal(isAlive(zombie), false);
   assert.equal(checkIdentity({ pid: zombie, startTime: readProcess(zombie)!.startTime, bootId: currentBootId() }), 'gone');
