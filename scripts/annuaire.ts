@@ -2,7 +2,7 @@
 // `netlab annuaire`: the phone directory's client. One command (`annuaire add alice 0612345678`,
 // find, count, delete, clear --yes, list), or the lab's menu when no command is given.
 
-import { NetlabError } from '../lib/cli/errors.ts';
+import { NetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import type { Output } from '../lib/cli/output.ts';
 import { runIfMain } from '../lib/cli/process.ts';

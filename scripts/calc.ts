@@ -2,7 +2,7 @@
 // `netlab calc`: the calculator's client. `calc add 2 3` calls once; `calc` alone shows the
 // lab's menu (1 add … 5 absolue, 0 quit), which also reads answers piped on stdin.
 
-import { NetlabError } from '../lib/cli/errors.ts';
+import { NetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import type { Output } from '../lib/cli/output.ts';
 import { runIfMain } from '../lib/cli/process.ts';

@@ -3,9 +3,9 @@
 // default; it always ends, after --count packets or --duration seconds, whichever comes first.
 
 import { jsonArg, parseCount, parsePort, parseSeconds } from '../lib/cli/args.ts';
-import { NetlabError } from '../lib/cli/errors.ts';
+import { NetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
-import { visibleControls } from '../lib/cli/output.ts';
+import { visibleControls } from '../lib/text.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { defaultInterface, startCapture, type CaptureToolName } from '../lib/net/capture.ts';
 

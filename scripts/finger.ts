@@ -3,9 +3,9 @@
 // lab's own `-u USER --host HOST` form; several targets in one call, each its own connection.
 
 import { hostArg, jsonArg, parseRemotePort, parseSeconds, remotePortArg, quietArg, traceArg } from '../lib/cli/args.ts';
-import { ExitCode, isNetlabError } from '../lib/cli/errors.ts';
+import { ExitCode, isNetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
-import { visibleControls } from '../lib/cli/output.ts';
+import { visibleControls } from '../lib/text.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { finger, parseFingerTarget, type FingerReply } from '../lib/finger/client.ts';
 import { formatFingerQuery } from '../lib/finger/query.ts';

@@ -3,7 +3,7 @@
 // `netlab fingerd` runs it in the foreground; `netlab start fingerd` as a daemon.
 
 import { hostArg, parseCount, parsePort, portArg } from '../lib/cli/args.ts';
-import { NetlabError } from '../lib/cli/errors.ts';
+import { NetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { resolveBackendName } from '../lib/finger/backend.ts';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { hostArg, parseCount, parsePort, parseSeconds, portArg } from '../lib/cli/args.ts';
-import { NetlabError } from '../lib/cli/errors.ts';
+import { NetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { prepareStateDir } from '../lib/config/state-dirs.ts';

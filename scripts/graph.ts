@@ -4,7 +4,7 @@
 
 import path from 'node:path';
 import { jsonArg, parseCount } from '../lib/cli/args.ts';
-import { NetlabError } from '../lib/cli/errors.ts';
+import { NetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import type { Output } from '../lib/cli/output.ts';
 import { runIfMain } from '../lib/cli/process.ts';

@@ -4,9 +4,10 @@
 
 import { createInterface } from 'node:readline';
 import { hostArg, jsonArg, parseRemotePort, parseSeconds, remotePortArg, quietArg, timeoutArg, traceArg } from '../lib/cli/args.ts';
-import { NetlabError } from '../lib/cli/errors.ts';
+import { NetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
-import { visibleControls, type Output } from '../lib/cli/output.ts';
+import type { Output } from '../lib/cli/output.ts';
+import { visibleControls } from '../lib/text.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { byteCount, payloadJson, previewPayload } from '../lib/net/payload.ts';
 import { TcpConnection, type TcpClientEvent } from '../lib/net/tcp.ts';

@@ -4,7 +4,7 @@
 
 import { createInterface } from 'node:readline';
 import { hostArg, jsonArg, parseRemotePort, parseSeconds, remotePortArg, quietArg, timeoutArg } from '../lib/cli/args.ts';
-import { NetlabError } from '../lib/cli/errors.ts';
+import { NetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { byteCount, payloadJson, previewPayload } from '../lib/net/payload.ts';

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { NetlabError } from '../lib/cli/errors.ts';
+import { NetlabError } from '../lib/errors.ts';
 import { Registry } from '../lib/cli/registry.ts';
 import { packageRoot } from '../lib/config/load.ts';
 import { isolatedEnv, netlabBin, tempDir } from './helpers.ts';

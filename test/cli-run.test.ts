@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { ExitCode, NetlabError } from '../lib/cli/errors.ts';
+import { ExitCode, NetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { netlab } from '../lib/cli/main.ts';
 import { argumentsIfMain } from '../lib/cli/process.ts';

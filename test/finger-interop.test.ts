@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import pino from 'pino';
-import { isNetlabError } from '../lib/cli/errors.ts';
+import { isNetlabError } from '../lib/errors.ts';
 import { fingerDefaults } from '../lib/finger/config.ts';
 import { startConfiguredFingerd } from '../lib/finger/service.ts';
 import fingerClient from '../scripts/finger.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NetlabError } from '../lib/cli/errors.ts';
+import { NetlabError } from '../lib/errors.ts';
 import { parseFingerTarget } from '../lib/finger/client.ts';
 import { FingerQueryError, formatFingerQuery, nextHop, parseFingerQuery } from '../lib/finger/query.ts';
 import { encodeAnswer } from '../lib/finger/wire.ts';

@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import type { NetlabError } from '../lib/cli/errors.ts';
+import type { NetlabError } from '../lib/errors.ts';
 import { packageRoot } from '../lib/config/load.ts';
 import { resolveBackendName } from '../lib/finger/backend.ts';
 import { finger } from '../lib/finger/client.ts';

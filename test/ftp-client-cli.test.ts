@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { ExitCode } from '../lib/cli/errors.ts';
+import { ExitCode } from '../lib/errors.ts';
 import { Output } from '../lib/cli/output.ts';
 import { packageRoot } from '../lib/config/load.ts';
 import { getAction } from '../lib/ftp/client/actions.ts';

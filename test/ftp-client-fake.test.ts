@@ -10,7 +10,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { NetlabError } from '../lib/cli/errors.ts';
+import type { NetlabError } from '../lib/errors.ts';
 import { FtpClient } from '../lib/ftp/client/index.ts';
 import { peers, skipWithout } from './peers/available.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NetlabError } from '../lib/cli/errors.ts';
+import { NetlabError } from '../lib/errors.ts';
 import { formatEprt, formatPort, parseEpsvReply, parsePasvReply } from '../lib/ftp/client/data.ts';
 import { parseFeatures, parseFtpTime, parseListLine, parseMlsdLine, parseQuotedPath } from '../lib/ftp/client/listing.ts';
 import { splitWords } from '../lib/ftp/client/shell.ts';

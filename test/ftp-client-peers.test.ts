@@ -8,7 +8,7 @@ import { createReadStream, linkSync, mkdirSync, openSync, readFileSync, writeFil
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import type { NetlabError } from '../lib/cli/errors.ts';
+import type { NetlabError } from '../lib/errors.ts';
 import { FtpClient, type FtpClientOptions } from '../lib/ftp/client/index.ts';
 import { startFtpServer } from '../lib/ftp/server/index.ts';
 import { tempDir } from './helpers.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NetlabError } from '../lib/cli/errors.ts';
+import { NetlabError } from '../lib/errors.ts';
 import { ReplyParser, formatReply, type FtpReply } from '../lib/ftp/client/reply.ts';
 
 const feed = (parser: ReplyParser, ...chunks: string[]): FtpReply[] => chunks.flatMap((chunk) => parser.push(Buffer.from(chunk)));

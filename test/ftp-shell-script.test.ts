@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { ExitCode } from '../lib/cli/errors.ts';
+import { ExitCode } from '../lib/errors.ts';
 import { packageRoot } from '../lib/config/load.ts';
 import { startFtpServer } from '../lib/ftp/server/index.ts';
 import { isolatedEnv, tempDir, type Captured } from './helpers.ts';

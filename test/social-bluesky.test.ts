@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { NetlabError } from '../lib/cli/errors.ts';
+import type { NetlabError } from '../lib/errors.ts';
 import { Secret } from '../lib/social/credentials.ts';
 import { generateFixture } from '../lib/social/fixture/generate.ts';
 import type { WaitEvent } from '../lib/social/provider.ts';

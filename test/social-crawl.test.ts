@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { NetlabError } from '../lib/cli/errors.ts';
+import type { NetlabError } from '../lib/errors.ts';
 import { openResponseCache } from '../lib/social/cache.ts';
 import { crawlEgoGraph, type CrawlProgress } from '../lib/social/crawl.ts';
 import { Secret } from '../lib/social/credentials.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { NetlabError } from '../lib/cli/errors.ts';
+import { NetlabError } from '../lib/errors.ts';
 import { packageRoot } from '../lib/config/load.ts';
 import { describeMoves, prepareStateDir, StateDirs, type StateDirMove } from '../lib/config/state-dirs.ts';
 import { isAlive } from '../lib/services/identity.ts';

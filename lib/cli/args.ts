@@ -2,7 +2,7 @@
 // and the parsers that turn their strings into checked values.
 
 import type { ArgsDef } from 'citty';
-import { NetlabError } from './errors.ts';
+import { NetlabError } from '../errors.ts';
 
 export const hostArg = {
   host: {

@@ -23,7 +23,7 @@ import { formatLogLine } from '../services/log.ts';
 import { followLog, readLastLines } from '../services/logfile.ts';
 import { describePidfile } from '../services/pidfile.ts';
 import { jsonArg, parseCount, parseSeconds } from './args.ts';
-import { NetlabError } from './errors.ts';
+import { NetlabError } from '../errors.ts';
 import { defineExercise, type Exercise } from './exercise.ts';
 import type { Output } from './output.ts';
 import type { Registry } from './registry.ts';

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { loadConfig, packageRoot } from '../config/load.ts';
 import { builtinCommands } from './builtins.ts';
-import { ExitCode, NetlabError } from './errors.ts';
+import { ExitCode, NetlabError } from '../errors.ts';
 import { Output } from './output.ts';
 import { argumentsIfMain, runAsProcess } from './process.ts';
 import { Registry } from './registry.ts';

@@ -3,7 +3,7 @@
 
 import type { Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
-import { NetlabError } from './errors.ts';
+import { NetlabError } from '../errors.ts';
 
 export interface OutputOptions {
   stdout: Writable;
@@ -75,11 +75,6 @@ export class Output {
     const widths = columns.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
     for (const row of cells) this.line(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  '));
   }
-}
-
-/** Makes control characters visible (^A, \x7f, …) so that no peer can drive the terminal. */
-export function visibleControls(text: string): string {
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => (c === '\x7f' ? '^?' : `^${String.fromCharCode(c.charCodeAt(0) + 64)}`));
 }
 
 /**

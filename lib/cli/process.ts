@@ -4,7 +4,7 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ExitCode } from './errors.ts';
+import { ExitCode } from '../errors.ts';
 import type { Exercise } from './exercise.ts';
 import { runExercise } from './run.ts';
 

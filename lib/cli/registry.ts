@@ -5,7 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { NetlabError } from './errors.ts';
+import { NetlabError } from '../errors.ts';
 import { isExercise, type Exercise } from './exercise.ts';
 
 export interface RegistryOptions {

@@ -8,7 +8,7 @@ import { prepareStateDir } from '../config/state-dirs.ts';
 import { formatAddress, isServerHandle, type ServerHandle } from '../services/handle.ts';
 import { openRequestLog, silentLog, type RequestLog } from '../services/log.ts';
 import { instanceName, registerInstance, serviceLog, type Registration } from '../services/instances.ts';
-import { ExitCode, NetlabError, isNetlabError } from './errors.ts';
+import { ExitCode, NetlabError, isNetlabError } from '../errors.ts';
 import type { Exercise } from './exercise.ts';
 import { fitColours, Output } from './output.ts';
 

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { NetlabError } from '../cli/errors.ts';
+import { NetlabError } from '../errors.ts';
 import { defaultConfig, environmentAliases, openRecords, type NetlabConfig, type NetlabUserConfig } from './define.ts';
 import { planStateDirMoves, StateDirs, type StateDirKey } from './state-dirs.ts';
 

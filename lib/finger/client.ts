@@ -2,7 +2,7 @@
 // until the server closes — the protocol has no length, the close is the end of the answer.
 
 import net from 'node:net';
-import { NetlabError } from '../cli/errors.ts';
+import { NetlabError } from '../errors.ts';
 import { socketError, timeoutError } from '../net/errors.ts';
 import { FingerQueryError, nextHop, parseFingerQuery, type FingerQuery } from './query.ts';
 

@@ -3,7 +3,7 @@
 
 import net, { type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { visibleControls } from '../cli/output.ts';
+import { visibleControls } from '../text.ts';
 import { listenTcp } from '../net/listen.ts';
 import { formatAddress, type ServerHandle } from '../services/handle.ts';
 import { silentLog } from '../services/log.ts';

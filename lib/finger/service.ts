@@ -2,7 +2,7 @@
 // The script, the tour and the tests all start fingerd through here, so they agree.
 
 import type { Logger } from 'pino';
-import { NetlabError } from '../cli/errors.ts';
+import { NetlabError } from '../errors.ts';
 import type { ServerHandle } from '../services/handle.ts';
 import { findExecutable, resolveBackendName, type BackendName, type FingerBackend } from './backend.ts';
 import { createBuiltinBackend } from './builtin.ts';

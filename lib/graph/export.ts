@@ -6,7 +6,7 @@ import path from 'node:path';
 import { DirectedGraph } from 'graphology';
 import type { SerializedGraph } from 'graphology-types';
 import type { ArgsDef } from 'citty';
-import { NetlabError, systemErrorCode } from '../cli/errors.ts';
+import { NetlabError, systemErrorCode } from '../errors.ts';
 import { decorateGraph, type AppearanceOptions, type AppearanceReport } from './appearance.ts';
 import { chooseGexfVersion, gexfPieces, type GexfOptions } from './gexf.ts';
 import { writePieces } from './stream.ts';

@@ -3,7 +3,7 @@
 // never becomes one giant string.
 
 import type { AbstractGraph, Attributes } from 'graphology-types';
-import { NetlabError } from '../cli/errors.ts';
+import { NetlabError } from '../errors.ts';
 import { labelOf } from './types.ts';
 import { escapeXml } from './xml.ts';
 

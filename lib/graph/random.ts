@@ -2,7 +2,7 @@
 // (`netlab graph random`) and for the benchmark: the same seed always gives the same graph.
 
 import { DirectedGraph } from 'graphology';
-import { NetlabError } from '../cli/errors.ts';
+import { NetlabError } from '../errors.ts';
 import type { AccountAttributes, FollowAttributes, SocialGraph } from './types.ts';
 
 export interface RandomGraphOptions {

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { NetlabError } from '../cli/errors.ts';
+import { NetlabError } from '../errors.ts';
 
 export type CaptureToolName = 'tshark' | 'tcpdump';
 

@@ -1,7 +1,7 @@
 // Socket errors in plain words: Node's EACCES, EADDRINUSE, ECONNREFUSED… become NetlabErrors
 // that say what happened on which address, and what to do about it.
 
-import { NetlabError, systemErrorCode } from '../cli/errors.ts';
+import { NetlabError, systemErrorCode } from '../errors.ts';
 import { formatAddress } from '../services/handle.ts';
 
 export interface SocketErrorContext {

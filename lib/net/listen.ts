@@ -4,7 +4,7 @@
 import type dgram from 'node:dgram';
 import type net from 'node:net';
 import type { Socket } from 'node:net';
-import { systemErrorCode } from '../cli/errors.ts';
+import { systemErrorCode } from '../errors.ts';
 import type { ServerHandle } from '../services/handle.ts';
 import { socketError } from './errors.ts';
 import { describePortOwner, type SocketProtocol } from './procnet.ts';

@@ -4,7 +4,7 @@
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
 import os from 'node:os';
-import { NetlabError } from '../cli/errors.ts';
+import { NetlabError } from '../errors.ts';
 import { formatAddress } from '../services/handle.ts';
 
 export type SocketProtocol = 'tcp' | 'udp';

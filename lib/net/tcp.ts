@@ -3,7 +3,7 @@
 
 import net from 'node:net';
 import type { Logger } from 'pino';
-import { NetlabError } from '../cli/errors.ts';
+import { NetlabError } from '../errors.ts';
 import { silentLog } from '../services/log.ts';
 import { formatAddress, type ServerHandle } from '../services/handle.ts';
 import { socketError, timeoutError } from './errors.ts';

@@ -4,7 +4,7 @@
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import type { Logger } from 'pino';
-import { NetlabError } from '../cli/errors.ts';
+import { NetlabError } from '../errors.ts';
 import { silentLog } from '../services/log.ts';
 import { formatAddress, type ServerHandle } from '../services/handle.ts';
 import { socketError, timeoutError } from './errors.ts';

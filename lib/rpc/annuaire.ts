@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { NetlabError } from '../cli/errors.ts';
+import { NetlabError } from '../errors.ts';
 import type { ServerHandle } from '../services/handle.ts';
 import { FaultCode, RpcFault } from './faults.ts';
 import { GroupCommit } from './group-commit.ts';

@@ -1,7 +1,7 @@
 // What the calc and annuaire clients share: the flags that say where the server is, the client
 // they make from them (with --trace), and how they turn typed text into XML-RPC numbers.
 
-import { NetlabError } from '../cli/errors.ts';
+import { NetlabError } from '../errors.ts';
 import { hostArg, jsonArg, parseRemotePort, parseSeconds, remotePortArg, timeoutArg, traceArg } from '../cli/args.ts';
 import type { Output } from '../cli/output.ts';
 import type { LoadedConfig } from '../config/load.ts';

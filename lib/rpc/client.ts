@@ -3,7 +3,7 @@
 
 import http from 'node:http';
 import https from 'node:https';
-import { NetlabError } from '../cli/errors.ts';
+import { NetlabError } from '../errors.ts';
 import { socketError, timeoutError } from '../net/errors.ts';
 import { serializeCall, type RpcValue } from './codec.ts';
 import { decodeBody, parseResponse } from './parse.ts';

@@ -3,7 +3,7 @@
 
 import type { Readable } from 'node:stream';
 import readline from 'node:readline';
-import { isNetlabError } from '../cli/errors.ts';
+import { isNetlabError } from '../errors.ts';
 import type { Output } from '../cli/output.ts';
 import { isRpcFault } from './faults.ts';
 

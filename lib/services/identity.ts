@@ -6,7 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { NetlabError, systemErrorCode } from '../cli/errors.ts';
+import { NetlabError, systemErrorCode } from '../errors.ts';
 
 export interface ProcessIdentity {
   pid: number;

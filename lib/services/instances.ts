@@ -9,7 +9,7 @@
 
 import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { NetlabError, systemErrorCode } from '../cli/errors.ts';
+import { NetlabError, systemErrorCode } from '../errors.ts';
 import type { StateDirs } from '../config/state-dirs.ts';
 import type { ServerAddress } from './handle.ts';
 import { checkIdentity, identityOf, type IdentityCheck, type ProcessIdentity } from './identity.ts';

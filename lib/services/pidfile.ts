@@ -4,7 +4,7 @@
 
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { NetlabError, systemErrorCode } from '../cli/errors.ts';
+import { NetlabError, systemErrorCode } from '../errors.ts';
 import { isAlive } from './identity.ts';
 
 export type PidfileContent = { kind: 'missing' } | { kind: 'pid'; pid: number } | { kind: 'invalid'; text: string };

@@ -5,7 +5,7 @@ import { DirectedGraph } from 'graphology';
 import type { Logger } from 'pino';
 import { markMutualEdges } from '../graph/random.ts';
 import type { SocialGraph } from '../graph/types.ts';
-import { NetlabError } from '../cli/errors.ts';
+import { NetlabError } from '../errors.ts';
 import { silentLog } from '../services/log.ts';
 import { withCache, type CallCounts, type ResponseCache } from './cache.ts';
 import { normalizeHandle, type Account, type SocialProvider } from './provider.ts';

@@ -1,7 +1,7 @@
 // The one interface every social network speaks to the crawl: a profile, one page of the
 // accounts someone follows, and posting where the network allows it.
 
-import { NetlabError } from '../cli/errors.ts';
+import { NetlabError } from '../errors.ts';
 import type { ProviderName } from './config.ts';
 
 /** An account as the graph needs it; counts are missing where a network lists accounts without them. */

@@ -1,7 +1,7 @@
 // Waiting out a rate limit: until the reset time the server announced, one tick a second for
 // the countdown, abortable with Ctrl-C, and refused when the wait would be unreasonably long.
 
-import { NetlabError } from '../cli/errors.ts';
+import { NetlabError } from '../errors.ts';
 import type { ProviderName } from './config.ts';
 import type { ProviderHooks } from './provider.ts';
 

@@ -3,8 +3,9 @@
 
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { NetlabError, systemErrorCode } from '../../cli/errors.ts';
-import { visibleControls, type Output } from '../../cli/output.ts';
+import { NetlabError, systemErrorCode } from '../../errors.ts';
+import type { Output } from '../../cli/output.ts';
+import { visibleControls } from '../../text.ts';
 import type { FtpClient } from './client.ts';
 import { listingLines } from './listing.ts';
 import { startProgress, transferSummary } from './progress.ts';

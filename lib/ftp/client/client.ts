@@ -4,7 +4,7 @@
 import { constants, createReadStream, existsSync, fstatSync, rmSync, statSync } from 'node:fs';
 import { open, truncate } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
-import { NetlabError } from '../../cli/errors.ts';
+import { NetlabError } from '../../errors.ts';
 import { BatchedFileWriter, openDescriptor } from '../file-writer.ts';
 import { ControlConnection, type TraceSink } from './control.ts';
 import type { DataOptions, DataState } from './data.ts';

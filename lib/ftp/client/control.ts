@@ -3,8 +3,8 @@
 
 import net from 'node:net';
 import tls from 'node:tls';
-import { NetlabError } from '../../cli/errors.ts';
-import { visibleControls } from '../../cli/output.ts';
+import { NetlabError } from '../../errors.ts';
+import { visibleControls } from '../../text.ts';
 import { socketError, timeoutError } from '../../net/errors.ts';
 import { formatAddress } from '../../services/handle.ts';
 import { ReplyParser, type FtpReply } from './reply.ts';

@@ -3,7 +3,7 @@
 
 import net from 'node:net';
 import tls from 'node:tls';
-import { NetlabError } from '../../cli/errors.ts';
+import { NetlabError } from '../../errors.ts';
 import { formatAddress } from '../../services/handle.ts';
 import { connectTcp, handshake, type ControlConnection, type TlsUpgradeOptions } from './control.ts';
 import { replyError } from './errors.ts';

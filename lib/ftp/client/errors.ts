@@ -1,8 +1,8 @@
 // FTP error replies (4yz transient, 5yz permanent — RFC 959 §4.2.1) as NetlabErrors that quote
 // the server's code and text, with a hint chosen by the code; and local file errors in plain words.
 
-import { NetlabError, systemErrorCode } from '../../cli/errors.ts';
-import { visibleControls } from '../../cli/output.ts';
+import { NetlabError, systemErrorCode } from '../../errors.ts';
+import { visibleControls } from '../../text.ts';
 import { formatReply, type FtpReply } from './reply.ts';
 
 /** What a person can do about each reply code (RFC 959 §4.2.2 lists them). */

@@ -1,7 +1,7 @@
 // The FTP reply parser (RFC 959 §4.2): turns the bytes of the control connection, cut anywhere by
 // TCP, into whole replies — single-line "ddd text" and multi-line "ddd-" … "ddd text".
 
-import { NetlabError } from '../../cli/errors.ts';
+import { NetlabError } from '../../errors.ts';
 
 export interface FtpReply {
   /** The three-digit reply code (RFC 959 §4.2.1). */

@@ -4,7 +4,7 @@
 import type net from 'node:net';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { NetlabError } from '../../cli/errors.ts';
+import { NetlabError } from '../../errors.ts';
 import type { ControlConnection } from './control.ts';
 import { openData, type DataOptions, type DataState } from './data.ts';
 import { replyError } from './errors.ts';

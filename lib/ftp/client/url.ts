@@ -1,7 +1,7 @@
 // ftp:// URLs (RFC 1738 §3.2): ftp://user:password@host:port/path, percent-decoded, with
 // anonymous login when no user is given and IPv6 literals in brackets.
 
-import { NetlabError } from '../../cli/errors.ts';
+import { NetlabError } from '../../errors.ts';
 import { parseRemotePort } from '../../cli/args.ts';
 
 export interface FtpUrl {

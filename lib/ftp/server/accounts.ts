@@ -3,7 +3,7 @@
 
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import path from 'node:path';
-import { NetlabError } from '../../cli/errors.ts';
+import { NetlabError } from '../../errors.ts';
 
 /** A named account, as written in netlab.config.ts (ftp.accounts). */
 export interface FtpAccount {

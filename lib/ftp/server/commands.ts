@@ -9,7 +9,7 @@ import tls from 'node:tls';
 import path from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { visibleControls } from '../../cli/output.ts';
+import { visibleControls } from '../../text.ts';
 import { fromNetworkAscii, toNetworkAscii } from './ascii.ts';
 import { ActiveChannel, DataChannel, PassiveChannel, plainAddress, type DataChannelOptions } from './data-channel.ts';
 import { FtpReplyError, type RootedFileSystem } from './filesystem.ts';

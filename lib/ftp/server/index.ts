@@ -6,7 +6,7 @@ import { realpath } from 'node:fs/promises';
 import type { Server, Socket } from 'node:net';
 import path from 'node:path';
 import { FtpSrv } from 'ftp-srv';
-import { NetlabError } from '../../cli/errors.ts';
+import { NetlabError } from '../../errors.ts';
 import { packageRoot } from '../../config/load.ts';
 import type { ServerHandle } from '../../services/handle.ts';
 import { silentLog, type RequestLog } from '../../services/log.ts';

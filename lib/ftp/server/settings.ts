@@ -2,7 +2,7 @@
 // under dataDir, seconds to milliseconds, the FTPS certificate read from its files.
 
 import { readFileSync } from 'node:fs';
-import { NetlabError } from '../../cli/errors.ts';
+import { NetlabError } from '../../errors.ts';
 import { dataPath, type LoadedConfig } from '../../config/load.ts';
 import type { RequestLog } from '../../services/log.ts';
 import type { FtpConfig } from '../config.ts';

@@ -1,7 +1,7 @@
 // The Bluesky provider: public AppView reads over XRPC with no account (getProfile, getFollows,
 // getProfiles), and posting through your PDS with an app password (createSession + createRecord).
 
-import { NetlabError } from '../../cli/errors.ts';
+import { NetlabError } from '../../errors.ts';
 import { socketError } from '../../net/errors.ts';
 import { credentialVariables as names, type SocialCredentials } from '../credentials.ts';
 import { networkFailure, type Account, type PostResult, type ProviderHooks, type SocialProvider } from '../provider.ts';

@@ -1,7 +1,7 @@
 // Picks and builds a provider from --provider, the config and the credentials found:
 // `auto` means X when an X bearer token is configured, else the offline fixture.
 
-import { NetlabError } from '../../cli/errors.ts';
+import { NetlabError } from '../../errors.ts';
 import type { ProviderName, SocialConfig } from '../config.ts';
 import { hasXUserKeys, type SocialCredentials } from '../credentials.ts';
 import type { ProviderHooks, SocialProvider } from '../provider.ts';

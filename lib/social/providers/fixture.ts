@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { NetlabError, systemErrorCode } from '../../cli/errors.ts';
+import { NetlabError, systemErrorCode } from '../../errors.ts';
 import { packageRoot } from '../../config/load.ts';
 import { fixtureCentre, type FixtureAccount, type FixtureNetwork } from '../fixture/generate.ts';
 import type { Account, SocialProvider } from '../provider.ts';

@@ -4,7 +4,7 @@
 import http from 'node:http';
 import { TwitterApiRateLimitPlugin } from '@twitter-api-v2/plugin-rate-limit';
 import { ApiRequestError, ApiResponseError, TwitterApi, type ITwitterApiClientPlugin, type TwitterApiReadOnly, type UserV2 } from 'twitter-api-v2';
-import { NetlabError } from '../../cli/errors.ts';
+import { NetlabError } from '../../errors.ts';
 import { socketError } from '../../net/errors.ts';
 import { credentialVariables as names, hasXUserKeys, type SocialCredentials } from '../credentials.ts';
 import { networkFailure, type Account, type FollowingPage, type PostResult, type ProviderHooks, type SocialProvider } from '../provider.ts';

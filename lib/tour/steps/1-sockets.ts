@@ -1,7 +1,7 @@
 // Tour step: sockets (lab 1) — a UDP echo round trip, port unreachable, a traced TCP echo, the
 // lab's `--reply OK`, and the listening sockets as `netlab ports` shows them.
 
-import { NetlabError } from '../../cli/errors.ts';
+import { NetlabError } from '../../errors.ts';
 import { previewPayload } from '../../net/payload.ts';
 import { readSockets, socketRow } from '../../net/procnet.ts';
 import { startTcpServer, TcpConnection, type TcpClientEvent } from '../../net/tcp.ts';
