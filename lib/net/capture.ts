@@ -142,7 +142,17 @@ export function startCapture(options: CaptureOptions): CaptureSession {
   let markReady!: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
 
-  const stop = () => signalGroup('SIGINT'); // both tools print their statistics and exit on SIGINT
+  // Both tools print their statistics and exit on SIGINT. tshark loses one that comes while it is
+  // still starting (seen on a loaded machine: a 1 s capture ran until the SIGKILL), so the stop
+  // is repeated each second until the tool is gone; SIGKILL is the last resort.
+  let stopping = false;
+  let repeat: NodeJS.Timeout | undefined;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    signalGroup('SIGINT');
+    repeat = setInterval(() => signalGroup('SIGINT'), 1_000);
+  };
   const timer = setTimeout(stop, options.durationMs);
   const hardStop = setTimeout(() => signalGroup('SIGKILL'), options.durationMs + 5_000);
   options.signal?.addEventListener('abort', stop, { once: true });
@@ -167,8 +177,10 @@ export function startCapture(options: CaptureOptions): CaptureSession {
     child.once('close', (code, signal) => {
       clearTimeout(timer);
       clearTimeout(hardStop);
+      clearInterval(repeat);
       options.signal?.removeEventListener('abort', stop);
-      if (code === 0 || signal === 'SIGINT') resolve({ packets: packets ?? summaries });
+      // Killed by our own stop (SIGINT, or SIGKILL when it did not listen) is a normal end.
+      if (code === 0 || (stopping && signal !== null)) resolve({ packets: packets ?? summaries });
       else reject(explainFailure(tool, options.interface ?? defaultInterface, stderr, code));
     });
   });
