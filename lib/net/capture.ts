@@ -2,9 +2,8 @@
 // filtered on a port, and always stops — after a packet count or a duration, whichever comes first.
 
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import path from 'node:path';
 import { NetlabError } from '../errors.ts';
+import { findExecutable } from '../executables.ts';
 
 export type CaptureToolName = 'tshark' | 'tcpdump';
 
@@ -45,21 +44,6 @@ export interface CaptureSession {
 }
 
 export const defaultInterface = process.platform === 'linux' ? 'lo' : 'lo0';
-
-/** The first executable named `name` on the search path (sbin folders included: tcpdump lives there on some systems). */
-export function findExecutable(name: string, searchPath = process.env.PATH ?? ''): string | undefined {
-  for (const folder of [...searchPath.split(path.delimiter), '/usr/sbin', '/sbin']) {
-    if (!folder) continue;
-    const candidate = path.join(folder, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 
 /** The BPF filter: the port, and the user's expression, both required. */
 export function captureFilter(options: Pick<CaptureOptions, 'port' | 'filter'>): string | undefined {
