@@ -90,8 +90,14 @@ export function captureArguments(tool: CaptureToolName, options: Omit<CaptureOpt
     if (options.labPorts) args.push(...decodeAsArguments(options.labPorts));
     if (filter) args.push('-f', filter);
   } else {
+    // Each packet as it comes: without it, libpcap hands packets over by the buffer-full (or
+    // after a timeout), and those still buffered when the capture is stopped are lost.
+    args.push('--immediate-mode');
     if (options.hex) args.push('-X');
     if (options.writeFile) args.push('--print', '-w', options.writeFile);
+    // As root, tcpdump drops to the user "tcpdump" once capturing, who may not write where the
+    // file goes (a private temporary folder): -Z keeps the user running it, who owns the file.
+    if (options.writeFile && process.getuid?.() === 0) args.push('-Z', 'root');
     if (filter) args.push(filter);
   }
   return args;
