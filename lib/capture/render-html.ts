@@ -18,7 +18,7 @@ export function renderHtml(diagram: Diagram, title: string): string {
   body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }
   .figure { overflow-x: auto; }
   .arrow { cursor: pointer; }
-  .arrow:hover line, .arrow.selected line { stroke-width: 3; }
+  .arrow:hover line:not(.hit), .arrow.selected line:not(.hit) { stroke-width: 3; }
   .arrow:hover text, .arrow.selected text { font-weight: bold; }
   #details { position: sticky; bottom: 0; background: #f7f7f2; border: 1px solid #bbb; padding: .6em; min-height: 4.5em; white-space: pre-wrap; font-family: monospace; }
 </style>

@@ -94,6 +94,8 @@ export function svgElement(diagram: Diagram): string {
       `<title>${xmlText(details)}</title>`,
       `<text x="${timeMargin - 12}" y="${y + slant}" text-anchor="end" fill="#555">${xmlText(formatTime(arrow.time))}</text>`,
       `<line x1="${x1.toFixed(1)}" y1="${y}" x2="${x2.toFixed(1)}" y2="${y + slant}" stroke="${colour}" stroke-width="1.5" marker-end="url(#head)"/>`,
+      // A wide invisible stroke over the arrow, so that the mouse finds it easily.
+      `<line class="hit" x1="${x1.toFixed(1)}" y1="${y}" x2="${x2.toFixed(1)}" y2="${y + slant}" stroke="#fff" stroke-opacity="0" stroke-width="14"/>`,
       `<text x="${((x1 + x2) / 2).toFixed(1)}" y="${y - 4}" text-anchor="middle" fill="${colour}">${xmlText(arrowText(arrow))}</text>`,
       '</g>',
     );

@@ -28,9 +28,19 @@ export function formatTime(seconds: number): string {
   return seconds < 1 ? `${(seconds * 1000).toFixed(3)} ms` : `${seconds.toFixed(3)} s`;
 }
 
+/** The labels' few non-ASCII signs, in ASCII (a terminal without UTF-8 would show them garbled). */
+function asciiText(text: string): string {
+  return text.replace(/→/g, '->').replace(/…/g, '...').replace(/[^\x20-\x7e]/g, '?');
+}
+
 export function renderTerminal(diagram: Diagram, options: TerminalOptions): string[] {
   const g = options.unicode ? glyphs.unicode : glyphs.ascii;
-  const width = Math.max(40, options.width);
+  const lines = renderLines(diagram, options.width, g);
+  return options.unicode ? lines : lines.map(asciiText);
+}
+
+function renderLines(diagram: Diagram, requestedWidth: number, g: (typeof glyphs)['unicode']): string[] {
+  const width = Math.max(40, requestedWidth);
   const timeWidth = 12;
   const hasPhases = diagram.arrows.some((arrow) => arrow.phaseStart);
   const phaseWidth = hasPhases ? Math.min(30, Math.floor(width / 4)) : 0;
