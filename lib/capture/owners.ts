@@ -14,7 +14,7 @@ export function ownerName(pid: number, program: string, procRoot = '/proc'): str
   } catch {
     return program;
   }
-  const script = argv.find((arg) => /[/\\]scripts[/\\][\w-]+\.ts$/.test(arg));
+  const script = argv.find((arg) => /(^|[/\\])scripts[/\\][\w-]+\.ts$/.test(arg));
   if (script) return `netlab ${path.basename(script, '.ts')}`;
   const bin = argv.findIndex((arg) => /(^|[/\\])netlab(\.js)?$/.test(arg));
   if (bin >= 0 && argv[bin + 1]) return `netlab ${argv[bin + 1]}`;

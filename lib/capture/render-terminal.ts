@@ -34,6 +34,7 @@ function asciiText(text: string): string {
 }
 
 export function renderTerminal(diagram: Diagram, options: TerminalOptions): string[] {
+  if (diagram.arrows.length === 0) return ['(no packets to draw)', ...diagram.leftOut.map((note) => `(${note})`)];
   const g = options.unicode ? glyphs.unicode : glyphs.ascii;
   const lines = renderLines(diagram, options.width, g);
   return options.unicode ? lines : lines.map(asciiText);

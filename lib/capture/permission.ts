@@ -1,0 +1,20 @@
+// Whether this process may capture packets: root, or the CAP_NET_RAW capability (capabilities(7)),
+// which is what opening a packet socket takes on Linux.
+
+import { readFileSync } from 'node:fs';
+import { findExecutable } from '../executables.ts';
+
+const capNetRaw = 13; // linux/capability.h
+
+/** Why a capture cannot run here, in a few words with the way to allow it; undefined when it can. */
+export function captureRefusal(status = '/proc/self/status'): string | undefined {
+  if (!findExecutable('tshark')) return 'tshark is not installed (sudo apt install tshark)';
+  if (process.getuid?.() === 0) return undefined;
+  try {
+    const effective = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync(status, 'utf8'))?.[1];
+    if (effective && (BigInt(`0x${effective}`) >> BigInt(capNetRaw)) & 1n) return undefined;
+  } catch {
+    // not Linux: only root may capture here
+  }
+  return 'capturing needs root or CAP_NET_RAW (run it with sudo, or: sudo setcap cap_net_raw+eip "$(command -v node)")';
+}
