@@ -100,7 +100,7 @@ test('UDP to a closed port: the ICMP port unreachable comes back from that port\
   assert.equal(datagram.label, '"hello"');
   assert.equal(icmp[0].from, datagram.to, 'from the closed port');
   assert.equal(icmp[0].to, datagram.from, 'back to the sender');
-  assert.match(icmp[0].label, /^ICMP port unreachable \(type 3, code 3\), answers UDP :\d+ → :\d+ "hello"$/);
+  assert.match(icmp[0].label, /^ICMP port unreachable \(3\/3\) for :\d+ → :\d+ "hello"$/);
   assert.deepEqual(diagram.lanes.map((lane) => lane.role), ['client', 'server']);
   assert.deepEqual(directionsInFile(saved).filter((d) => d.includes(String(closed))), [`${port(datagram.from)}>${closed}`, `${closed}>?`]);
 });

@@ -43,14 +43,15 @@ const icmpNames: Record<string, string> = {
 // ICMPv6's (RFC 4443 §3.1: type 1 code 4 is port unreachable).
 const icmpv6Names: Record<string, string> = { '1': 'destination unreachable', '1/4': 'port unreachable', '1/3': 'address unreachable', '128': 'echo request', '129': 'echo reply', '3': 'time exceeded' };
 
-/** The arrow's meaning: the application's words, else the payload's first bytes, else "". */
+/** The arrow's meaning: an ICMP message as type/code, the application's words, else the payload's first bytes, else "". */
 export function arrowLabel(packet: Packet): string {
   if (packet.icmp) {
     const { type, code, quoted } = packet.icmp;
     const names = packet.protocols.includes('icmpv6') ? icmpv6Names : icmpNames;
     const name = names[`${type}/${code}`] ?? names[String(type)] ?? 'message';
-    const answered = quoted ? `, answers ${quoted.transport.toUpperCase()} :${quoted.sourcePort} → :${quoted.destinationPort}${packet.payload.length ? ` ${previewPayload(packet.payload, payloadShown)}` : ''}` : '';
-    return `ICMP ${name} (type ${type}, code ${code})${answered}`;
+    // "for :56550 → :9876 "bonjour"": the datagram it answers, as quoted in it (its ports, its first bytes).
+    const answered = quoted ? ` for :${quoted.sourcePort} → :${quoted.destinationPort}${packet.payload.length ? ` ${previewPayload(packet.payload, payloadShown)}` : ''}` : '';
+    return `ICMP ${name} (${type}/${code})${answered}`;
   }
   if (packet.application) return shorten(visibleControls(packet.application), labelLength);
   if (packet.payloadLength > 0) return previewPayload(packet.payload, payloadShown);
