@@ -135,7 +135,9 @@ function connectionNames(packets: Packet[]): Map<number, string> {
   for (const [index, stream] of streams.entries()) {
     const layers = packets.filter((packet) => packet.tcp?.stream === stream).map((packet) => packet.protocols);
     const name = layers.some((protocols) => protocols.includes('ftp-data')) ? 'FTP data' : layers.some((protocols) => /:ftp(:|$)/.test(protocols)) ? 'FTP control' : `connection ${index + 1}`;
-    names.set(stream, name);
+    // A second data connection (a LIST, then a RETR) is "FTP data 2": its phases are named again.
+    const taken = [...names.values()].filter((other) => other === name || other.startsWith(`${name} `)).length;
+    names.set(stream, taken ? `${name} ${taken + 1}` : name);
   }
   return names;
 }
