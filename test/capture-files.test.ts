@@ -12,7 +12,7 @@ import { diagramOfFile } from '../lib/capture/draw.ts';
 import { renderTerminal } from '../lib/capture/render-terminal.ts';
 import { packageRoot } from '../lib/config/load.ts';
 import captureScript from '../scripts/capture.ts';
-import { capture, tempDir } from './helpers.ts';
+import { capture, isolatedEnv, tempDir } from './helpers.ts';
 import { missingPeers, peers } from './peers/available.ts';
 import { echoCapture, writeEchoCapture } from './peers/pcap-writer.ts';
 
@@ -138,4 +138,13 @@ test('100,000 packets: the diagram is bounded and says what it left out', { time
   assert.match(text, /99,700 later packets left out/);
   assert.match(text, /230 packets between 23 further endpoints left out \(the diagram has 8 lanes at most\)/);
   execFileSync('xmllint', ['--noout', svg]);
+});
+
+test('--exercise names a service that is not running: one sentence, exit 1, nothing captured', async (t) => {
+  const dir = tempDir(t);
+  const result = await capture(captureScript, ['--exercise', 'fingerd', '--diagram'], { env: isolatedEnv(dir) });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /^error: no fingerd is running, so there is no port to capture — start it first \(netlab start fingerd\), or give the port: --port N$/m);
+  const both = await capture(captureScript, ['--exercise', 'fingerd', '--port', '7979']);
+  assert.equal(both.code, 2);
 });
