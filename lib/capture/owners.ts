@@ -1,10 +1,10 @@
 // Who owns each endpoint of a live capture, as `netlab ports` finds it (lib/net/procnet.ts): the
-// sockets are looked at while the capture runs, since a client's socket is gone (or in TIME_WAIT,
+// sockets are looked at while the capture runs (every 50 ms), since a client's socket is gone (or in TIME_WAIT,
 // which no process holds) by the time the diagram is drawn.
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { readSockets, type SocketFilter } from '../net/procnet.ts';
+import { readSockets, socketOwners, type SocketFilter } from '../net/procnet.ts';
 
 /** "netlab tcp-client" for a netlab command (node running scripts/tcp-client.ts or bin/netlab.js tcp-client), else the program. */
 export function ownerName(pid: number, program: string, procRoot = '/proc'): string {
@@ -27,17 +27,30 @@ export interface OwnerWatch {
   stop(): void;
 }
 
-/** Looks at the sockets now and every `everyMs` until stopped; nothing is lost if /proc cannot be read (not Linux). */
-export function watchOwners(filter: SocketFilter, everyMs = 200): OwnerWatch {
+/**
+ * Looks at the socket table now and every `everyMs` until stopped, and at the owners of the
+ * sockets it has not seen yet: reading /proc/net/tcp is cheap, scanning every process's
+ * descriptors is not, so the scan runs only when a socket is new. A client that lives a few
+ * milliseconds (`netlab tcp-client hello`) may still come and go between two looks.
+ * Nothing is lost if /proc cannot be read (not Linux).
+ */
+export function watchOwners(filter: SocketFilter, everyMs = 50): OwnerWatch {
   const programs = new Map<string, string>();
+  const seen = new Set<number>();
   const look = () => {
     try {
-      for (const entry of readSockets(filter, { owners: true })) {
-        if (!entry.pid || !entry.program) continue;
+      // TIME_WAIT sockets have inode 0: no process holds them.
+      const fresh = readSockets(filter, { owners: false }).filter((entry) => entry.inode !== 0 && !seen.has(entry.inode));
+      if (fresh.length === 0) return;
+      const owners = socketOwners('/proc', new Set(fresh.map((entry) => entry.inode)));
+      for (const entry of fresh) {
+        seen.add(entry.inode);
+        const owner = owners.get(entry.inode);
+        if (!owner) continue;
         const anyAddress = /^(0\.0\.0\.0|::)$/.test(entry.localHost);
         const host = entry.localHost.includes(':') ? `[${entry.localHost}]` : entry.localHost;
         const key = anyAddress ? `*:${entry.localPort}` : `${host}:${entry.localPort}`;
-        if (!programs.has(key)) programs.set(key, ownerName(entry.pid, entry.program));
+        if (!programs.has(key)) programs.set(key, ownerName(owner.pid, owner.program));
       }
     } catch {
       // not Linux, or /proc unreadable: the lanes are named by their endpoints only
