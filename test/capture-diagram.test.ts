@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { captureDiagram } from '../lib/capture/draw.ts';
+import { ownerName } from '../lib/capture/owners.ts';
+import { runExercise } from '../lib/cli/run.ts';
 import type { Diagram } from '../lib/capture/diagram.ts';
 import { fingerDefaults } from '../lib/finger/config.ts';
 import { finger } from '../lib/finger/client.ts';
@@ -18,6 +21,7 @@ import { UdpClient } from '../lib/net/udp.ts';
 import { calculatorMethods } from '../lib/rpc/calculator.ts';
 import { RpcClient } from '../lib/rpc/client.ts';
 import { listenRpc } from '../lib/rpc/server.ts';
+import captureScript from '../scripts/capture.ts';
 import { tempDir } from './helpers.ts';
 import { peerPath, skipBecause, skipWithout } from './peers/available.ts';
 import { freePort, test } from './peers/net-peers.ts';
@@ -180,4 +184,35 @@ test('XML-RPC: the call names its method, the fault its code and string', async 
   assert.ok(labels.includes('HTTP 200 OK response'), labels.join(' | '));
   assert.ok(labels.includes('POST / call quotient'), labels.join(' | '));
   assert.ok(labels.some((label) => /^HTTP 200 OK fault \d+: .+/.test(label)), labels.join(' | '));
+});
+
+test('netlab capture --port P --diagram --json, live: the exchange drawn once --count packets came, the server lane named by its owner', async (t) => {
+  if (!canCapture(t, 'tshark')) return;
+  const echo = await startTcpServer({ host: '127.0.0.1', port: 0 });
+  t.after(() => echo.close());
+  let stdout = '';
+  let stderr = '';
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const collect = (into: (text: string) => void) => new Writable({ write: (chunk, _encoding, done) => (into(String(chunk)), done()) });
+  const finished = runExercise(captureScript, ['--port', String(echo.address.port), '--diagram', '-c', '10', '-d', '20', '--json'], {
+    stdout: collect((text) => (stdout += text)),
+    stderr: collect((text) => {
+      stderr += text;
+      if (/^waiting for 10 packets/m.test(stderr)) markReady();
+    }),
+  });
+  await Promise.race([ready, finished]);
+  const connection = await TcpConnection.connect({ host: '127.0.0.1', port: echo.address.port, connectTimeoutMs: 2_000 });
+  await connection.send('hello\n');
+  connection.finish();
+  await connection.waitClosed(5_000);
+  assert.equal(await finished, 0, stderr);
+  const data = JSON.parse(stdout);
+  const server = data.lanes.find((lane: { endpoint: string }) => lane.endpoint === `127.0.0.1:${echo.address.port}`);
+  assert.equal(server.role, 'server');
+  assert.equal(server.program, ownerName(process.pid, 'node'), 'this test process holds the listening socket');
+  assert.equal(data.arrows.length, 10);
+  assert.equal(data.arrows[0].flags, 'SYN');
+  assert.equal(data.arrows[0].to, server.endpoint);
 });
