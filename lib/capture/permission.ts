@@ -16,5 +16,6 @@ export function captureRefusal(status = '/proc/self/status'): string | undefined
   } catch {
     // not Linux: only root may capture here
   }
-  return 'capturing needs root or CAP_NET_RAW (run it with sudo, or: sudo setcap cap_net_raw+eip "$(command -v node)")';
+  // The capture itself is tshark's dumpcap: Debian lets the wireshark group run it with the capability.
+  return 'capturing needs root or CAP_NET_RAW (run it with sudo, or: sudo dpkg-reconfigure wireshark-common && sudo usermod -aG wireshark $USER, then log in again)';
 }
