@@ -2,7 +2,7 @@
 // from its sender's lane to its receiver's, each TCP phase named once. The renderers (terminal,
 // SVG, HTML, JSON) all draw this one model; it is bounded, and says what it left out.
 
-import { arrowLabel, tcpFlags, tcpNumbers } from './labels.ts';
+import { arrowLabel, formatTime, tcpFlags, tcpNumbers } from './labels.ts';
 import { visibleControls } from '../text.ts';
 import { arrowEnds, endpointName, laneList, type Lane, type Role } from './lanes.ts';
 import type { CaptureFile, Packet } from './packets.ts';
@@ -31,6 +31,22 @@ export interface Arrow {
   phase?: string;
   /** tshark's one-line summary, for the details on hover. */
   summary: string;
+}
+
+/** "[PSH, ACK] seq=1 ack=1 len=6 "hello\n"": what is written over an arrow, in every drawing. */
+export function arrowText(arrow: Arrow): string {
+  return [arrow.flags && `[${arrow.flags}]`, arrow.numbers, arrow.label].filter(Boolean).join(' ');
+}
+
+/** Everything about the packet behind an arrow, a few lines: the SVG's hover text and the HTML page's panel. */
+export function arrowDetails(arrow: Arrow): string {
+  const tcp = arrow.flags ? ` [${arrow.flags}] ${arrow.numbers}` : '';
+  return [
+    `packet #${arrow.number} at ${formatTime(arrow.time)}${arrow.phase ? `   (${arrow.phase})` : ''}`,
+    `${arrow.from} → ${arrow.to}   ${arrow.protocol.toUpperCase()}${tcp}   ${arrow.length} bytes of payload`,
+    arrow.label,
+    arrow.summary && `tshark: ${arrow.summary}`,
+  ].filter(Boolean).join('\n');
 }
 
 export interface Diagram {

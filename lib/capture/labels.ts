@@ -58,6 +58,11 @@ export function arrowLabel(packet: Packet): string {
   return '';
 }
 
+/** "7.824 ms", "1.250 s": the time since the first packet. */
+export function formatTime(seconds: number): string {
+  return seconds < 1 ? `${(seconds * 1000).toFixed(3)} ms` : `${seconds.toFixed(3)} s`;
+}
+
 /** Cut to `length` characters, with an ellipsis when cut. */
 export function shorten(text: string, length: number): string {
   return text.length <= length ? text : `${text.slice(0, Math.max(0, length - 1))}…`;

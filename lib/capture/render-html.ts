@@ -1,14 +1,14 @@
 // The ladder diagram as one self-contained HTML page: the SVG figure inline, and a panel that
-// shows the details of the packet under the mouse (tshark's summary, flags, numbers, payload).
+// shows the details of the packet under the mouse (tshark's summary, flags, numbers, payload),
+// the same text as each arrow's <title> in the SVG.
 // No file, font or script is fetched from anywhere: the page works offline, as a lab report's annex.
 
-import type { Diagram } from './diagram.ts';
-import { diagramJson } from './render-json.ts';
+import { arrowDetails, type Diagram } from './diagram.ts';
 import { svgElement, xmlText } from './render-svg.ts';
 
 export function renderHtml(diagram: Diagram, title: string): string {
-  // The data for the hover panel. "<" is escaped so no string in it can close the <script> element.
-  const data = JSON.stringify(diagramJson(diagram).arrows).replace(/</g, '\\u003c');
+  // The hover panel's text, by packet number. "<" is escaped so no string in it can close the <script> element.
+  const data = JSON.stringify(Object.fromEntries(diagram.arrows.map((arrow) => [arrow.number, arrowDetails(arrow)]))).replace(/</g, '\\u003c');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -32,19 +32,13 @@ ${svgElement(diagram)}
 <pre id="details">(hover an arrow)</pre>
 <script type="application/json" id="packets">${data}</script>
 <script>
-  const packets = new Map(JSON.parse(document.getElementById('packets').textContent).map((p) => [String(p.number), p]));
+  const details = JSON.parse(document.getElementById('packets').textContent);
   const panel = document.getElementById('details');
   for (const arrow of document.querySelectorAll('.arrow')) {
     arrow.addEventListener('mouseenter', () => {
-      const p = packets.get(arrow.dataset.number);
       document.querySelectorAll('.arrow.selected').forEach((other) => other.classList.remove('selected'));
       arrow.classList.add('selected');
-      panel.textContent = [
-        'packet #' + p.number + ' at ' + (p.time * 1000).toFixed(3) + ' ms' + (p.phase ? '   (' + p.phase + ')' : ''),
-        p.from + ' \\u2192 ' + p.to + '   ' + p.protocol.toUpperCase() + (p.flags ? ' [' + p.flags + ']' : '') + (p.numbers ? ' ' + p.numbers : '') + '   ' + p.length + ' bytes of payload',
-        p.label,
-        'tshark: ' + p.summary,
-      ].filter(Boolean).join('\\n');
+      panel.textContent = details[arrow.dataset.number];
     });
   }
 </script>

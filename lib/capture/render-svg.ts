@@ -3,8 +3,8 @@
 // arrow slanting a little from sender to receiver with its label above it, and the phases
 // bracketed in the right margin. Each arrow has a <title>, which viewers show on hover.
 
-import type { Arrow, Diagram } from './diagram.ts';
-import { formatTime } from './render-terminal.ts';
+import { arrowDetails, arrowText, type Arrow, type Diagram } from './diagram.ts';
+import { formatTime } from './labels.ts';
 
 /** Text safe inside XML: markup escaped, and characters XML 1.0 forbids (§2.2) replaced. */
 export function xmlText(text: string): string {
@@ -24,7 +24,7 @@ const headerHeight = 72;
 const timeMargin = 90;
 const slant = 12;
 
-export interface SvgLayout {
+interface SvgLayout {
   width: number;
   height: number;
   laneX: number[];
@@ -32,7 +32,7 @@ export interface SvgLayout {
 }
 
 /** Where everything goes: lanes far enough apart for their longest label. */
-export function svgLayout(diagram: Diagram): SvgLayout {
+function svgLayout(diagram: Diagram): SvgLayout {
   const longest = Math.max(24, ...diagram.arrows.map((arrow) => arrowText(arrow).length), ...diagram.lanes.map((lane) => lane.endpoint.length + 8));
   const gap = Math.min(640, Math.max(220, longest * characterWidth + 40));
   const phaseMargin = diagram.arrows.some((arrow) => arrow.phaseStart) ? 260 : 40;
@@ -40,11 +40,6 @@ export function svgLayout(diagram: Diagram): SvgLayout {
   const width = Math.round(timeMargin + gap * Math.max(1, diagram.lanes.length) + phaseMargin);
   const height = headerHeight + 30 + diagram.arrows.length * rowHeight + 30 + diagram.leftOut.length * 18;
   return { width, height, laneX, arrowY: (index) => headerHeight + 40 + index * rowHeight };
-}
-
-/** "[PSH, ACK] seq=1 ack=1 len=6 "hello\n"": what is written over an arrow. */
-export function arrowText(arrow: Arrow): string {
-  return [arrow.flags && `[${arrow.flags}]`, arrow.numbers, arrow.label].filter(Boolean).join(' ');
 }
 
 /** Each phase's run of arrows: its first and last arrow (by index), for the margin's brackets. */
@@ -88,10 +83,9 @@ export function svgElement(diagram: Diagram): string {
     const x1 = laneX[arrow.fromLane];
     const x2 = laneX[arrow.toLane];
     const colour = arrow.protocol === 'icmp' ? '#b00' : arrow.flags.includes('RST') ? '#b00' : arrow.protocol === 'udp' ? '#06a' : '#222';
-    const details = [`#${arrow.number} ${formatTime(arrow.time)}  ${arrow.from} → ${arrow.to}`, arrowText(arrow), arrow.summary].filter(Boolean).join('\n');
     parts.push(
       `<g class="arrow" data-number="${arrow.number}" data-from="${xmlText(arrow.from)}" data-to="${xmlText(arrow.to)}">`,
-      `<title>${xmlText(details)}</title>`,
+      `<title>${xmlText(arrowDetails(arrow))}</title>`,
       `<text x="${timeMargin - 12}" y="${y + slant}" text-anchor="end" fill="#555">${xmlText(formatTime(arrow.time))}</text>`,
       `<line x1="${x1.toFixed(1)}" y1="${y}" x2="${x2.toFixed(1)}" y2="${y + slant}" stroke="${colour}" stroke-width="1.5" marker-end="url(#head)"/>`,
       // A wide invisible stroke over the arrow, so that the mouse finds it easily.

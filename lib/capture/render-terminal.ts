@@ -2,8 +2,8 @@
 // arrow line per packet, the phases named in the right margin. Unicode box drawing when the locale
 // is UTF-8, plain ASCII otherwise; the whole fitted to the width asked (the terminal's).
 
-import type { Diagram } from './diagram.ts';
-import { shorten } from './labels.ts';
+import { arrowText, type Diagram } from './diagram.ts';
+import { formatTime, shorten } from './labels.ts';
 
 export interface TerminalOptions {
   /** Columns available (the terminal's width). */
@@ -21,11 +21,6 @@ const glyphs = {
 export function localeIsUtf8(env: NodeJS.ProcessEnv = process.env): boolean {
   const locale = env.LC_ALL || env.LC_CTYPE || env.LANG || '';
   return /utf-?8/i.test(locale);
-}
-
-/** "  7.824 ms", "  1.250 s": the time since the first packet, right-aligned. */
-export function formatTime(seconds: number): string {
-  return seconds < 1 ? `${(seconds * 1000).toFixed(3)} ms` : `${seconds.toFixed(3)} s`;
 }
 
 /** The labels' few non-ASCII signs, in ASCII (a terminal without UTF-8 would show them garbled). */
@@ -84,7 +79,7 @@ function renderLines(diagram: Diagram, requestedWidth: number, g: (typeof glyphs
     const low = Math.min(from, to);
     const high = Math.max(from, to);
     // The label: centred over the arrow when it fits, else from the arrow's start to the right margin.
-    const text = [arrow.flags && `[${arrow.flags}]`, arrow.numbers, arrow.label].filter(Boolean).join(' ');
+    const text = arrowText(arrow);
     const labelRow = blank();
     const span = high - low - 3;
     const fits = [...text].length <= span;
