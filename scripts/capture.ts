@@ -61,7 +61,7 @@ export default defineExercise({
       tool: args.tool as CaptureToolName | undefined,
       interface: args.interface,
       port: chosen.port,
-      filter: joinFilters(chosen.filter, args.filter),
+      filter: joinFilters(chosen.bpf, args.filter),
       count,
       durationMs,
       hex: args.hex === true,
@@ -79,13 +79,16 @@ export default defineExercise({
 
 type Context = ExerciseContext<typeof args>;
 
-/** --port N, or the ports of the running service --exercise names. */
-function choosePorts({ args, config }: Context): { port?: number; filter?: string; decodeAs: string[] } {
-  if (args.exercise !== undefined) {
-    const { filter, decodeAs } = exercisePorts(config.pidDir, args.exercise);
-    return { filter, decodeAs };
-  }
-  return { port: args.port === undefined ? undefined : parsePort(args.port, 0), decodeAs: [] };
+/**
+ * --port N, or the ports of the running service --exercise names: for a live capture (the port,
+ * or a BPF filter for several), for a saved file (a display filter), and tshark's decode-as.
+ */
+function choosePorts({ args, config }: Context): { port?: number; bpf?: string; display?: string; decodeAs: string[] } {
+  if (args.exercise === undefined && args.port === undefined) return { decodeAs: [] };
+  const { ports, decodeAs } = args.exercise !== undefined ? exercisePorts(config.pidDir, args.exercise) : { ports: [parsePort(args.port, 0)], decodeAs: [] };
+  const display = ports.map((port) => `tcp.port == ${port} || udp.port == ${port}`).join(' || ');
+  if (ports.length === 1) return { port: ports[0], display, decodeAs };
+  return { bpf: ports.map((port) => `port ${port}`).join(' or '), display, decodeAs };
 }
 
 function joinFilters(...filters: (string | undefined)[]): string | undefined {
@@ -108,8 +111,7 @@ async function drawDiagram(context: Context): Promise<void> {
   let title: string;
   if (args.read !== undefined) {
     // A saved file is filtered after the fact: --port and --filter become a display filter.
-    const portFilter = chosen.port !== undefined ? `tcp.port == ${chosen.port} || udp.port == ${chosen.port}` : chosen.filter?.replace(/port (\d+)/g, 'tcp.port == $1 || udp.port == $1').replace(/ or /g, ' || ');
-    const displayFilter = [portFilter, args.filter].filter(Boolean).map((filter) => `(${filter})`).join(' && ') || undefined;
+    const displayFilter = [chosen.display, args.filter].filter(Boolean).map((filter) => `(${filter})`).join(' && ') || undefined;
     diagram = await diagramOfFile(args.read, { maxArrows, decodeAs, displayFilter, signal });
     title = `netlab capture --read ${args.read}`;
   } else {
@@ -119,7 +121,7 @@ async function drawDiagram(context: Context): Promise<void> {
       tool: args.tool as CaptureToolName | undefined,
       interface: args.interface,
       port: chosen.port,
-      filter: joinFilters(chosen.filter, args.filter),
+      filter: joinFilters(chosen.bpf, args.filter),
       count,
       durationMs,
       signal,
@@ -127,7 +129,7 @@ async function drawDiagram(context: Context): Promise<void> {
       onReady: (session) => announce(out, session, count, durationMs),
     });
     diagram = result.diagram;
-    title = `netlab capture${chosen.port !== undefined ? ` --port ${chosen.port}` : args.exercise ? ` --exercise ${args.exercise}` : ''}: ${packetCount(result.packets)}`;
+    title = `netlab capture${args.port !== undefined ? ` --port ${args.port}` : args.exercise ? ` --exercise ${args.exercise}` : ''}: ${packetCount(result.packets)}`;
   }
   if (args.out !== undefined) {
     await writeDiagramFile(diagram, args.out, title);

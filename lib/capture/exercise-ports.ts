@@ -10,8 +10,8 @@ function portsKey(service: string): string {
   return service.replace(/-server$/, '').replace(/^(finger|ftp)d$/, '$1');
 }
 
-/** The running instances' ports, as a BPF filter, and tshark's decode-as for them. */
-export function exercisePorts(pidDir: string, service: string): { ports: number[]; filter: string; decodeAs: string[] } {
+/** The running instances' ports, and tshark's decode-as for them. */
+export function exercisePorts(pidDir: string, service: string): { ports: number[]; decodeAs: string[] } {
   const running = listInstances(pidDir, service).filter((instance) => instance.check === 'same');
   if (running.length === 0) {
     throw new NetlabError('E_SERVICE_NOT_RUNNING', `no ${service} is running, so there is no port to capture`, {
@@ -19,9 +19,5 @@ export function exercisePorts(pidDir: string, service: string): { ports: number[
     });
   }
   const ports = [...new Set(running.map((instance) => instance.record.address.port))];
-  return {
-    ports,
-    filter: ports.map((port) => `port ${port}`).join(' or '),
-    decodeAs: ports.flatMap((port) => decodeAsArguments({ [portsKey(service)]: port })),
-  };
+  return { ports, decodeAs: ports.flatMap((port) => decodeAsArguments({ [portsKey(service)]: port })) };
 }
