@@ -48,7 +48,6 @@ export function laneList(packets: Packet[], programs: ReadonlyMap<string, string
       endpoints.set(name, endpoint);
       order.push(name);
     }
-    // A role learnt from a SYN overrides a guess made from who spoke first.
     if (!roles.has(name)) roles.set(name, role);
   };
   // First the certain roles: the SYN (without ACK) goes from client to server.
@@ -62,8 +61,11 @@ export function laneList(packets: Packet[], programs: ReadonlyMap<string, string
   for (const packet of packets) {
     if (packet.transport === 'other') continue;
     const { from, to } = arrowEnds(packet);
-    const fromRole = synRoles.get(endpointName(from)) ?? (packet.icmp ? 'server' : 'client');
-    const toRole = synRoles.get(endpointName(to)) ?? (fromRole === 'client' ? 'server' : 'client');
+    // Known from a SYN, or from an earlier packet; else the sender of a datagram is taken for the
+    // client (it spoke first), and the host that sends an ICMP error for the server it stands for.
+    const known = (endpoint: Endpoint) => synRoles.get(endpointName(endpoint)) ?? roles.get(endpointName(endpoint));
+    const fromRole = known(from) ?? (packet.icmp ? 'server' : known(to) === 'client' ? 'server' : 'client');
+    const toRole = known(to) ?? (fromRole === 'client' ? 'server' : 'client');
     // The client's lane left of its server's: place the client first whichever way the packet goes.
     if (fromRole === 'client') {
       place(from, fromRole);
@@ -77,9 +79,4 @@ export function laneList(packets: Packet[], programs: ReadonlyMap<string, string
     const endpoint = endpoints.get(name)!;
     return { endpoint: name, address: endpoint.address, port: endpoint.port, role: roles.get(name)!, program: programs.get(name) ?? programs.get(`*:${endpoint.port}`) };
   });
-}
-
-/** "client 127.0.0.1:57158 (netlab tcp-client)": a lane's title, as the diagrams print it. */
-export function laneTitle(lane: Lane): string {
-  return `${lane.role} ${lane.endpoint}${lane.program ? ` (${lane.program})` : ''}`;
 }

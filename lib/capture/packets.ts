@@ -57,7 +57,7 @@ export interface Packet {
   summary: string;
 }
 
-export const payloadBytesKept = 64;
+const payloadBytesKept = 64;
 
 /** The fields asked of tshark, in the order of its columns. Each is read by `fieldReader` below. */
 const fields = [
@@ -109,7 +109,7 @@ export async function readCaptureFile(file: string, options: ReadOptions): Promi
 }
 
 /** One line of `tshark -T fields` (tab-separated, in the order of `fields`) as a packet. */
-export function parseFieldLine(line: string): Packet {
+function parseFieldLine(line: string): Packet {
   const columns = line.split('\t');
   // tshark writes a string's CR, LF, tab and backslash as \r, \n, \t and \\ (one packet, one line).
   const text = (field: Field) => (columns[fields.indexOf(field)] ?? '').replace(/\\([rnt\\])/g, (_, c: string) => ({ r: '\r', n: '\n', t: '\t' })[c] ?? c);
@@ -206,7 +206,7 @@ function run(program: string, args: string[], file: string, signal?: AbortSignal
 }
 
 /** The sentence for each way a capture file can be unreadable (wiretap's errors, as tshark and capinfos word them). */
-export function explainReadFailure(file: string, stderr: string, cause?: unknown): NetlabError {
+function explainReadFailure(file: string, stderr: string, cause?: unknown): NetlabError {
   const said = (pattern: RegExp) => pattern.test(stderr);
   const details = { file, stderr: stderr.split('\n').filter((line) => line.trim() && !/Running as user|could be dangerous/.test(line)).slice(-4).join('\n') };
   const input = (message: string, hint: string) => new NetlabError('E_INPUT', message, { details, hint, cause });
