@@ -92,7 +92,7 @@ test('capture reports a missing interface and a bad filter in plain words', asyn
 
 test('the filter reaches the tool as one argument, never through a shell', () => {
   const args = captureArguments('tcpdump', { port: 8016, filter: 'tcp; rm -rf /', count: 5 });
-  assert.deepEqual(args, ['-i', 'lo', '-n', '-l', '-c', '5', 'port 8016 and (tcp; rm -rf /)']);
+  assert.deepEqual(args, ['-i', 'lo', '-n', '-l', '-c', '5', '--immediate-mode', 'port 8016 and (tcp; rm -rf /)']);
   // tshark -x alone drops the summary lines: -P keeps them above the bytes.
   assert.deepEqual(captureArguments('tshark', { count: 1, hex: true }), ['-i', 'lo', '-n', '-l', '-c', '1', '-x', '-P']);
 });
@@ -100,7 +100,7 @@ test('the filter reaches the tool as one argument, never through a shell', () =>
 test('tshark decodes every lab port as its protocol (UDP 9875 is no SAP); tcpdump has no decode-as', () => {
   const decode = ['-d', 'udp.port==9875,data', '-d', 'tcp.port==8016,data', '-d', 'tcp.port==7979,finger', '-d', 'tcp.port==8700,http', '-d', 'tcp.port==8701,http', '-d', 'tcp.port==2121,ftp'];
   assert.deepEqual(captureArguments('tshark', { count: 2, port: 9875, labPorts: defaultConfig.ports }), ['-i', 'lo', '-n', '-l', '-c', '2', ...decode, '-f', 'port 9875']);
-  assert.deepEqual(captureArguments('tcpdump', { count: 2, port: 9875, labPorts: defaultConfig.ports }), ['-i', 'lo', '-n', '-l', '-c', '2', 'port 9875']);
+  assert.deepEqual(captureArguments('tcpdump', { count: 2, port: 9875, labPorts: defaultConfig.ports }), ['-i', 'lo', '-n', '-l', '-c', '2', '--immediate-mode', 'port 9875']);
   // A port the config moved is the one decoded; 0 (any free port) and a port named twice are not repeated.
   assert.deepEqual(decodeAsArguments({ finger: 7070, calc: 0, annuaire: 8000, tcp: 8000, qotd: 1717 }), ['-d', 'tcp.port==7070,finger', '-d', 'tcp.port==8000,http']);
 });

@@ -1,8 +1,7 @@
 // What fingerd asks for an answer: a backend turns a local query (RFC 1288 {Q1}) into text.
 // `auto` picks the machine's finger program when there is one, else the builtin one.
 
-import { accessSync, constants } from 'node:fs';
-import path from 'node:path';
+import { findExecutable } from '../executables.ts';
 import type { FingerConfig } from './config.ts';
 import type { LocalQuery } from './query.ts';
 
@@ -17,19 +16,6 @@ export interface FingerAnswer {
 export interface FingerBackend {
   readonly name: BackendName;
   answer(query: LocalQuery): Promise<FingerAnswer>;
-}
-
-/** Where an executable named in the config is: itself when it has a slash, else the first in PATH. */
-export function findExecutable(name: string, searchPath = process.env.PATH ?? ''): string | undefined {
-  const candidates = name.includes('/') ? [name] : searchPath.split(':').filter(Boolean).map((dir) => path.join(dir, name));
-  return candidates.find((file) => {
-    try {
-      accessSync(file, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
 }
 
 /** The backend `auto` means on this machine. */

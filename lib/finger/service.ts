@@ -4,7 +4,8 @@
 import type { Logger } from 'pino';
 import { NetlabError } from '../errors.ts';
 import type { ServerHandle } from '../services/handle.ts';
-import { findExecutable, resolveBackendName, type BackendName, type FingerBackend } from './backend.ts';
+import { findExecutable } from '../executables.ts';
+import { resolveBackendName, type BackendName, type FingerBackend } from './backend.ts';
 import { createBuiltinBackend } from './builtin.ts';
 import type { FingerConfig } from './config.ts';
 import { startFingerServer } from './server.ts';

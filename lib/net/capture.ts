@@ -2,9 +2,8 @@
 // filtered on a port, and always stops — after a packet count or a duration, whichever comes first.
 
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import path from 'node:path';
 import { NetlabError } from '../errors.ts';
+import { findExecutable } from '../executables.ts';
 
 export type CaptureToolName = 'tshark' | 'tcpdump';
 
@@ -45,21 +44,6 @@ export interface CaptureSession {
 }
 
 export const defaultInterface = process.platform === 'linux' ? 'lo' : 'lo0';
-
-/** The first executable named `name` on the search path (sbin folders included: tcpdump lives there on some systems). */
-export function findExecutable(name: string, searchPath = process.env.PATH ?? ''): string | undefined {
-  for (const folder of [...searchPath.split(path.delimiter), '/usr/sbin', '/sbin']) {
-    if (!folder) continue;
-    const candidate = path.join(folder, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 
 /** The BPF filter: the port, and the user's expression, both required. */
 export function captureFilter(options: Pick<CaptureOptions, 'port' | 'filter'>): string | undefined {
@@ -106,8 +90,14 @@ export function captureArguments(tool: CaptureToolName, options: Omit<CaptureOpt
     if (options.labPorts) args.push(...decodeAsArguments(options.labPorts));
     if (filter) args.push('-f', filter);
   } else {
+    // Each packet as it comes: without it, libpcap hands packets over by the buffer-full (or
+    // after a timeout), and those still buffered when the capture is stopped are lost.
+    args.push('--immediate-mode');
     if (options.hex) args.push('-X');
     if (options.writeFile) args.push('--print', '-w', options.writeFile);
+    // As root, tcpdump drops to the user "tcpdump" once capturing, who may not write where the
+    // file goes (a private temporary folder): -Z keeps the user running it, who owns the file.
+    if (options.writeFile && process.getuid?.() === 0) args.push('-Z', 'root');
     if (filter) args.push(filter);
   }
   return args;

@@ -3,7 +3,7 @@
 // NETLAB_REQUIRE_PEERS=1 (CI installs every peer, so nothing there may be skipped in silence).
 
 import { existsSync } from 'node:fs';
-import { findExecutable } from '../../lib/net/capture.ts';
+import { findExecutable } from '../../lib/executables.ts';
 
 interface PeerSpec {
   /** The Debian package that brings it. */
