@@ -5,9 +5,9 @@
 import { jsonArg, parseSeconds, quietArg, timeoutArg, traceArg } from '../lib/cli/args.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
-import { fileToSend, getAction, listAction, putAction } from '../lib/ftp/client/actions.ts';
-import { withSession, type SessionFlags } from '../lib/ftp/client/session.ts';
-import { parseTarget, runShell } from '../lib/ftp/client/shell.ts';
+import { fileToSend, getAction, listAction, putAction } from '../lib/cli/ftp/actions.ts';
+import { withSession, type SessionFlags } from '../lib/cli/ftp/session.ts';
+import { parseTarget, runShell } from '../lib/cli/ftp/shell.ts';
 import { defaultFtpPort, parseFtpUrl } from '../lib/ftp/client/url.ts';
 import type { LoadedConfig } from '../lib/config/load.ts';
 
