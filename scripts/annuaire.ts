@@ -7,9 +7,9 @@ import { defineExercise } from '../lib/cli/exercise.ts';
 import type { Output } from '../lib/cli/output.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { englishAliases, type Entry } from '../lib/rpc/annuaire.ts';
-import { callOrFail, checkArity, clientFromArgs, rpcClientArgs, type Arity } from '../lib/rpc/client-args.ts';
+import { callOrFail, checkArity, clientFromArgs, rpcClientArgs, type Arity } from '../lib/cli/rpc/client-args.ts';
 import type { RpcClient } from '../lib/rpc/client.ts';
-import { runMenu, type MenuItem, type Prompter } from '../lib/rpc/menu.ts';
+import { runMenu, type MenuItem, type Prompter } from '../lib/cli/rpc/menu.ts';
 
 type Command = keyof typeof englishAliases;
 const commands = Object.keys(englishAliases) as Command[];

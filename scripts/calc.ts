@@ -7,10 +7,10 @@ import { defineExercise } from '../lib/cli/exercise.ts';
 import type { Output } from '../lib/cli/output.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { calculatorMethods, calculatorOperations, type CalculatorOperation } from '../lib/rpc/calculator.ts';
-import { callOrFail, checkArity, clientFromArgs, parseOperand, rpcClientArgs } from '../lib/rpc/client-args.ts';
+import { callOrFail, checkArity, clientFromArgs, parseOperand, rpcClientArgs } from '../lib/cli/rpc/client-args.ts';
 import type { RpcClient } from '../lib/rpc/client.ts';
 import { RpcDouble, type RpcValue } from '../lib/rpc/codec.ts';
-import { runMenu, type Prompter } from '../lib/rpc/menu.ts';
+import { runMenu, type Prompter } from '../lib/cli/rpc/menu.ts';
 
 const symbols: Record<CalculatorOperation, string> = { add: '+', mult: '×', diff: '−', quotient: '÷', absolue: '|a|' };
 

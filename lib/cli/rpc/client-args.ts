@@ -1,14 +1,14 @@
 // What the calc and annuaire clients share: the flags that say where the server is, the client
 // they make from them (with --trace), and how they turn typed text into XML-RPC numbers.
 
-import { NetlabError } from '../errors.ts';
-import { hostArg, jsonArg, parseRemotePort, parseSeconds, remotePortArg, timeoutArg, traceArg } from '../cli/args.ts';
-import type { Output } from '../cli/output.ts';
-import type { LoadedConfig } from '../config/load.ts';
-import { formatAddress } from '../services/handle.ts';
-import { RpcClient } from './client.ts';
-import { RpcDouble, type RpcValue } from './codec.ts';
-import { isRpcFault } from './faults.ts';
+import { NetlabError } from '../../errors.ts';
+import { hostArg, jsonArg, parseRemotePort, parseSeconds, remotePortArg, timeoutArg, traceArg } from '../args.ts';
+import type { Output } from '../output.ts';
+import type { LoadedConfig } from '../../config/load.ts';
+import { formatAddress } from '../../services/handle.ts';
+import { RpcClient } from '../../rpc/client.ts';
+import { RpcDouble, type RpcValue } from '../../rpc/codec.ts';
+import { isRpcFault } from '../../rpc/faults.ts';
 
 export function rpcClientArgs(service: string, defaultPort: number) {
   return {
