@@ -3,7 +3,8 @@
 // Drop a file like this into plugins/ and `netlab list` shows it; nothing else to register.
 
 import net from 'node:net';
-import { hostArg, parsePort, portArg } from '../lib/cli/args.ts';
+import { hostArg, portArg } from '../lib/cli/args.ts';
+import { parsePort } from '../lib/values.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { listenTcp } from '../lib/net/listen.ts';

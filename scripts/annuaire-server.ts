@@ -3,10 +3,11 @@
 // ajouterEntree, trouverNumero, nbNumeros, supprimerEntree, supprimerTout, lister (+ English aliases).
 
 import path from 'node:path';
-import { hostArg, parsePort, portArg } from '../lib/cli/args.ts';
+import { hostArg, portArg } from '../lib/cli/args.ts';
+import { parsePort } from '../lib/values.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
-import { dataPath } from '../lib/config/load.ts';
+import { dataPath } from '../lib/paths.ts';
 import { prepareStateDir } from '../lib/config/state-dirs.ts';
 import { listenAnnuaire } from '../lib/rpc/annuaire.ts';
 

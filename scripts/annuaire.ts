@@ -3,6 +3,7 @@
 // find, count, delete, clear --yes, list), or the lab's menu when no command is given.
 
 import { NetlabError } from '../lib/errors.ts';
+import { parseCount } from '../lib/values.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import type { Output } from '../lib/cli/output.ts';
 import { runIfMain } from '../lib/cli/process.ts';
@@ -58,7 +59,7 @@ export default defineExercise({
       checkArity(`annuaire ${command}`, args._.slice(1), arities[command]);
       const [nom, ...rest] = args._.slice(1);
       const numero = rest.length > 0 ? rest.join(' ') : undefined;
-      await runCommand(command, { client, out, nom, numero, offset: whole(args.offset, 0, '--offset'), limit: whole(args.limit, pageSize, '--limit'), yes: args.yes === true });
+      await runCommand(command, { client, out, nom, numero, offset: parseCount(args.offset, 0, '--offset', 0), limit: parseCount(args.limit, pageSize, '--limit'), yes: args.yes === true });
     } finally {
       client.close();
     }
@@ -160,12 +161,6 @@ function checkCommand(name: string): Command {
   const command = (commands as string[]).includes(name) ? (name as Command) : frenchToEnglish.get(name.toLowerCase());
   if (command) return command;
   throw new NetlabError('E_USAGE', `unknown command ${JSON.stringify(name)}`, { hint: `choose one of: ${commands.join(', ')} (or ${Object.values(englishAliases).join(', ')})` });
-}
-
-function whole(value: string | undefined, fallback: number, flag: string): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value)) throw new NetlabError('E_USAGE', `${flag} ${JSON.stringify(value)} is not a whole number`);
-  return Number(value);
 }
 
 runIfMain(import.meta);

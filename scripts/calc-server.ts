@@ -2,7 +2,8 @@
 // `netlab calc-server`: the lab's RPC calculator (Calcul) as an XML-RPC server.
 // add, mult, diff, quotient, absolue; faults for division by zero and bad parameters.
 
-import { hostArg, parsePort, portArg } from '../lib/cli/args.ts';
+import { hostArg, portArg } from '../lib/cli/args.ts';
+import { parsePort } from '../lib/values.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { calculatorMethods } from '../lib/rpc/calculator.ts';

@@ -2,7 +2,8 @@
 // Lab 1, capture: what crosses the wire for a port, through tshark or tcpdump, on loopback by
 // default; it always ends, after --count packets or --duration seconds, whichever comes first.
 
-import { jsonArg, parseCount, parsePort, parseSeconds } from '../lib/cli/args.ts';
+import { jsonArg } from '../lib/cli/args.ts';
+import { parseCount, parsePort, parseSeconds } from '../lib/values.ts';
 import { NetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { visibleControls } from '../lib/text.ts';

@@ -2,7 +2,8 @@
 // finger: the RFC 1288 client of Lab 2 — `netlab finger alice@host`, `@host`, `-l`, and the
 // lab's own `-u USER --host HOST` form; several targets in one call, each its own connection.
 
-import { hostArg, jsonArg, parseRemotePort, parseSeconds, remotePortArg, quietArg, traceArg } from '../lib/cli/args.ts';
+import { hostArg, jsonArg, remotePortArg, quietArg, traceArg } from '../lib/cli/args.ts';
+import { parseRemotePort, parseSeconds } from '../lib/values.ts';
 import { ExitCode, isNetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { visibleControls } from '../lib/text.ts';

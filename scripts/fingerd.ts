@@ -2,7 +2,8 @@
 // fingerd: the RFC 1288 finger server of Lab 2, as a netlab service (pidfile, request log).
 // `netlab fingerd` runs it in the foreground; `netlab start fingerd` as a daemon.
 
-import { hostArg, parseCount, parsePort, portArg } from '../lib/cli/args.ts';
+import { hostArg, portArg } from '../lib/cli/args.ts';
+import { parseCount, parsePort } from '../lib/values.ts';
 import { NetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';

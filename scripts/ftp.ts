@@ -2,7 +2,8 @@
 // `netlab ftp`: the hand-written FTP client — one-shot `ls`, `get`, `put` with ftp:// URLs, or an
 // interactive shell like ftp(1) when no command is given. The protocol lives in lib/ftp/client.
 
-import { jsonArg, parseSeconds, quietArg, timeoutArg, traceArg } from '../lib/cli/args.ts';
+import { jsonArg, quietArg, timeoutArg, traceArg } from '../lib/cli/args.ts';
+import { parseSeconds } from '../lib/values.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { fileToSend, getAction, listAction, putAction } from '../lib/cli/ftp/actions.ts';

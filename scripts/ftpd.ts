@@ -5,7 +5,8 @@
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { hostArg, parseCount, parsePort, parseSeconds, portArg } from '../lib/cli/args.ts';
+import { hostArg, portArg } from '../lib/cli/args.ts';
+import { parseCount, parsePort, parseSeconds } from '../lib/values.ts';
 import { NetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';

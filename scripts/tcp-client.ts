@@ -3,7 +3,8 @@
 // answer until the server closes. --trace shows every step with a timestamp: connect, bytes, FIN.
 
 import { createInterface } from 'node:readline';
-import { hostArg, jsonArg, parseRemotePort, parseSeconds, remotePortArg, quietArg, timeoutArg, traceArg } from '../lib/cli/args.ts';
+import { hostArg, jsonArg, remotePortArg, quietArg, timeoutArg, traceArg } from '../lib/cli/args.ts';
+import { parseRemotePort, parseSeconds } from '../lib/values.ts';
 import { NetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import type { Output } from '../lib/cli/output.ts';

@@ -2,7 +2,8 @@
 // Lab 1, TCP server: accepts many clients at once, prints each one's address, echoes what it
 // receives (or answers each line with --reply OK), and says how each client left: FIN or reset.
 
-import { hostArg, jsonArg, parseCount, parsePort, portArg, quietArg } from '../lib/cli/args.ts';
+import { hostArg, jsonArg, portArg, quietArg } from '../lib/cli/args.ts';
+import { parseCount, parsePort } from '../lib/values.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { byteCount, payloadJson, previewPayload } from '../lib/net/payload.ts';

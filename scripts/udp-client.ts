@@ -3,7 +3,8 @@
 // with --wait, prints the reply. When nothing listens it says "port unreachable" instead of hanging.
 
 import { createInterface } from 'node:readline';
-import { hostArg, jsonArg, parseRemotePort, parseSeconds, remotePortArg, quietArg, timeoutArg } from '../lib/cli/args.ts';
+import { hostArg, jsonArg, remotePortArg, quietArg, timeoutArg } from '../lib/cli/args.ts';
+import { parseRemotePort, parseSeconds } from '../lib/values.ts';
 import { NetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';

@@ -2,7 +2,8 @@
 // Lab 1, UDP server: binds a port, prints every datagram with its source address, and with
 // --echo sends it back. `npx zx scripts/udp-server.ts --echo` or `netlab udp-server --echo`.
 
-import { hostArg, jsonArg, parsePort, portArg, quietArg } from '../lib/cli/args.ts';
+import { hostArg, jsonArg, portArg, quietArg } from '../lib/cli/args.ts';
+import { parsePort } from '../lib/values.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { byteCount, payloadJson, previewPayload } from '../lib/net/payload.ts';

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { NetlabError } from '../lib/errors.ts';
 import { Registry } from '../lib/cli/registry.ts';
-import { packageRoot } from '../lib/config/load.ts';
+import { packageRoot } from '../lib/paths.ts';
 import { isolatedEnv, netlabBin, tempDir } from './helpers.ts';
 
 const run = promisify(execFile);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import type { NetlabError } from '../lib/errors.ts';
-import { packageRoot } from '../lib/config/load.ts';
+import { packageRoot } from '../lib/paths.ts';
 import { resolveBackendName } from '../lib/finger/backend.ts';
 import { finger } from '../lib/finger/client.ts';
 import { fingerDefaults, type FingerConfig } from '../lib/finger/config.ts';

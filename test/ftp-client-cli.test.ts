@@ -9,7 +9,7 @@ import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { ExitCode } from '../lib/errors.ts';
 import { Output } from '../lib/cli/output.ts';
-import { packageRoot } from '../lib/config/load.ts';
+import { packageRoot } from '../lib/paths.ts';
 import { getAction } from '../lib/cli/ftp/actions.ts';
 import { FtpClient } from '../lib/ftp/client/index.ts';
 import { hashPassword, startFtpServer } from '../lib/ftp/server/index.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultConfig } from '../lib/config/define.ts';
-import { packageRoot } from '../lib/config/load.ts';
+import { packageRoot } from '../lib/paths.ts';
 import { captureArguments, decodeAsArguments, startCapture, type CaptureOptions, type CaptureToolName } from '../lib/net/capture.ts';
 import { startUdpServer, UdpClient } from '../lib/net/udp.ts';
 import captureScript from '../scripts/capture.ts';

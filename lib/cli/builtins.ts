@@ -22,7 +22,8 @@ import { instanceName, judgeServicePidfile, serviceLog } from '../services/insta
 import { formatLogLine } from '../services/log.ts';
 import { followLog, readLastLines } from '../services/logfile.ts';
 import { describePidfile } from '../services/pidfile.ts';
-import { jsonArg, parseCount, parseSeconds } from './args.ts';
+import { jsonArg } from './args.ts';
+import { parseCount, parseSeconds } from '../values.ts';
 import { NetlabError } from '../errors.ts';
 import { defineExercise, type Exercise } from './exercise.ts';
 import type { Output } from './output.ts';

@@ -1,7 +1,8 @@
 // The `netlab` command: `netlab list`, `netlab NAME …`, `netlab start|stop|restart|status|logs NAME`.
 
 import path from 'node:path';
-import { loadConfig, packageRoot } from '../config/load.ts';
+import { loadConfig } from '../config/load.ts';
+import { packageRoot } from '../paths.ts';
 import { builtinCommands } from './builtins.ts';
 import { ExitCode, NetlabError } from '../errors.ts';
 import { Output } from './output.ts';

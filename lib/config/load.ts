@@ -3,13 +3,11 @@
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { NetlabError } from '../errors.ts';
+import { packageRoot } from '../paths.ts';
 import { defaultConfig, environmentAliases, openRecords, type NetlabConfig, type NetlabUserConfig } from './define.ts';
 import { planStateDirMoves, StateDirs, type StateDirKey } from './state-dirs.ts';
-
-/** The checkout netlab runs from: the folder holding package.json and scripts/. */
-export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface LoadConfigOptions {
   /** Where to look for netlab.config.ts first (default: the current directory). */
@@ -52,11 +50,6 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const moves = planStateDirMoves(config, chosen, env);
   for (const move of moves) config[move.key] = move.to;
   return { ...config, configFile: file, root, stateDirs: new StateDirs(moves, options.onNote, env.HOME || undefined) };
-}
-
-/** A path from a domain section (a database, the ftp root): relative ones live under dataDir. */
-export function dataPath(config: Pick<NetlabConfig, 'dataDir'>, relativeOrAbsolute: string): string {
-  return path.resolve(config.dataDir, relativeOrAbsolute);
 }
 
 function findConfigFile(explicit: string | undefined, cwd: string): string | undefined {

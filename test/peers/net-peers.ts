@@ -6,7 +6,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import path from 'node:path';
 import { test as nodeTest, type TestContext as NodeTestContext } from 'node:test';
-import { packageRoot } from '../../lib/config/load.ts';
+import { packageRoot } from '../../lib/paths.ts';
 import { waitFor } from '../helpers.ts';
 
 type TestContext = { after(fn: () => unknown): void };

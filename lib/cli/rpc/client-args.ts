@@ -2,7 +2,8 @@
 // they make from them (with --trace), and how they turn typed text into XML-RPC numbers.
 
 import { NetlabError } from '../../errors.ts';
-import { hostArg, jsonArg, parseRemotePort, parseSeconds, remotePortArg, timeoutArg, traceArg } from '../args.ts';
+import { hostArg, jsonArg, remotePortArg, timeoutArg, traceArg } from '../args.ts';
+import { parseRemotePort, parseSeconds } from '../../values.ts';
 import type { Output } from '../output.ts';
 import type { LoadedConfig } from '../../config/load.ts';
 import { formatAddress } from '../../services/handle.ts';

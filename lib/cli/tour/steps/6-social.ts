@@ -3,7 +3,7 @@
 
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { dataPath } from '../../../config/load.ts';
+import { dataPath } from '../../../paths.ts';
 import { writeGraphFile } from '../../../graph/export.ts';
 import { renderHtml, renderSvg } from '../../../graph/render.ts';
 import { graphStats } from '../../../graph/stats.ts';
