@@ -8,7 +8,7 @@ import { parsePort } from '../lib/values.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { dataPath } from '../lib/paths.ts';
-import { prepareStateDir } from '../lib/config/state-dirs.ts';
+import { prepareStateDir } from '../lib/state-dirs.ts';
 import { listenAnnuaire } from '../lib/rpc/annuaire.ts';
 
 export default defineExercise({

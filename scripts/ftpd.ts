@@ -10,7 +10,7 @@ import { parseCount, parsePort, parseSeconds } from '../lib/values.ts';
 import { NetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
-import { prepareStateDir } from '../lib/config/state-dirs.ts';
+import { prepareStateDir } from '../lib/state-dirs.ts';
 import { hashPassword, startFtpServer } from '../lib/ftp/server/index.ts';
 import { serverOptionsFromConfig } from '../lib/ftp/server/settings.ts';
 

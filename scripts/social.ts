@@ -13,7 +13,7 @@ import type { Output } from '../lib/cli/output.ts';
 import { visibleControls } from '../lib/text.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { dataPath } from '../lib/paths.ts';
-import { prepareStateDir } from '../lib/config/state-dirs.ts';
+import { prepareStateDir } from '../lib/state-dirs.ts';
 import { gexfOptions, gexfVersionArg, graphFormat, writeGraphFile } from '../lib/graph/export.ts';
 import { graphStats } from '../lib/graph/stats.ts';
 import { openResponseCache } from '../lib/social/cache.ts';

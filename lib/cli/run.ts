@@ -4,7 +4,7 @@
 import type { Writable } from 'node:stream';
 import { parseArgs, renderUsage, type ArgsDef, type CommandDef } from 'citty';
 import { loadConfig, type LoadedConfig } from '../config/load.ts';
-import { prepareStateDir } from '../config/state-dirs.ts';
+import { prepareStateDir } from '../state-dirs.ts';
 import { formatAddress, isServerHandle, type ServerHandle } from '../services/handle.ts';
 import { openRequestLog, silentLog, type RequestLog } from '../services/log.ts';
 import { instanceName, registerInstance, serviceLog, type Registration } from '../services/instances.ts';

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { NetlabError } from '../errors.ts';
 import { packageRoot } from '../paths.ts';
 import { defaultConfig, environmentAliases, openRecords, type NetlabConfig, type NetlabUserConfig } from './define.ts';
-import { planStateDirMoves, StateDirs, type StateDirKey } from './state-dirs.ts';
+import { planStateDirMoves, StateDirs, type StateDirKey } from '../state-dirs.ts';
 
 export interface LoadConfigOptions {
   /** Where to look for netlab.config.ts first (default: the current directory). */

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NetlabError } from '../errors.ts';
-import { prepareStateDir } from '../config/state-dirs.ts';
+import { prepareStateDir } from '../state-dirs.ts';
 import { checkIdentity, signalIfSame, waitForExit } from './identity.ts';
 import {
   checkInstanceId,

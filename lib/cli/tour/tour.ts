@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { LoadedConfig } from '../../config/load.ts';
-import { prepareStateDir } from '../../config/state-dirs.ts';
+import { prepareStateDir } from '../../state-dirs.ts';
 import type { Output } from '../output.ts';
 
 export interface TourContext {

@@ -4,7 +4,7 @@
 import { accessSync, constants, existsSync, lstatSync, mkdirSync, chmodSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { NetlabError, systemErrorCode } from '../errors.ts';
+import { NetlabError, systemErrorCode } from './errors.ts';
 
 export type StateDirKey = 'dataDir' | 'logDir' | 'pidDir';
 
