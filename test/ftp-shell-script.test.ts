@@ -14,7 +14,7 @@ import { packageRoot } from '../lib/paths.ts';
 import { startFtpServer } from '../lib/ftp/server/index.ts';
 import { isolatedEnv, tempDir, type Captured } from './helpers.ts';
 import { skipBecause, skipWithout } from './peers/available.ts';
-import { startVsftpd } from './peers/ftp-peers.ts';
+import { startVsftpd } from '../peers/ftp-peers.ts';
 
 /** A test that hangs (the bug this file guards against) fails on its own. */
 const limit = { timeout: 30_000 };

@@ -8,7 +8,8 @@ import { startUdpServer, UdpClient } from '../lib/net/udp.ts';
 import captureScript from '../scripts/capture.ts';
 import { capture, isolatedEnv, nodeWithTsx, tempDir, waitFor } from './helpers.ts';
 import { peerPath, skipBecause, skipWithout } from './peers/available.ts';
-import { freePort, signalChild, startCommand, test } from './peers/net-peers.ts';
+import { freePort } from '../peers/free-port.ts';
+import { signalChild, startCommand, test } from './peers/net-peers.ts';
 
 const tools: CaptureToolName[] = ['tshark', 'tcpdump'];
 
