@@ -62,11 +62,19 @@ export function planStateDirMoves(
 export class StateDirs {
   private announced = false;
 
+  readonly moves: readonly StateDirMove[];
+  private readonly announce: (note: string) => void;
+  private readonly home: string;
+
   constructor(
-    readonly moves: readonly StateDirMove[],
-    private readonly announce: (note: string) => void = () => {},
-    private readonly home = os.homedir(),
-  ) {}
+    moves: readonly StateDirMove[],
+    announce: (note: string) => void = () => {},
+    home = os.homedir(),
+  ) {
+    this.moves = moves;
+    this.announce = announce;
+    this.home = home;
+  }
 
   /** The move that made `dir` the folder for `key`, if it is one. */
   moveOf(key: StateDirKey, dir: string): StateDirMove | undefined {

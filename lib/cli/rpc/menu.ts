@@ -13,10 +13,13 @@ export class Prompter {
   private readonly lines: AsyncIterator<string>;
   private readonly rl: readline.Interface;
 
+  private readonly out: Output;
+
   constructor(
     input: Readable,
-    private readonly out: Output,
+    out: Output,
   ) {
+    this.out = out;
     this.rl = readline.createInterface({ input, crlfDelay: Infinity, terminal: false });
     this.lines = this.rl[Symbol.asyncIterator]();
   }
