@@ -37,7 +37,7 @@ export default defineExercise({
     offset: { type: 'string', description: 'list: skip this many entries', valueHint: 'n' },
     limit: { type: 'string', description: `list: at most this many entries (default ${pageSize})`, valueHint: 'n' },
     yes: { type: 'boolean', description: 'clear: do not ask, delete everything' },
-    ...rpcClientArgs('annuaire', 8701),
+    ...rpcClientArgs('annuaire'),
   },
   examples: [
     'netlab annuaire add "Ada Lovelace" +44 20 7946 0000',
@@ -49,7 +49,7 @@ export default defineExercise({
     'netlab annuaire          # the menu',
   ],
   async run({ args, config, out, signal }) {
-    const client = clientFromArgs(args, config, out, 'annuaire', 8701);
+    const client = clientFromArgs(args, config, out, 'annuaire');
     try {
       if (!args.command) {
         await runMenu({ title: `Directory at ${client.url.href}`, items: menuItems(client, out), input: process.stdin, out, signal });

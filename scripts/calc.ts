@@ -21,11 +21,11 @@ export default defineExercise({
     operation: { type: 'positional', required: false, description: `one of ${calculatorOperations.join(', ')} (none: the menu)` },
     a: { type: 'positional', required: false, description: 'first operand' },
     b: { type: 'positional', required: false, description: 'second operand (not for absolue)' },
-    ...rpcClientArgs('calc', 8700),
+    ...rpcClientArgs('calc'),
   },
   examples: ['netlab calc add 2 3', 'netlab calc quotient 7 2 --json', 'netlab calc absolue -4', 'netlab calc --url http://192.168.1.20:8700/', 'printf "1\\n2\\n3\\n0\\n" | netlab calc'],
   async run({ args, rawArgs, config, out, signal }) {
-    const client = clientFromArgs(args, config, out, 'calc', 8700, true);
+    const client = clientFromArgs(args, config, out, 'calc', true);
     try {
       if (!args.operation) {
         await runMenu({ title: `Calculator at ${client.url.href}`, items: menuItems(client, out), input: process.stdin, out, signal });

@@ -3,6 +3,7 @@
 // too (a URL's port).
 
 import type { ArgsDef } from 'citty';
+import { defaultConfig } from '../config/define.ts';
 
 export const hostArg = {
   host: {
@@ -12,22 +13,28 @@ export const hostArg = {
   },
 } as const satisfies ArgsDef;
 
-/** A server's --port / -p, whose default comes from config.ports[service]. */
-export function portArg(service: string, fallback: number) {
+/** The default shown in --help: config ports.SERVICE, and its value when netlab has one. */
+function portDefault(service: string): string {
+  const port = defaultConfig.ports[service];
+  return port === undefined ? `config ports.${service}` : `from config ports.${service}: ${port}`;
+}
+
+/** A server's --port / -p, whose default comes from config.ports[service] (servicePort). */
+export function portArg(service: string) {
   return {
     port: {
       type: 'string',
       alias: 'p',
-      description: `port (default from config ports.${service}: ${fallback}; 0 picks a free one)`,
+      description: `port (default ${portDefault(service)}; 0 picks a free one)`,
       valueHint: 'n',
     },
   } as const satisfies ArgsDef;
 }
 
 /** A client's --port / -p: the server's port (parseRemotePort in lib/values.ts). */
-export function remotePortArg(service: string, fallback: number) {
+export function remotePortArg(service: string) {
   return {
-    port: { type: 'string', alias: 'p', description: `the server's port (default from config ports.${service}: ${fallback})`, valueHint: 'n' },
+    port: { type: 'string', alias: 'p', description: `the server's port (default ${portDefault(service)})`, valueHint: 'n' },
   } as const satisfies ArgsDef;
 }
 

@@ -5,17 +5,18 @@ import { NetlabError } from '../../errors.ts';
 import { hostArg, jsonArg, remotePortArg, timeoutArg, traceArg } from '../args.ts';
 import { parseRemotePort, parseSeconds } from '../../values.ts';
 import type { Output } from '../output.ts';
+import { servicePort } from '../../config/define.ts';
 import type { LoadedConfig } from '../../config/load.ts';
 import { formatAddress } from '../../services/handle.ts';
 import { RpcClient } from '../../rpc/client.ts';
 import { RpcDouble, type RpcValue } from '../../rpc/codec.ts';
 import { isRpcFault } from '../../rpc/faults.ts';
 
-export function rpcClientArgs(service: string, defaultPort: number) {
+export function rpcClientArgs(service: string) {
   return {
     url: { type: 'string', description: 'the server as a URL (http://host:port/); wins over --host/--port', valueHint: 'url' },
     ...hostArg,
-    ...remotePortArg(service, defaultPort),
+    ...remotePortArg(service),
     ...jsonArg,
     ...traceArg,
     ...timeoutArg(10),
@@ -31,8 +32,8 @@ interface ClientFlags {
 }
 
 /** The client for --url, or http://--host:--port/ (defaults from the config). */
-export function clientFromArgs(args: ClientFlags, config: LoadedConfig, out: Output, service: string, defaultPort: number, keepDoubles = false): RpcClient {
-  const url = args.url ?? `http://${formatAddress({ host: config.host, port: parseRemotePort(args.port, config.ports[service] ?? defaultPort) })}/`;
+export function clientFromArgs(args: ClientFlags, config: LoadedConfig, out: Output, service: string, keepDoubles = false): RpcClient {
+  const url = args.url ?? `http://${formatAddress({ host: config.host, port: parseRemotePort(args.port, servicePort(config, service)) })}/`;
   return new RpcClient({
     url,
     timeoutMs: parseSeconds(args.timeout, config.rpc.clientTimeout),
