@@ -29,7 +29,9 @@ import { defineExercise, type Exercise } from './exercise.ts';
 import type { Output } from './output.ts';
 import type { Registry } from './registry.ts';
 
-const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts');
+// main.ts beside this file, or main.js in the compiled copy: a daemon runs the way its parent does.
+const here = fileURLToPath(import.meta.url);
+const entry = path.join(path.dirname(here), `main${path.extname(here)}`);
 
 const serviceArg = {
   service: { type: 'positional', description: 'the service, or one instance of it: fingerd, fingerd@7979 (see netlab status)', required: true },

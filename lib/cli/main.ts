@@ -2,7 +2,7 @@
 
 import path from 'node:path';
 import { loadConfig } from '../config/load.ts';
-import { packageRoot } from '../paths.ts';
+import { codeRoot, packageRoot } from '../paths.ts';
 import { builtinCommands } from './builtins.ts';
 import { ExitCode, NetlabError } from '../errors.ts';
 import { Output } from './output.ts';
@@ -29,7 +29,7 @@ export async function resolveCommand(argv: string[], io: Pick<RunIO, 'env' | 'cw
   if (!name || name === '--help' || name === '-h' || name === 'help') return undefined;
   const config = await loadConfig({ env: io.env, cwd: io.cwd });
   const registry = new Registry({
-    root: packageRoot,
+    root: codeRoot,
     packages: config.plugins,
     packageBase: config.root,
     folders: config.root !== packageRoot ? [path.join(config.root, 'plugins')] : [],

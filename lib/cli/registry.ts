@@ -4,8 +4,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { NetlabError } from '../errors.ts';
+import { importFile, sourceOf } from '../modules.ts';
 import { isExercise, type Exercise } from './exercise.ts';
 
 export interface RegistryOptions {
@@ -87,8 +87,9 @@ export class Registry {
 }
 
 async function loadExerciseFile(file: string): Promise<RegisteredExercise[]> {
-  const module = await importOrExplain(pathToFileURL(file).href, file);
-  return [checkExercise(module.default, file)];
+  const source = sourceOf(file);
+  const module = await importOrExplain(file, source);
+  return [checkExercise(module.default, source)];
 }
 
 /** A package may export one exercise or a list of them as its default export. */
@@ -104,14 +105,14 @@ async function loadExercisePackage(name: string, root: string): Promise<Register
       });
     }
   }
-  const module = await importOrExplain(pathToFileURL(resolved).href, name);
+  const module = await importOrExplain(resolved, name);
   const exports = Array.isArray(module.default) ? module.default : [module.default];
   return exports.map((value: unknown) => checkExercise(value, name));
 }
 
-async function importOrExplain(url: string, source: string): Promise<{ default?: any }> {
+async function importOrExplain(file: string, source: string): Promise<{ default?: any }> {
   try {
-    return await import(url);
+    return await importFile(file);
   } catch (error) {
     throw new NetlabError('E_PLUGIN', `cannot load exercise ${source}: ${(error as Error).message}`, {
       hint: 'fix the file, or move it out of scripts/ or plugins/',

@@ -3,8 +3,8 @@
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { NetlabError } from '../errors.ts';
+import { importFile } from '../modules.ts';
 import { packageRoot } from '../paths.ts';
 import { defaultConfig, environmentAliases, openRecords, type NetlabConfig, type NetlabUserConfig } from './define.ts';
 import { planStateDirMoves, StateDirs, type StateDirKey } from '../state-dirs.ts';
@@ -72,7 +72,7 @@ function findConfigFile(explicit: string | undefined, cwd: string): string | und
 async function importConfigFile(file: string): Promise<Record<string, unknown>> {
   let module: { default?: unknown };
   try {
-    module = await import(pathToFileURL(file).href);
+    module = await importFile(file);
   } catch (error) {
     throw new NetlabError('E_CONFIG', `cannot load ${file}: ${(error as Error).message}`, {
       hint: 'fix the syntax error, or run with NETLAB_CONFIG pointing to another file',

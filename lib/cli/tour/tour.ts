@@ -39,7 +39,7 @@ const stepsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'ste
 /** The steps, in the order of their file names (1-sockets.ts, 2-finger.ts …). */
 export async function loadTourSteps(folder = stepsFolder): Promise<TourStep[]> {
   const files = readdirSync(folder)
-    .filter((file) => file.endsWith('.ts'))
+    .filter((file) => /\.(ts|js)$/.test(file)) // .js in the compiled copy (bin/build.js)
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   return Promise.all(files.map(async (file) => (await import(pathToFileURL(path.join(folder, file)).href)).default as TourStep));
 }

@@ -10,7 +10,8 @@ import { formatLogLine } from '../../../services/log.ts';
 import { readLastLines } from '../../../services/logfile.ts';
 import type { TourStep } from '../tour.ts';
 
-const cliEntry = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../main.ts');
+const here = fileURLToPath(import.meta.url);
+const cliEntry = path.resolve(path.dirname(here), `../../main${path.extname(here)}`); // .js in the compiled copy
 
 function readQuote(port: number, host: string): Promise<string> {
   return new Promise((resolve, reject) => {
