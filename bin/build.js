@@ -7,6 +7,7 @@
 // every input still matches (bin/sources.js), and otherwise runs the sources under tsx.
 
 import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { assetPattern, buildInputs, checkout, distDir as distOf, fingerprint } from './sources.js';
@@ -52,6 +53,8 @@ for (const file of inputs.filter((input) => assetPattern.test(input))) {
   mkdirSync(path.dirname(path.join(next, file)), { recursive: true });
   copyFileSync(path.join(root, file), path.join(next, file));
 }
+await writeCatalogue(next);
+// The manifest last: until it is there, bin/netlab.js does not use the tree.
 writeFileSync(path.join(next, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
 const old = `${distDir}.old-${process.pid}`;
 try {
@@ -62,3 +65,26 @@ try {
 renameSync(next, distDir);
 rmSync(old, { recursive: true, force: true });
 console.log(`netlab: compiled ${inputs.length} files to ${path.relative(process.cwd(), distDir) || distDir}`);
+
+/**
+ * exercises.json: each exercise's name, description and kind, read by importing the compiled
+ * scripts and plugins once here, so that `netlab list` need not (lib/cli/registry.ts). A file
+ * that does not load leaves no catalogue: `netlab list` then imports them and names the culprit.
+ */
+async function writeCatalogue(tree) {
+  try {
+    const { Registry, catalogueFile } = await import(pathToFileURL(path.join(tree, 'lib/cli/registry.js')).href);
+    const registered = await new Registry({ root: tree }).list();
+    const entries = [...registered.values()].map(({ exercise, source }) => ({
+      name: exercise.name,
+      description: exercise.description,
+      service: exercise.service === true,
+      // Both relative, so that the checkout may move: the source to it, the compiled file to dist/.
+      source: path.relative(root, source),
+      file: path.relative(root, source).replace(/\.[mc]?ts$/, '.js'),
+    }));
+    writeFileSync(path.join(tree, catalogueFile), `${JSON.stringify(entries, null, 1)}\n`);
+  } catch (error) {
+    console.warn(`netlab: no exercise catalogue (netlab list will import every exercise): ${error.message}`);
+  }
+}

@@ -46,7 +46,7 @@ export function builtinCommands(registry: Registry): Record<string, Exercise> {
   async function serviceNamed(name: string): Promise<Exercise> {
     const found = await registry.find(name);
     if (found?.exercise.service) return found.exercise;
-    const services = [...(await registry.list()).values()].filter((e) => e.exercise.service).map((e) => e.exercise.name);
+    const services = [...(await registry.summaries()).values()].filter((e) => e.service).map((e) => e.name);
     throw new NetlabError(found ? 'E_USAGE' : 'E_NOT_FOUND', found ? `${name} is not a server, so it cannot run as a service` : `no service named "${name}"`, {
       hint: `services: ${services.join(', ')}`,
     });
@@ -93,10 +93,10 @@ export function builtinCommands(registry: Registry): Record<string, Exercise> {
       description: 'list the exercises',
       args: { ...jsonArg },
       async run({ out }) {
-        const rows = [...(await registry.list()).values()].map(({ exercise, source }) => ({
-          name: exercise.name,
-          service: exercise.service === true,
-          description: exercise.description,
+        const rows = [...(await registry.summaries()).values()].map(({ name, service, description, source }) => ({
+          name,
+          service,
+          description,
           source: path.relative(process.cwd(), source) || source,
         }));
         out.result(rows, () => out.table(rows.map((r) => ({ ...r, service: r.service ? 'service' : '' })), ['name', 'service', 'description']));
@@ -160,7 +160,7 @@ export function builtinCommands(registry: Registry): Record<string, Exercise> {
         if (args.service) await selection(args.service, config); // an unknown name is an error
         const targets = args.service
           ? [args.service]
-          : [...(await registry.list()).values()].filter((e) => e.exercise.service).map((e) => e.exercise.name);
+          : [...(await registry.summaries()).values()].filter((e) => e.service).map((e) => e.name);
         const reports = targets.flatMap((target) => serviceStatus(target, config));
         const columns = ['service', 'status', 'pid', 'address', 'uptime', ...(reports.some((report) => report.note) ? ['note'] : [])];
         out.result(reports, () => out.table(reports.map(statusRow), columns));

@@ -5,7 +5,7 @@
 // by the commands that use them (bench/cli.ts measures it).
 
 import path from 'node:path';
-import { codeRoot, packageRoot } from '../paths.ts';
+import { codeRoot, packageRoot, runningCompiled } from '../paths.ts';
 import { ExitCode, NetlabError } from '../errors.ts';
 import { Output } from './output.ts';
 import { argumentsIfMain, runAsProcess } from './process.ts';
@@ -38,6 +38,7 @@ export async function resolveCommand(argv: string[], io: Pick<RunIO, 'env' | 'cw
     packages: config.plugins,
     packageBase: config.root,
     folders: config.root !== packageRoot ? [path.join(config.root, 'plugins')] : [],
+    useCatalogue: runningCompiled,
   });
   if (builtinNames.includes(name)) {
     const { builtinCommands } = await import('./builtins.ts');
