@@ -6,11 +6,10 @@
 
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync } from 'node:fs';
 import { fingerDefaults } from '../lib/finger/config.ts';
 import { startConfiguredFingerd } from '../lib/finger/service.ts';
 import { calculatorMethods } from '../lib/rpc/calculator.ts';
@@ -157,6 +156,7 @@ async function main(): Promise<void> {
       const spread = ratios.get(command.name)?.map((ratio) => `${ratio.toFixed(2)}×`).join(' ') ?? `${medians.get(command.name)!.map((ms) => ms.toFixed(0)).join(' ')} ms`;
       console.log(`  ${command.name.padEnd(44)} ${spread.padEnd(20)} cpu ${perRun.toFixed(0)} ms`);
     }
+    console.log('(udp-client waits 100 ms after its datagram for an ICMP port unreachable, scripts/udp-client.ts: part of its job, not of its start-up)');
     console.log(`\nthe bench itself (servers included) used ${(((own.user + own.system) / 1000 / wall) * 100).toFixed(1)} % of one core: it is not the bottleneck`);
   } finally {
     sink.close();

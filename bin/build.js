@@ -37,7 +37,8 @@ const rewriteTsImports = {
 };
 
 await build({
-  entryPoints: inputs.filter((file) => file.endsWith('.ts')).map((file) => path.join(root, file)),
+  // JavaScript too: its imports of .ts files must point at the compiled .js ones.
+  entryPoints: inputs.filter((file) => !assetPattern.test(file)).map((file) => path.join(root, file)),
   outdir: next,
   outbase: root,
   bundle: false,
@@ -81,7 +82,7 @@ async function writeCatalogue(tree) {
       service: exercise.service === true,
       // Both relative, so that the checkout may move: the source to it, the compiled file to dist/.
       source: path.relative(root, source),
-      file: path.relative(root, source).replace(/\.[mc]?ts$/, '.js'),
+      file: path.relative(root, source).replace(/\.(m?ts|mjs)$/, '.js'),
     }));
     writeFileSync(path.join(tree, catalogueFile), `${JSON.stringify(entries, null, 1)}\n`);
   } catch (error) {

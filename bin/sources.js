@@ -16,14 +16,16 @@ const folders = ['lib', 'scripts', 'plugins'];
 /** Files copied as they are: read at run time next to the module that reads them. */
 export const assetPattern = /\.html$/;
 
-/** Every file the build turns into dist/: sources (.ts) and assets, relative to the root, sorted. */
+/** Every file the build turns into dist/: code (compiled) and assets (copied), relative to the root, sorted. */
 export function buildInputs(root = checkout) {
   const files = [];
   for (const folder of folders) {
     const dir = path.join(root, folder);
     if (!existsSync(dir)) continue;
+    // lib is TypeScript; an exercise folder may hold JavaScript too (a student's plugin).
+    const code = folder === 'lib' ? /\.ts$/ : /\.(ts|mts|js|mjs)$/;
     for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
-      if ((/\.ts$/.test(file) && !file.endsWith('.d.ts')) || assetPattern.test(file)) files.push(path.join(folder, file));
+      if ((code.test(file) && !file.endsWith('.d.ts')) || assetPattern.test(file)) files.push(path.join(folder, file));
     }
   }
   if (existsSync(path.join(root, 'netlab.config.ts'))) files.push('netlab.config.ts');

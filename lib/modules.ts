@@ -38,6 +38,6 @@ export function sourceOf(file: string): string {
   if (!runningCompiled) return file;
   const relative = path.relative(codeRoot, file);
   if (relative.startsWith('..') || path.isAbsolute(relative)) return file;
-  const source = path.join(packageRoot, relative.replace(/\.js$/, '.ts'));
-  return existsSync(source) ? source : file;
+  const stem = path.join(packageRoot, relative.replace(/\.js$/, ''));
+  return ['.ts', '.mts', '.js', '.mjs'].map((extension) => stem + extension).find((source) => existsSync(source)) ?? file;
 }
