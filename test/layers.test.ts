@@ -1,6 +1,6 @@
 // The layers of docs/architecture.md, checked on the import statements themselves:
-// scripts/plugins → lib/cli → lib/config → lib/<domain> → lib/*.ts (errors, text, values, paths,
-// state-dirs, modules) → Node.
+// scripts/plugins → lib/cli → lib/config → lib/<domain> → lib/*.ts (errors, text, values, paths…)
+// → Node.
 // TypeScript's own pre-processor lists each file's imports (static, dynamic, `import type`,
 // re-exports), so a comment or a string that looks like an import is not one.
 
@@ -79,7 +79,7 @@ test('no lib/<domain> file imports lib/cli: a domain folder is protocol, usable 
   assert.deepEqual(described(wrong), []);
 });
 
-test('the ground of lib (errors, text, values, paths, state-dirs, modules) imports no folder of lib', () => {
+test('the ground of lib (lib/*.ts: errors, text, values, paths…) imports no folder of lib', () => {
   const wrong = libImports.filter((edge) => libFolder(edge.from) === '.' && libFolder(edge.to) !== '.');
   assert.deepEqual(described(wrong), []);
 });
