@@ -10,7 +10,7 @@ import { runIfMain } from '../lib/cli/process.ts';
 import { englishAliases, type Entry } from '../lib/rpc/annuaire.ts';
 import { callOrFail, checkArity, clientFromArgs, rpcClientArgs, type Arity } from '../lib/cli/rpc/client-args.ts';
 import type { RpcClient } from '../lib/rpc/client.ts';
-import { runMenu, type MenuItem, type Prompter } from '../lib/cli/rpc/menu.ts';
+import type { MenuItem, Prompter } from '../lib/cli/rpc/menu.ts';
 
 type Command = keyof typeof englishAliases;
 const commands = Object.keys(englishAliases) as Command[];
@@ -52,6 +52,7 @@ export default defineExercise({
     const client = clientFromArgs(args, config, out, 'annuaire');
     try {
       if (!args.command) {
+        const { runMenu } = await import('../lib/cli/rpc/menu.ts'); // readline, only for the menu
         await runMenu({ title: `Directory at ${client.url.href}`, items: menuItems(client, out), input: process.stdin, out, signal });
         return;
       }

@@ -10,7 +10,7 @@ import { calculatorMethods, calculatorOperations, type CalculatorOperation } fro
 import { callOrFail, checkArity, clientFromArgs, parseOperand, rpcClientArgs } from '../lib/cli/rpc/client-args.ts';
 import type { RpcClient } from '../lib/rpc/client.ts';
 import { RpcDouble, type RpcValue } from '../lib/rpc/codec.ts';
-import { runMenu, type Prompter } from '../lib/cli/rpc/menu.ts';
+import type { Prompter } from '../lib/cli/rpc/menu.ts';
 
 const symbols: Record<CalculatorOperation, string> = { add: '+', mult: '×', diff: '−', quotient: '÷', absolue: '|a|' };
 
@@ -28,6 +28,7 @@ export default defineExercise({
     const client = clientFromArgs(args, config, out, 'calc', true);
     try {
       if (!args.operation) {
+        const { runMenu } = await import('../lib/cli/rpc/menu.ts'); // readline, only for the menu
         await runMenu({ title: `Calculator at ${client.url.href}`, items: menuItems(client, out), input: process.stdin, out, signal });
         return;
       }
