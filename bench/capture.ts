@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeEchoCapture } from '../test/peers/pcap-writer.ts';
+import { writeEchoCapture } from '../peers/pcap-writer.ts';
 import { printComparison } from './_report.ts';
 
 const packets = Number(process.env.NETLAB_BENCH_PACKETS ?? 100_000);

@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { finger } from '../lib/finger/client.ts';
-import { freePort, inetdFingerdUnavailable, startInetdFingerd } from '../test/peers/finger-inetd.ts';
+import { inetdFingerdUnavailable, startInetdFingerd } from '../peers/finger-inetd.ts';
+import { freePort } from '../peers/free-port.ts';
 import { printComparison } from './_report.ts';
 
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { FtpClient } from '../lib/ftp/client/index.ts';
-import { startVsftpd } from '../test/peers/ftp-peers.ts';
+import { startVsftpd } from '../peers/ftp-peers.ts';
 import { printComparison, type Measurement } from './_report.ts';
 
 const run = promisify(execFile);

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startFtpServer } from '../lib/ftp/server/index.ts';
-import { startPyftpdlib, startVsftpd, type FtpPeer } from '../test/peers/ftp-peers.ts';
+import { startPyftpdlib, startVsftpd, type FtpPeer } from '../peers/ftp-peers.ts';
 import { printComparison, type Measurement } from './_report.ts';
 
 const run = promisify(execFile);

@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { RpcClient } from '../lib/rpc/client.ts';
-import { isolatedEnv } from '../test/helpers.ts';
-import { spawnRpcServer } from '../test/peers/rpc-netlab.ts';
-import { startPythonAnnuaire, startPythonCalcul } from '../test/peers/rpc-python.ts';
+import { isolatedEnv } from '../peers/isolated-env.ts';
+import { spawnRpcServer } from '../peers/rpc-netlab.ts';
+import { startPythonAnnuaire, startPythonCalcul } from '../peers/rpc-python.ts';
 import { printComparison, type Measurement } from './_report.ts';
 
 const seconds = 3;

@@ -3,7 +3,9 @@
 // Drop a file like this into plugins/ and `netlab list` shows it; nothing else to register.
 
 import net from 'node:net';
-import { hostArg, parsePort, portArg } from '../lib/cli/args.ts';
+import { servicePort } from '../lib/config/define.ts';
+import { hostArg, portArg } from '../lib/cli/args.ts';
+import { parsePort } from '../lib/values.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { listenTcp } from '../lib/net/listen.ts';
@@ -20,7 +22,7 @@ export default defineExercise({
   name: 'qotd',
   description: 'RFC 865 quote-of-the-day server (TCP): sends one quote and closes',
   service: true,
-  args: { ...hostArg, ...portArg('qotd', 1717) },
+  args: { ...hostArg, ...portArg('qotd') },
   async run({ args, config, log }) {
     let next = 0;
     // RFC 865: "send a short message … and close the connection"; anything the client sends is ignored.
@@ -30,7 +32,7 @@ export default defineExercise({
       socket.on('error', () => socket.destroy());
       socket.end(`${quote}\r\n`);
     });
-    return listenTcp(server, { host: config.host, port: parsePort(args.port, config.ports.qotd ?? 1717) });
+    return listenTcp(server, { host: config.host, port: parsePort(args.port, servicePort(config, 'qotd')) });
   },
 });
 

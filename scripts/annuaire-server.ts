@@ -3,11 +3,13 @@
 // ajouterEntree, trouverNumero, nbNumeros, supprimerEntree, supprimerTout, lister (+ English aliases).
 
 import path from 'node:path';
-import { hostArg, parsePort, portArg } from '../lib/cli/args.ts';
+import { servicePort } from '../lib/config/define.ts';
+import { hostArg, portArg } from '../lib/cli/args.ts';
+import { parsePort } from '../lib/values.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
-import { dataPath } from '../lib/config/load.ts';
-import { prepareStateDir } from '../lib/config/state-dirs.ts';
+import { dataPath } from '../lib/paths.ts';
+import { prepareStateDir } from '../lib/state-dirs.ts';
 import { listenAnnuaire } from '../lib/rpc/annuaire.ts';
 
 export default defineExercise({
@@ -16,7 +18,7 @@ export default defineExercise({
   service: true,
   args: {
     ...hostArg,
-    ...portArg('annuaire', 8701),
+    ...portArg('annuaire'),
     db: { type: 'string', description: 'the SQLite database file (default from config rpc.annuaireDb: data/annuaire.db)', valueHint: 'file' },
   },
   examples: ['netlab annuaire-server', 'netlab annuaire-server --db /tmp/annuaire.db --port 0', 'netlab start annuaire-server --host 0.0.0.0'],
@@ -24,7 +26,7 @@ export default defineExercise({
     if (!args.db) prepareStateDir(config, 'dataDir');
     return listenAnnuaire({
       host: config.host,
-      port: parsePort(args.port, config.ports.annuaire ?? 8701),
+      port: parsePort(args.port, servicePort(config, 'annuaire')),
       // --db is relative to where the command runs; the config's path to dataDir.
       dbFile: args.db ? path.resolve(args.db) : dataPath(config, config.rpc.annuaireDb),
       log,

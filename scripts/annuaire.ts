@@ -3,13 +3,14 @@
 // find, count, delete, clear --yes, list), or the lab's menu when no command is given.
 
 import { NetlabError } from '../lib/errors.ts';
+import { parseCount } from '../lib/values.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import type { Output } from '../lib/cli/output.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { englishAliases, type Entry } from '../lib/rpc/annuaire.ts';
-import { callOrFail, checkArity, clientFromArgs, rpcClientArgs, type Arity } from '../lib/rpc/client-args.ts';
+import { callOrFail, checkArity, clientFromArgs, rpcClientArgs, type Arity } from '../lib/cli/rpc/client-args.ts';
 import type { RpcClient } from '../lib/rpc/client.ts';
-import { runMenu, type MenuItem, type Prompter } from '../lib/rpc/menu.ts';
+import type { MenuItem, Prompter } from '../lib/cli/rpc/menu.ts';
 
 type Command = keyof typeof englishAliases;
 const commands = Object.keys(englishAliases) as Command[];
@@ -36,7 +37,7 @@ export default defineExercise({
     offset: { type: 'string', description: 'list: skip this many entries', valueHint: 'n' },
     limit: { type: 'string', description: `list: at most this many entries (default ${pageSize})`, valueHint: 'n' },
     yes: { type: 'boolean', description: 'clear: do not ask, delete everything' },
-    ...rpcClientArgs('annuaire', 8701),
+    ...rpcClientArgs('annuaire'),
   },
   examples: [
     'netlab annuaire add "Ada Lovelace" +44 20 7946 0000',
@@ -48,9 +49,10 @@ export default defineExercise({
     'netlab annuaire          # the menu',
   ],
   async run({ args, config, out, signal }) {
-    const client = clientFromArgs(args, config, out, 'annuaire', 8701);
+    const client = clientFromArgs(args, config, out, 'annuaire');
     try {
       if (!args.command) {
+        const { runMenu } = await import('../lib/cli/rpc/menu.ts'); // readline, only for the menu
         await runMenu({ title: `Directory at ${client.url.href}`, items: menuItems(client, out), input: process.stdin, out, signal });
         return;
       }
@@ -58,7 +60,7 @@ export default defineExercise({
       checkArity(`annuaire ${command}`, args._.slice(1), arities[command]);
       const [nom, ...rest] = args._.slice(1);
       const numero = rest.length > 0 ? rest.join(' ') : undefined;
-      await runCommand(command, { client, out, nom, numero, offset: whole(args.offset, 0, '--offset'), limit: whole(args.limit, pageSize, '--limit'), yes: args.yes === true });
+      await runCommand(command, { client, out, nom, numero, offset: parseCount(args.offset, 0, '--offset', 0), limit: parseCount(args.limit, pageSize, '--limit'), yes: args.yes === true });
     } finally {
       client.close();
     }
@@ -160,12 +162,6 @@ function checkCommand(name: string): Command {
   const command = (commands as string[]).includes(name) ? (name as Command) : frenchToEnglish.get(name.toLowerCase());
   if (command) return command;
   throw new NetlabError('E_USAGE', `unknown command ${JSON.stringify(name)}`, { hint: `choose one of: ${commands.join(', ')} (or ${Object.values(englishAliases).join(', ')})` });
-}
-
-function whole(value: string | undefined, fallback: number, flag: string): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value)) throw new NetlabError('E_USAGE', `${flag} ${JSON.stringify(value)} is not a whole number`);
-  return Number(value);
 }
 
 runIfMain(import.meta);

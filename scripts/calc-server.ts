@@ -2,7 +2,9 @@
 // `netlab calc-server`: the lab's RPC calculator (Calcul) as an XML-RPC server.
 // add, mult, diff, quotient, absolue; faults for division by zero and bad parameters.
 
-import { hostArg, parsePort, portArg } from '../lib/cli/args.ts';
+import { servicePort } from '../lib/config/define.ts';
+import { hostArg, portArg } from '../lib/cli/args.ts';
+import { parsePort } from '../lib/values.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { calculatorMethods } from '../lib/rpc/calculator.ts';
@@ -12,10 +14,10 @@ export default defineExercise({
   name: 'calc-server',
   description: 'XML-RPC calculator server (add, mult, diff, quotient, absolue)',
   service: true,
-  args: { ...hostArg, ...portArg('calc', 8700) },
+  args: { ...hostArg, ...portArg('calc') },
   examples: ['netlab calc-server', 'netlab calc-server --host 0.0.0.0 --port 8700   # reachable from other machines', 'netlab start calc-server'],
   run({ args, config, log }) {
-    return listenRpc({ host: config.host, port: parsePort(args.port, config.ports.calc ?? 8700), methods: calculatorMethods, log, limits: config.rpc.limits });
+    return listenRpc({ host: config.host, port: parsePort(args.port, servicePort(config, 'calc')), methods: calculatorMethods, log, limits: config.rpc.limits });
   },
 });
 

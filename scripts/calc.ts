@@ -7,10 +7,10 @@ import { defineExercise } from '../lib/cli/exercise.ts';
 import type { Output } from '../lib/cli/output.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { calculatorMethods, calculatorOperations, type CalculatorOperation } from '../lib/rpc/calculator.ts';
-import { callOrFail, checkArity, clientFromArgs, parseOperand, rpcClientArgs } from '../lib/rpc/client-args.ts';
+import { callOrFail, checkArity, clientFromArgs, parseOperand, rpcClientArgs } from '../lib/cli/rpc/client-args.ts';
 import type { RpcClient } from '../lib/rpc/client.ts';
 import { RpcDouble, type RpcValue } from '../lib/rpc/codec.ts';
-import { runMenu, type Prompter } from '../lib/rpc/menu.ts';
+import type { Prompter } from '../lib/cli/rpc/menu.ts';
 
 const symbols: Record<CalculatorOperation, string> = { add: '+', mult: '×', diff: '−', quotient: '÷', absolue: '|a|' };
 
@@ -21,13 +21,14 @@ export default defineExercise({
     operation: { type: 'positional', required: false, description: `one of ${calculatorOperations.join(', ')} (none: the menu)` },
     a: { type: 'positional', required: false, description: 'first operand' },
     b: { type: 'positional', required: false, description: 'second operand (not for absolue)' },
-    ...rpcClientArgs('calc', 8700),
+    ...rpcClientArgs('calc'),
   },
   examples: ['netlab calc add 2 3', 'netlab calc quotient 7 2 --json', 'netlab calc absolue -4', 'netlab calc --url http://192.168.1.20:8700/', 'printf "1\\n2\\n3\\n0\\n" | netlab calc'],
   async run({ args, rawArgs, config, out, signal }) {
-    const client = clientFromArgs(args, config, out, 'calc', 8700, true);
+    const client = clientFromArgs(args, config, out, 'calc', true);
     try {
       if (!args.operation) {
+        const { runMenu } = await import('../lib/cli/rpc/menu.ts'); // readline, only for the menu
         await runMenu({ title: `Calculator at ${client.url.href}`, items: menuItems(client, out), input: process.stdin, out, signal });
         return;
       }

@@ -3,7 +3,8 @@
 // default; it always ends, after --count packets or --duration seconds, whichever comes first.
 // With --diagram (or --out x.svg|x.html, or --read x.pcap) the packets are drawn as a ladder diagram.
 
-import { jsonArg, parseCount, parsePort, parseSeconds } from '../lib/cli/args.ts';
+import { jsonArg } from '../lib/cli/args.ts';
+import { parseCount, parsePort, parseSeconds } from '../lib/values.ts';
 import { NetlabError } from '../lib/errors.ts';
 import { defineExercise, type ExerciseContext } from '../lib/cli/exercise.ts';
 import type { Output } from '../lib/cli/output.ts';

@@ -2,7 +2,9 @@
 // finger: the RFC 1288 client of Lab 2 — `netlab finger alice@host`, `@host`, `-l`, and the
 // lab's own `-u USER --host HOST` form; several targets in one call, each its own connection.
 
-import { hostArg, jsonArg, parseRemotePort, parseSeconds, remotePortArg, quietArg, traceArg } from '../lib/cli/args.ts';
+import { servicePort } from '../lib/config/define.ts';
+import { hostArg, jsonArg, remotePortArg, quietArg, traceArg } from '../lib/cli/args.ts';
+import { parseRemotePort, parseSeconds } from '../lib/values.ts';
 import { ExitCode, isNetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { visibleControls } from '../lib/text.ts';
@@ -21,7 +23,7 @@ export default defineExercise({
     long: { type: 'boolean', alias: 'l', description: 'ask for the long form (sends /W)' },
     user: { type: 'string', alias: 'u', description: 'the user to ask about (the lab form: -u USER -h HOST)', valueHint: 'login' },
     host: { ...hostArg.host, alias: 'h', description: 'the host to ask (the lab form: -u USER -h HOST; default from config)' },
-    ...remotePortArg('finger', 7979),
+    ...remotePortArg('finger'),
     connectTimeout: { type: 'string', description: 'seconds to wait for the connection (default 5)', valueHint: 's' },
     timeout: { type: 'string', description: 'seconds of silence from the server before giving up (default 10)', valueHint: 's' },
     ...jsonArg,
@@ -35,7 +37,7 @@ export default defineExercise({
     'netlab finger -u root -h 127.0.0.1 --port 79',
   ],
   async run({ args, config, out, signal }) {
-    const port = parseRemotePort(args.port, config.ports.finger ?? 7979);
+    const port = parseRemotePort(args.port, servicePort(config, 'finger'));
     const connectTimeoutMs = parseSeconds(args.connectTimeout, 5, '--connect-timeout');
     const readTimeoutMs = parseSeconds(args.timeout, 10);
     const targets = [...(args._ as string[]), ...(args.user ? [args.user] : [])];

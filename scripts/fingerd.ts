@@ -2,7 +2,9 @@
 // fingerd: the RFC 1288 finger server of Lab 2, as a netlab service (pidfile, request log).
 // `netlab fingerd` runs it in the foreground; `netlab start fingerd` as a daemon.
 
-import { hostArg, parseCount, parsePort, portArg } from '../lib/cli/args.ts';
+import { servicePort } from '../lib/config/define.ts';
+import { hostArg, portArg } from '../lib/cli/args.ts';
+import { parseCount, parsePort } from '../lib/values.ts';
 import { NetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
@@ -18,7 +20,7 @@ export default defineExercise({
   service: true,
   args: {
     ...hostArg,
-    ...portArg('finger', 7979),
+    ...portArg('finger'),
     backend: { type: 'string', description: 'builtin (TypeScript), system (the finger program) or auto (default from config finger.backend)', valueHint: 'name' },
     allowForwarding: { type: 'boolean', description: 'forward user@host queries one hop (RFC 1288 §3.2.1: off by default)' },
     maxConnections: { type: 'string', description: 'connections served at once (default from config finger.maxConnections)', valueHint: 'n' },
@@ -40,7 +42,7 @@ export default defineExercise({
       allowForwarding: args.allowForwarding ?? config.finger.allowForwarding,
       maxConnections: parseCount(args.maxConnections, config.finger.maxConnections, '--max-connections'),
     };
-    const server = await startConfiguredFingerd({ host: config.host, port: parsePort(args.port, config.ports.finger ?? 7979), settings, log });
+    const server = await startConfiguredFingerd({ host: config.host, port: parsePort(args.port, servicePort(config, 'finger')), settings, log });
     out.info(`backend ${resolveBackendName(settings)}; forwarding ${settings.allowForwarding ? `on (one hop, to port ${settings.forwardPort})` : 'refused'}`);
     return server;
   },

@@ -2,13 +2,15 @@
 // `netlab ftp`: the hand-written FTP client — one-shot `ls`, `get`, `put` with ftp:// URLs, or an
 // interactive shell like ftp(1) when no command is given. The protocol lives in lib/ftp/client.
 
-import { jsonArg, parseSeconds, quietArg, timeoutArg, traceArg } from '../lib/cli/args.ts';
+import { servicePort } from '../lib/config/define.ts';
+import { jsonArg, quietArg, timeoutArg, traceArg } from '../lib/cli/args.ts';
+import { parseSeconds } from '../lib/values.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
-import { fileToSend, getAction, listAction, putAction } from '../lib/ftp/client/actions.ts';
-import { withSession, type SessionFlags } from '../lib/ftp/client/session.ts';
-import { parseTarget, runShell } from '../lib/ftp/client/shell.ts';
-import { defaultFtpPort, parseFtpUrl } from '../lib/ftp/client/url.ts';
+import { fileToSend, getAction, listAction, putAction } from '../lib/cli/ftp/actions.ts';
+import { withSession, type SessionFlags } from '../lib/cli/ftp/session.ts';
+import { parseTarget, runShell } from '../lib/cli/ftp/shell.ts';
+import { parseFtpUrl } from '../lib/ftp/client/url.ts';
 import type { LoadedConfig } from '../lib/config/load.ts';
 
 const sessionArgs = {
@@ -26,7 +28,7 @@ function sessionFlags(args: { tls?: boolean; insecure?: boolean; active?: boolea
 
 /** A URL without a port means netlab ftpd's port (config ports.ftp, 2121), as every netlab client does; write :21 for others. */
 function defaultPort(config: LoadedConfig): number {
-  return config.ports.ftp ?? defaultFtpPort;
+  return servicePort(config, 'ftp');
 }
 
 const ls = defineExercise({

@@ -5,11 +5,13 @@
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { hostArg, parseCount, parsePort, parseSeconds, portArg } from '../lib/cli/args.ts';
+import { servicePort } from '../lib/config/define.ts';
+import { hostArg, portArg } from '../lib/cli/args.ts';
+import { parseCount, parsePort, parseSeconds } from '../lib/values.ts';
 import { NetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
-import { prepareStateDir } from '../lib/config/state-dirs.ts';
+import { prepareStateDir } from '../lib/state-dirs.ts';
 import { hashPassword, startFtpServer } from '../lib/ftp/server/index.ts';
 import { serverOptionsFromConfig } from '../lib/ftp/server/settings.ts';
 
@@ -19,7 +21,7 @@ export default defineExercise({
   service: true,
   args: {
     ...hostArg,
-    ...portArg('ftp', 2121),
+    ...portArg('ftp'),
     root: { type: 'string', description: 'folder to serve (default from config ftp.root: data/ftp)', valueHint: 'dir' },
     writable: { type: 'boolean', description: 'let anonymous users upload new files into incoming/' },
     anonymous: { type: 'boolean', description: 'allow anonymous logins (default on; --no-anonymous for accounts only)' },
@@ -57,7 +59,7 @@ export default defineExercise({
     };
     // The default root (data/ftp) is made on first start, with the checkout's welcome file.
     if (!path.isAbsolute(settings.root)) prepareStateDir(config, 'dataDir');
-    const options = serverOptionsFromConfig(config, settings, { host: config.host, port: parsePort(args.port, config.ports.ftp ?? 2121), log });
+    const options = serverOptionsFromConfig(config, settings, { host: config.host, port: parsePort(args.port, servicePort(config, 'ftp')), log });
     const server = await startFtpServer(options);
     const who = [settings.anonymous ? `anonymous ${settings.writable ? `read + uploads to ${settings.uploadDir}/` : 'read-only'}` : 'no anonymous', `${settings.accounts.length} account(s)`];
     out.info(`serving ${options.root}; ${who.join(', ')}; FTPS ${options.tls ? 'on (AUTH TLS)' : 'off'}`);

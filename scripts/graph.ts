@@ -3,7 +3,8 @@
 // (SVG, interactive HTML, or GEXF/JSON again), and seeded random graphs to practise on.
 
 import path from 'node:path';
-import { jsonArg, parseCount } from '../lib/cli/args.ts';
+import { jsonArg } from '../lib/cli/args.ts';
+import { parseCount } from '../lib/values.ts';
 import { NetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import type { Output } from '../lib/cli/output.ts';

@@ -2,7 +2,8 @@
 // Lab 1, ports: which sockets are open on this machine, in which state, held by which program —
 // netstat/ss rebuilt from /proc/net/{tcp,tcp6,udp,udp6} and the socket links in /proc/PID/fd.
 
-import { jsonArg, parsePort } from '../lib/cli/args.ts';
+import { jsonArg } from '../lib/cli/args.ts';
+import { parsePort } from '../lib/values.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { readSockets, socketColumns, socketRow, type SocketProtocol } from '../lib/net/procnet.ts';

@@ -5,14 +5,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
-import { jsonArg, parseCount, quietArg, traceArg } from '../lib/cli/args.ts';
+import { jsonArg, quietArg, traceArg } from '../lib/cli/args.ts';
+import { parseCount } from '../lib/values.ts';
 import { NetlabError } from '../lib/errors.ts';
 import { defineExercise, type ExerciseContext } from '../lib/cli/exercise.ts';
 import type { Output } from '../lib/cli/output.ts';
 import { visibleControls } from '../lib/text.ts';
 import { runIfMain } from '../lib/cli/process.ts';
-import { dataPath } from '../lib/config/load.ts';
-import { prepareStateDir } from '../lib/config/state-dirs.ts';
+import { dataPath } from '../lib/paths.ts';
+import { prepareStateDir } from '../lib/state-dirs.ts';
 import { gexfOptions, gexfVersionArg, graphFormat, writeGraphFile } from '../lib/graph/export.ts';
 import { graphStats } from '../lib/graph/stats.ts';
 import { openResponseCache } from '../lib/social/cache.ts';

@@ -3,7 +3,9 @@
 // answer until the server closes. --trace shows every step with a timestamp: connect, bytes, FIN.
 
 import { createInterface } from 'node:readline';
-import { hostArg, jsonArg, parseRemotePort, parseSeconds, remotePortArg, quietArg, timeoutArg, traceArg } from '../lib/cli/args.ts';
+import { servicePort } from '../lib/config/define.ts';
+import { hostArg, jsonArg, remotePortArg, quietArg, timeoutArg, traceArg } from '../lib/cli/args.ts';
+import { parseRemotePort, parseSeconds } from '../lib/values.ts';
 import { NetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import type { Output } from '../lib/cli/output.ts';
@@ -50,7 +52,7 @@ export default defineExercise({
   args: {
     message: { type: 'positional', required: false, description: 'a line to send (default: each line of stdin)' },
     ...hostArg,
-    ...remotePortArg('tcp', 8016),
+    ...remotePortArg('tcp'),
     ...timeoutArg(5),
     ...traceArg,
     ...jsonArg,
@@ -62,7 +64,7 @@ export default defineExercise({
     'netlab tcp-client                        # interactive: type lines, Ctrl-D to finish',
   ],
   async run({ args, config, out, signal }) {
-    const port = parseRemotePort(args.port, config.ports.tcp ?? 8016);
+    const port = parseRemotePort(args.port, servicePort(config, 'tcp'));
     const timeoutMs = parseSeconds(args.timeout, 5);
     const received: Buffer[] = []; // kept only for --json, which returns it whole
     let receivedBytes = 0;

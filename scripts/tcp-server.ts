@@ -2,7 +2,9 @@
 // Lab 1, TCP server: accepts many clients at once, prints each one's address, echoes what it
 // receives (or answers each line with --reply OK), and says how each client left: FIN or reset.
 
-import { hostArg, jsonArg, parseCount, parsePort, portArg, quietArg } from '../lib/cli/args.ts';
+import { servicePort } from '../lib/config/define.ts';
+import { hostArg, jsonArg, portArg, quietArg } from '../lib/cli/args.ts';
+import { parseCount, parsePort } from '../lib/values.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { byteCount, payloadJson, previewPayload } from '../lib/net/payload.ts';
@@ -33,7 +35,7 @@ export default defineExercise({
   service: true,
   args: {
     ...hostArg,
-    ...portArg('tcp', 8016),
+    ...portArg('tcp'),
     reply: { type: 'string', description: 'answer each line received with this text instead of echoing it', valueHint: 'text' },
     maxConnections: { type: 'string', description: 'clients served at once; one more is told "busy" and closed', valueHint: 'n' },
     ...jsonArg,
@@ -49,7 +51,7 @@ export default defineExercise({
   async run({ args, config, log, out }) {
     return startTcpServer({
       host: config.host,
-      port: parsePort(args.port, config.ports.tcp ?? 8016),
+      port: parsePort(args.port, servicePort(config, 'tcp')),
       reply: args.reply,
       maxConnections: args.maxConnections === undefined ? undefined : parseCount(args.maxConnections, 1, '--max-connections'),
       log,

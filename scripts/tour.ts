@@ -4,7 +4,7 @@
 
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
-import { loadTourSteps, runTour } from '../lib/tour/tour.ts';
+import { loadTourSteps, runTour } from '../lib/cli/tour/tour.ts';
 
 export default defineExercise({
   name: 'tour',

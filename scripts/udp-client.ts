@@ -3,7 +3,9 @@
 // with --wait, prints the reply. When nothing listens it says "port unreachable" instead of hanging.
 
 import { createInterface } from 'node:readline';
-import { hostArg, jsonArg, parseRemotePort, parseSeconds, remotePortArg, quietArg, timeoutArg } from '../lib/cli/args.ts';
+import { servicePort } from '../lib/config/define.ts';
+import { hostArg, jsonArg, remotePortArg, quietArg, timeoutArg } from '../lib/cli/args.ts';
+import { parseRemotePort, parseSeconds } from '../lib/values.ts';
 import { NetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
@@ -20,7 +22,7 @@ export default defineExercise({
   args: {
     message: { type: 'positional', required: false, description: 'what to send (default: each line of stdin)' },
     ...hostArg,
-    ...remotePortArg('udp', 9875),
+    ...remotePortArg('udp'),
     wait: { type: 'boolean', description: 'wait for a reply to each datagram and print it' },
     ...timeoutArg(2),
     ...jsonArg,
@@ -31,7 +33,7 @@ export default defineExercise({
     'printf "a\\nb\\n" | netlab udp-client      # one datagram per line',
   ],
   async run({ args, config, out, signal }) {
-    const port = parseRemotePort(args.port, config.ports.udp ?? 9875);
+    const port = parseRemotePort(args.port, servicePort(config, 'udp'));
     const timeoutMs = parseSeconds(args.timeout, 2);
     const client = await UdpClient.open({ host: config.host, port, signal });
     try {

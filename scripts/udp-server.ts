@@ -2,7 +2,9 @@
 // Lab 1, UDP server: binds a port, prints every datagram with its source address, and with
 // --echo sends it back. `npx zx scripts/udp-server.ts --echo` or `netlab udp-server --echo`.
 
-import { hostArg, jsonArg, parsePort, portArg, quietArg } from '../lib/cli/args.ts';
+import { servicePort } from '../lib/config/define.ts';
+import { hostArg, jsonArg, portArg, quietArg } from '../lib/cli/args.ts';
+import { parsePort } from '../lib/values.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { byteCount, payloadJson, previewPayload } from '../lib/net/payload.ts';
@@ -15,7 +17,7 @@ export default defineExercise({
   service: true,
   args: {
     ...hostArg,
-    ...portArg('udp', 9875),
+    ...portArg('udp'),
     echo: { type: 'boolean', description: 'send each datagram back to its sender' },
     ...jsonArg,
     ...quietArg,
@@ -28,7 +30,7 @@ export default defineExercise({
   async run({ args, config, log, out }) {
     return startUdpServer({
       host: config.host,
-      port: parsePort(args.port, config.ports.udp ?? 9875),
+      port: parsePort(args.port, servicePort(config, 'udp')),
       echo: args.echo === true,
       log,
       onDatagram: ({ from, data, at }) => {

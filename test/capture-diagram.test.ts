@@ -24,7 +24,8 @@ import { listenRpc } from '../lib/rpc/server.ts';
 import captureScript from '../scripts/capture.ts';
 import { tempDir } from './helpers.ts';
 import { peerPath, skipBecause, skipWithout } from './peers/available.ts';
-import { freePort, test } from './peers/net-peers.ts';
+import { freePort } from '../peers/free-port.ts';
+import { test } from './peers/net-peers.ts';
 
 /** True when this test may capture with `tool` (and read with tshark); else it is skipped, loudly. */
 function canCapture(t: { skip(message?: string): void }, tool: CaptureToolName): boolean {

@@ -10,11 +10,11 @@ import { test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { diagramOfFile } from '../lib/capture/draw.ts';
 import { renderTerminal } from '../lib/capture/render-terminal.ts';
-import { packageRoot } from '../lib/config/load.ts';
+import { packageRoot } from '../lib/paths.ts';
 import captureScript from '../scripts/capture.ts';
 import { capture, isolatedEnv, tempDir } from './helpers.ts';
 import { missingPeers, peers } from './peers/available.ts';
-import { echoCapture, writeEchoCapture } from './peers/pcap-writer.ts';
+import { echoCapture, writeEchoCapture } from '../peers/pcap-writer.ts';
 
 const fixtures = path.join(packageRoot, 'test', 'fixtures', 'capture');
 const saved = path.join(fixtures, 'echo-and-unreachable.pcap');

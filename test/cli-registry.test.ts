@@ -5,8 +5,10 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { NetlabError } from '../lib/errors.ts';
+import { builtinCommands } from '../lib/cli/builtins.ts';
+import { builtinNames } from '../lib/cli/main.ts';
 import { Registry } from '../lib/cli/registry.ts';
-import { packageRoot } from '../lib/config/load.ts';
+import { packageRoot } from '../lib/paths.ts';
 import { isolatedEnv, netlabBin, tempDir } from './helpers.ts';
 
 const run = promisify(execFile);
@@ -32,6 +34,10 @@ test('the registry finds every script and the example plugin, each with a descri
     assert.equal(exercise.name, name);
     assert.ok(exercise.description.length > 0, `${name} has a description`);
   }
+});
+
+test("main.ts's list of netlab's own commands (it loads builtins.ts only for them) is builtins.ts's", () => {
+  assert.deepEqual([...builtinNames].sort(), Object.keys(builtinCommands(new Registry({ root: packageRoot }))).sort());
 });
 
 test('dropping a file into plugins/ makes it listed and runnable by the netlab CLI', async (t) => {

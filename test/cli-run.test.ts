@@ -8,7 +8,7 @@ import { ExitCode, NetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { netlab } from '../lib/cli/main.ts';
 import { argumentsIfMain } from '../lib/cli/process.ts';
-import { packageRoot } from '../lib/config/load.ts';
+import { packageRoot } from '../lib/paths.ts';
 import { wantsColour } from '../lib/cli/output.ts';
 import { capture, isolatedEnv, nodeWithTsx, tempDir } from './helpers.ts';
 import { skipWithout } from './peers/available.ts';

@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { NetlabError } from '../lib/errors.ts';
-import { loadConfig, packageRoot } from '../lib/config/load.ts';
+import { loadConfig } from '../lib/config/load.ts';
+import { packageRoot } from '../lib/paths.ts';
 import { tempDir } from './helpers.ts';
 
 const bareEnv = { PATH: process.env.PATH };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { packageRoot } from '../lib/config/load.ts';
+import { packageRoot } from '../lib/paths.ts';
 
 // Words the lab and the APIs use differently. The lab's "friends" are mutual follows; the X
 // (Twitter) API's `friends` are every account a user follows. Wherever a page says "friends",

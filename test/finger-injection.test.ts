@@ -1,24 +1,12 @@
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fingerDefaults, type FingerConfig } from '../lib/finger/config.ts';
 import { startConfiguredFingerd } from '../lib/finger/service.ts';
-import { tempDir } from './helpers.ts';
+import { rawExchange, tempDir } from './helpers.ts';
 import { missingPeers } from './peers/available.ts';
-
-/** Sends raw bytes and reads until the server closes. */
-function exchange(port: number, bytes: string | Buffer): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port }, () => socket.write(bytes));
-    const chunks: Buffer[] = [];
-    socket.on('data', (chunk) => chunks.push(chunk));
-    socket.on('end', () => resolve(Buffer.concat(chunks).toString()));
-    socket.on('error', reject);
-  });
-}
 
 const marker = path.join(os.tmpdir(), `netlab-finger-pwned-${process.pid}`);
 const pwned = '/tmp/PWNED';
@@ -54,20 +42,20 @@ for (const backendName of ['builtin', 'system'] as const) {
     const port = server.address.port;
 
     for (const query of corpus) {
-      const answer = await exchange(port, `${query}\r\n`);
+      const answer = await rawExchange(port, `${query}\r\n`);
       assert.match(answer, /\r\n$/, `${JSON.stringify(query)} got a complete answer`);
       assert.match(answer, /no such user|^finger: (one user per query|control characters|malformed)/, `${JSON.stringify(query)} → ${JSON.stringify(answer)}`);
       assert.doesNotMatch(answer, /uid=\d+|Login: root|Usage|usage:/, `${JSON.stringify(query)} ran nothing and was no option`);
     }
     const printableGarbage = Array.from({ length: 10_240 }, (_, i) => String.fromCharCode(33 + ((i * 7919) % 94))).join('');
-    assert.equal(await exchange(port, printableGarbage), 'finger: query longer than 512 bytes\r\n');
+    assert.equal(await rawExchange(port, printableGarbage), 'finger: query longer than 512 bytes\r\n');
     const binaryGarbage = Buffer.from(Array.from({ length: 10_240 }, (_, i) => (i * 7919) % 256));
-    assert.match(await exchange(port, binaryGarbage), /^finger: [^\r\n]+\r\n$/, '10 KB of bytes: one line of refusal');
-    assert.equal(await exchange(port, Buffer.from('root\x00\r\n')), 'finger: control characters are not allowed in a query\r\n');
+    assert.match(await rawExchange(port, binaryGarbage), /^finger: [^\r\n]+\r\n$/, '10 KB of bytes: one line of refusal');
+    assert.equal(await rawExchange(port, Buffer.from('root\x00\r\n')), 'finger: control characters are not allowed in a query\r\n');
 
     assert.equal(existsSync(marker), false, `${marker} was created: a query reached a shell`);
     if (!preexisting) assert.equal(existsSync(pwned), false, '/tmp/PWNED was created: a query reached a shell');
-    assert.match(await exchange(port, 'root\r\n'), /^Login: root/, 'and the server still answers');
+    assert.match(await rawExchange(port, 'root\r\n'), /^Login: root/, 'and the server still answers');
   });
 }
 
@@ -81,9 +69,9 @@ test('the system backend gives the finger program the name as ONE argument, afte
   const server = await startConfiguredFingerd({ host: '127.0.0.1', port: 0, settings });
   t.after(() => server.close());
   const port = server.address.port;
-  assert.equal(await exchange(port, `a;touch\${IFS}${marker}\r\n`), `[--]\r\n[a;touch\${IFS}${marker}]\r\n`);
-  assert.equal(await exchange(port, '/W -l\r\n'), '[-l]\r\n[--]\r\n[-l]\r\n', '/W is our -l; the user "-l" stays a name');
-  assert.equal(await exchange(port, '\r\n'), '', 'the list is the program with no argument');
+  assert.equal(await rawExchange(port, `a;touch\${IFS}${marker}\r\n`), `[--]\r\n[a;touch\${IFS}${marker}]\r\n`);
+  assert.equal(await rawExchange(port, '/W -l\r\n'), '[-l]\r\n[--]\r\n[-l]\r\n', '/W is our -l; the user "-l" stays a name');
+  assert.equal(await rawExchange(port, '\r\n'), '', 'the list is the program with no argument');
   assert.equal(existsSync(marker), false);
 });
 
@@ -97,10 +85,10 @@ test('the system backend stops a finger program that runs too long or writes too
   chmodSync(chatty, 0o755);
   const slowServer = await startConfiguredFingerd({ host: '127.0.0.1', port: 0, settings: { ...fingerDefaults, backend: 'system', fingerBinary: slow, answerTimeout: 0.5 } });
   t.after(() => slowServer.close());
-  assert.match(await exchange(slowServer.address.port, 'root\r\n'), /^finger: no answer: .*did not answer within 0\.5 s\r\n$/);
+  assert.match(await rawExchange(slowServer.address.port, 'root\r\n'), /^finger: no answer: .*did not answer within 0\.5 s\r\n$/);
   const chattyServer = await startConfiguredFingerd({ host: '127.0.0.1', port: 0, settings: { ...fingerDefaults, backend: 'system', fingerBinary: chatty, maxAnswerBytes: 1000 } });
   t.after(() => chattyServer.close());
-  const answer = await exchange(chattyServer.address.port, 'root\r\n');
+  const answer = await rawExchange(chattyServer.address.port, 'root\r\n');
   assert.ok(answer.length < 1100, `${answer.length} bytes`);
   assert.match(answer, /^(all work and no play\r\n)+.*\[answer cut at 1000 bytes\]\r\n$/s);
 });

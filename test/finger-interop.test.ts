@@ -11,7 +11,7 @@ import { startConfiguredFingerd } from '../lib/finger/service.ts';
 import fingerClient from '../scripts/finger.ts';
 import { capture, tempDir } from './helpers.ts';
 import { missingPeers, skipBecause } from './peers/available.ts';
-import { inetdFingerdUnavailable, startInetdFingerd } from './peers/finger-inetd.ts';
+import { inetdFingerdUnavailable, startInetdFingerd } from '../peers/finger-inetd.ts';
 
 const run = promisify(execFile);
 

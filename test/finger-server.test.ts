@@ -6,13 +6,13 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import type { NetlabError } from '../lib/errors.ts';
-import { packageRoot } from '../lib/config/load.ts';
+import { packageRoot } from '../lib/paths.ts';
 import { resolveBackendName } from '../lib/finger/backend.ts';
 import { finger } from '../lib/finger/client.ts';
 import { fingerDefaults, type FingerConfig } from '../lib/finger/config.ts';
 import { createBackend, startConfiguredFingerd } from '../lib/finger/service.ts';
 import fingerd from '../scripts/fingerd.ts';
-import { isolatedEnv, startServerExercise, tempDir, waitFor } from './helpers.ts';
+import { isolatedEnv, rawExchange, startServerExercise, tempDir, waitFor } from './helpers.ts';
 
 const builtin: FingerConfig = { ...fingerDefaults, backend: 'builtin' };
 
@@ -24,20 +24,6 @@ async function fingerdOn(t: { after(fn: () => unknown): void }, settings: Partia
 
 function ask(port: number, line: string) {
   return finger({ host: '127.0.0.1', port, line, connectTimeoutMs: 2_000, readTimeoutMs: 5_000 });
-}
-
-/** Sends raw bytes (no CRLF added) and reads until the server closes. */
-function raw(port: number, bytes: string | Buffer, options: { halfClose?: boolean } = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port }, () => {
-      socket.write(bytes);
-      if (options.halfClose) socket.end();
-    });
-    const chunks: Buffer[] = [];
-    socket.on('data', (chunk) => chunks.push(chunk));
-    socket.on('end', () => resolve(Buffer.concat(chunks).toString()));
-    socket.on('error', reject);
-  });
 }
 
 test('fingerd runs as the lab asks: a user answered in CRLF lines, the pidfile from config, one log line per request', async (t) => {
@@ -98,22 +84,22 @@ test('with forwarding on, user@host goes exactly one hop, through our client', a
 
 test('a query line over 512 bytes gets one line and the connection closes', async (t) => {
   const port = await fingerdOn(t);
-  assert.equal(await raw(port, `${'x'.repeat(600)}\r\n`), 'finger: query longer than 512 bytes\r\n');
-  assert.equal(await raw(port, 'y'.repeat(10_000)), 'finger: query longer than 512 bytes\r\n', 'no CRLF needed to be cut off');
-  assert.match(await raw(port, `${'z'.repeat(512)}\r\n`), /no such user/, '512 bytes is still a query');
-  assert.equal(await raw(port, `${'z'.repeat(513)}\r\n`), 'finger: query longer than 512 bytes\r\n');
+  assert.equal(await rawExchange(port, `${'x'.repeat(600)}\r\n`), 'finger: query longer than 512 bytes\r\n');
+  assert.equal(await rawExchange(port, 'y'.repeat(10_000)), 'finger: query longer than 512 bytes\r\n', 'no CRLF needed to be cut off');
+  assert.match(await rawExchange(port, `${'z'.repeat(512)}\r\n`), /no such user/, '512 bytes is still a query');
+  assert.equal(await rawExchange(port, `${'z'.repeat(513)}\r\n`), 'finger: query longer than 512 bytes\r\n');
 });
 
 test('a client that sends no line in time is told so and dropped', async (t) => {
   const port = await fingerdOn(t, { queryTimeout: 0.3 });
   const started = Date.now();
-  assert.equal(await raw(port, 'roo'), 'finger: no query line within 0.3 s\r\n');
+  assert.equal(await rawExchange(port, 'roo'), 'finger: no query line within 0.3 s\r\n');
   assert.ok(Date.now() - started >= 250);
 });
 
 test('a client that half-closes without CRLF is still answered', async (t) => {
   const port = await fingerdOn(t);
-  assert.match(await raw(port, 'root', { halfClose: true }), /^Login: root/);
+  assert.match(await rawExchange(port, 'root', { halfClose: true }), /^Login: root/);
 });
 
 test('connections over the cap get a one-line "busy" and the server keeps serving', async (t) => {
@@ -124,9 +110,9 @@ test('connections over the cap get a one-line "busy" and the server keeps servin
   // The handshake is done, but the server may not have counted the holder yet: until it has, a
   // probe is answered in full (and leaves). Only "busy" ends the wait, so it cannot pass without one.
   const busy = 'finger: server busy, try again in a moment\r\n';
-  await waitFor(async () => (await raw(port, 'root\r\n')) === busy, 3_000, 'the holder counted, a second client told "busy"');
+  await waitFor(async () => (await rawExchange(port, 'root\r\n')) === busy, 3_000, 'the holder counted, a second client told "busy"');
   holder.destroy();
-  await waitFor(async () => /Login: root/.test(await raw(port, 'root\r\n')), 3_000, 'a free slot');
+  await waitFor(async () => /Login: root/.test(await rawExchange(port, 'root\r\n')), 3_000, 'a free slot');
 });
 
 test('netlab start / status / stop fingerd: a real daemon with its pidfile', async (t) => {

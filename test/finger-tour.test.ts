@@ -3,8 +3,8 @@ import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { Output } from '../lib/cli/output.ts';
 import { loadConfig } from '../lib/config/load.ts';
-import fingerStep from '../lib/tour/steps/3-finger.ts';
-import { runTour } from '../lib/tour/tour.ts';
+import fingerStep from '../lib/cli/tour/steps/3-finger.ts';
+import { runTour } from '../lib/cli/tour/tour.ts';
 
 test('the tour step starts fingerd, fingers a user and @localhost, shows the refusal, and leaves nothing open', async () => {
   const stdout = new PassThrough();

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { NetlabError } from '../lib/errors.ts';
 import { formatEprt, formatPort, parseEpsvReply, parsePasvReply } from '../lib/ftp/client/data.ts';
 import { parseFeatures, parseFtpTime, parseListLine, parseMlsdLine, parseQuotedPath } from '../lib/ftp/client/listing.ts';
-import { splitWords } from '../lib/ftp/client/shell.ts';
+import { splitWords } from '../lib/cli/ftp/shell.ts';
 import { parseFtpUrl, remoteBaseName } from '../lib/ftp/client/url.ts';
 
 test('an ftp:// URL gives host, port, percent-decoded user, password and path (anonymous when none)', () => {

@@ -13,7 +13,7 @@ import { FtpClient, type FtpClientOptions } from '../lib/ftp/client/index.ts';
 import { startFtpServer } from '../lib/ftp/server/index.ts';
 import { tempDir } from './helpers.ts';
 import { missingPeers, type PeerName } from './peers/available.ts';
-import { pyftpdlibNeeds, startPyftpdlib, startVsftpd, vsftpdNeeds } from './peers/ftp-peers.ts';
+import { pyftpdlibNeeds, startPyftpdlib, startVsftpd, vsftpdNeeds } from '../peers/ftp-peers.ts';
 
 const bigSize = 100 * 1024 * 1024;
 const scratch = tempDir({ after }, 'netlab-ftp-client-');

@@ -10,11 +10,11 @@ import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { ExitCode } from '../lib/errors.ts';
-import { packageRoot } from '../lib/config/load.ts';
+import { packageRoot } from '../lib/paths.ts';
 import { startFtpServer } from '../lib/ftp/server/index.ts';
 import { isolatedEnv, tempDir, type Captured } from './helpers.ts';
 import { skipBecause, skipWithout } from './peers/available.ts';
-import { startVsftpd } from './peers/ftp-peers.ts';
+import { startVsftpd } from '../peers/ftp-peers.ts';
 
 /** A test that hangs (the bug this file guards against) fails on its own. */
 const limit = { timeout: 30_000 };

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import ftpd from '../scripts/ftpd.ts';
 import { verifyPassword } from '../lib/ftp/server/index.ts';
-import { packageRoot } from '../lib/config/load.ts';
+import { packageRoot } from '../lib/paths.ts';
 import { isolatedEnv, startServerExercise, tempDir } from './helpers.ts';
 import { missingPeers, skipWithout } from './peers/available.ts';
 

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { tempDir } from './helpers.ts';
 import { skipBecause, skipWithout } from './peers/available.ts';
 import { ControlConnection } from './peers/ftp-control.ts';
-import { startPyftpdlib, startVsftpd } from './peers/ftp-peers.ts';
+import { startPyftpdlib, startVsftpd } from '../peers/ftp-peers.ts';
 import { helloText, makeFtpTree, startTestFtpd } from './peers/ftp-tree.ts';
 
 /** Commands on names that cannot be listed, and what each one reaches. */

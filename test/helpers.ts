@@ -2,12 +2,15 @@
 // configuration (temp data/pid/log dirs), and wait for conditions without fixed sleeps.
 
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Exercise } from '../lib/cli/exercise.ts';
 import { runExercise, type RunIO } from '../lib/cli/run.ts';
-import { loadConfig, packageRoot, type LoadedConfig } from '../lib/config/load.ts';
+import { loadConfig, type LoadedConfig } from '../lib/config/load.ts';
+import { packageRoot } from '../lib/paths.ts';
+import { isolatedEnv } from '../peers/isolated-env.ts';
 import { stopInstance, tsxLoader } from '../lib/services/daemon.ts';
 import type { ServerHandle } from '../lib/services/handle.ts';
 import { listInstances } from '../lib/services/instances.ts';
@@ -41,24 +44,10 @@ async function stopDaemonsIn(pidDir: string): Promise<void> {
 /** The netlab command, as a user runs it (bin/netlab.js loads tsx itself). */
 export const netlabBin = path.join(packageRoot, 'bin/netlab.js');
 
+export { isolatedEnv };
+
 /** The command that runs a TypeScript file in a child process, from any working directory. */
 export const nodeWithTsx = [process.execPath, '--import', tsxLoader] as const;
-
-/**
- * Environment that points data, pids and logs into `dir`, so tests never touch data/.
- * NODE_OPTIONS is dropped: npm's `--import=tsx` would be resolved from a child's own cwd.
- */
-export function isolatedEnv(dir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const { NODE_OPTIONS, ...inherited } = process.env;
-  void NODE_OPTIONS;
-  return {
-    ...inherited,
-    NETLAB_DATA_DIR: path.join(dir, 'data'),
-    NETLAB_PID_DIR: path.join(dir, 'run'),
-    NETLAB_LOG_DIR: path.join(dir, 'log'),
-    ...extra,
-  };
-}
 
 /** The configuration a test's servers use (defaults, with isolated folders). */
 export function isolatedConfig(dir: string): Promise<LoadedConfig> {
@@ -122,4 +111,22 @@ function collect() {
   const chunks: Buffer[] = [];
   stream.on('data', (chunk: Buffer) => chunks.push(chunk));
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+/**
+ * Sends raw bytes (no CRLF added) over TCP and resolves with all the server sent until it closed:
+ * for what a polite client never sends (an overlong line, a lone CR, shell metacharacters).
+ * halfClose ends our side after the bytes, as `nc -N` does.
+ */
+export function rawExchange(port: number, bytes: string | Buffer, options: { halfClose?: boolean } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port }, () => {
+      socket.write(bytes);
+      if (options.halfClose) socket.end();
+    });
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('end', () => resolve(Buffer.concat(chunks).toString()));
+    socket.on('error', reject);
+  });
 }

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultConfig } from '../lib/config/define.ts';
-import { packageRoot } from '../lib/config/load.ts';
+import { packageRoot } from '../lib/paths.ts';
 import { captureArguments, decodeAsArguments, startCapture, type CaptureOptions, type CaptureToolName } from '../lib/net/capture.ts';
 import { startUdpServer, UdpClient } from '../lib/net/udp.ts';
 import captureScript from '../scripts/capture.ts';
 import { capture, isolatedEnv, nodeWithTsx, tempDir, waitFor } from './helpers.ts';
 import { peerPath, skipBecause, skipWithout } from './peers/available.ts';
-import { freePort, signalChild, startCommand, test } from './peers/net-peers.ts';
+import { freePort } from '../peers/free-port.ts';
+import { signalChild, startCommand, test } from './peers/net-peers.ts';
 
 const tools: CaptureToolName[] = ['tshark', 'tcpdump'];
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from '../lib/config/load.ts';
+import { packageRoot } from '../lib/paths.ts';
 import { isolatedEnv, tempDir, waitFor } from './helpers.ts';
 import { runCommand, signalChild, startCommand, test } from './peers/net-peers.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from '../lib/config/load.ts';
+import { packageRoot } from '../lib/paths.ts';
 import { isolatedEnv, nodeWithTsx, tempDir } from './helpers.ts';
 import { skipBecause, skipWithout } from './peers/available.ts';
 import { asNobody, nobodyCanRead } from './peers/nobody.ts';

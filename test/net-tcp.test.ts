@@ -10,7 +10,8 @@ import tcpServer from '../scripts/tcp-server.ts';
 import qotd from '../plugins/qotd.ts';
 import { capture, isolatedEnv, startServerExercise, tempDir, waitFor } from './helpers.ts';
 import { skipBecause } from './peers/available.ts';
-import { freePort, runScript, test } from './peers/net-peers.ts';
+import { freePort } from '../peers/free-port.ts';
+import { runScript, test } from './peers/net-peers.ts';
 
 /** Connects, sends, half-closes, and resolves to everything received until the server's FIN. */
 async function talk(port: number, data: string): Promise<string> {

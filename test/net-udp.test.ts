@@ -6,7 +6,8 @@ import { startUdpServer, UdpClient } from '../lib/net/udp.ts';
 import udpClient from '../scripts/udp-client.ts';
 import udpServer from '../scripts/udp-server.ts';
 import { capture, isolatedEnv, startServerExercise, tempDir, waitFor } from './helpers.ts';
-import { freePort, runScript, test } from './peers/net-peers.ts';
+import { freePort } from '../peers/free-port.ts';
+import { runScript, test } from './peers/net-peers.ts';
 
 /** Sends one datagram from a fresh socket and resolves to the reply (or undefined after 1 s). */
 async function exchange(port: number, data: Buffer): Promise<{ reply?: Buffer; localPort: number }> {

@@ -5,7 +5,7 @@ import { AnnuaireStore, checkName, checkNumber } from '../lib/rpc/annuaire.ts';
 import { RpcClient } from '../lib/rpc/client.ts';
 import { RpcFault } from '../lib/rpc/faults.ts';
 import { isolatedEnv, tempDir } from './helpers.ts';
-import { spawnRpcServer } from './peers/rpc-netlab.ts';
+import { spawnRpcServer } from '../peers/rpc-netlab.ts';
 
 const faultCode = (fn: () => unknown) => {
   try {

@@ -6,7 +6,7 @@ import { RpcDouble, escapeText, serializeCall, serializeFault, serializeResponse
 import { RpcFault } from '../lib/rpc/faults.ts';
 import { decodeBody, parseCall, parseResponse } from '../lib/rpc/parse.ts';
 import { missingPeers } from './peers/available.ts';
-import { python } from './peers/rpc-python.ts';
+import { python } from '../peers/rpc-python.ts';
 
 const runPython = async (code: string, input = '') => {
   const run = promisify(execFile)(python, ['-c', code]);

@@ -15,7 +15,7 @@ import { parseResponse } from '../lib/rpc/parse.ts';
 import { listenRpc } from '../lib/rpc/server.ts';
 import { tempDir } from './helpers.ts';
 import { skipWithout } from './peers/available.ts';
-import { python } from './peers/rpc-python.ts';
+import { python } from '../peers/rpc-python.ts';
 
 type T = { after(fn: () => unknown): void };
 

@@ -7,7 +7,7 @@ import { calculatorMethods } from '../lib/rpc/calculator.ts';
 import { listenRpc } from '../lib/rpc/server.ts';
 import { capture, tempDir } from './helpers.ts';
 import { missingPeers } from './peers/available.ts';
-import { pythonCalls, startPythonCalcul } from './peers/rpc-python.ts';
+import { pythonCalls, startPythonCalcul } from '../peers/rpc-python.ts';
 
 /** Every test here talks to Debian's python3. */
 const needsPython = { skip: missingPeers('python3') };

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { packageRoot } from '../lib/config/load.ts';
+import { packageRoot } from '../lib/paths.ts';
 import type { ServiceReport } from '../lib/services/daemon.ts';
 import { listInstances } from '../lib/services/instances.ts';
 import { readPid } from '../lib/services/pidfile.ts';

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
-import { packageRoot } from '../lib/config/load.ts';
+import { packageRoot } from '../lib/paths.ts';
 import { createPidfile, readPid, releasePidfile } from '../lib/services/pidfile.ts';
 import { isolatedEnv, nodeWithTsx, tempDir, waitFor } from './helpers.ts';
 import { netlab as run, quoteFrom } from './services-cli.ts';

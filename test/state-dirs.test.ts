@@ -3,8 +3,8 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, sy
 import path from 'node:path';
 import { test } from 'node:test';
 import { NetlabError } from '../lib/errors.ts';
-import { packageRoot } from '../lib/config/load.ts';
-import { describeMoves, prepareStateDir, StateDirs, type StateDirMove } from '../lib/config/state-dirs.ts';
+import { packageRoot } from '../lib/paths.ts';
+import { describeMoves, prepareStateDir, StateDirs, type StateDirMove } from '../lib/state-dirs.ts';
 import { isAlive } from '../lib/services/identity.ts';
 import { readPid } from '../lib/services/pidfile.ts';
 import { tempDir } from './helpers.ts';

@@ -1,8 +1,9 @@
-// Flags that mean the same in every exercise, as citty argument definitions to spread in,
-// and the parsers that turn their strings into checked values.
+// Flags that mean the same in every exercise, as citty argument definitions to spread in.
+// The parsers that check their strings are in lib/values.ts, below the domains, which use them
+// too (a URL's port).
 
 import type { ArgsDef } from 'citty';
-import { NetlabError } from '../errors.ts';
+import { defaultConfig } from '../config/define.ts';
 
 export const hostArg = {
   host: {
@@ -12,22 +13,28 @@ export const hostArg = {
   },
 } as const satisfies ArgsDef;
 
-/** A server's --port / -p, whose default comes from config.ports[service]. */
-export function portArg(service: string, fallback: number) {
+/** The default shown in --help: config ports.SERVICE, and its value when netlab has one. */
+function portDefault(service: string): string {
+  const port = defaultConfig.ports[service];
+  return port === undefined ? `config ports.${service}` : `from config ports.${service}: ${port}`;
+}
+
+/** A server's --port / -p, whose default comes from config.ports[service] (servicePort). */
+export function portArg(service: string) {
   return {
     port: {
       type: 'string',
       alias: 'p',
-      description: `port (default from config ports.${service}: ${fallback}; 0 picks a free one)`,
+      description: `port (default ${portDefault(service)}; 0 picks a free one)`,
       valueHint: 'n',
     },
   } as const satisfies ArgsDef;
 }
 
-/** A client's --port / -p: the server's port (parseRemotePort). */
-export function remotePortArg(service: string, fallback: number) {
+/** A client's --port / -p: the server's port (parseRemotePort in lib/values.ts). */
+export function remotePortArg(service: string) {
   return {
-    port: { type: 'string', alias: 'p', description: `the server's port (default from config ports.${service}: ${fallback})`, valueHint: 'n' },
+    port: { type: 'string', alias: 'p', description: `the server's port (default ${portDefault(service)})`, valueHint: 'n' },
   } as const satisfies ArgsDef;
 }
 
@@ -47,52 +54,4 @@ export function timeoutArg(defaultSeconds: number) {
   return {
     timeout: { type: 'string', description: `seconds to wait before giving up (default ${defaultSeconds})`, valueHint: 's' },
   } as const satisfies ArgsDef;
-}
-
-/** A port to listen on, from a flag or the config: an integer 0–65535 (0: the system picks one). */
-export function parsePort(value: string | number | undefined, fallback: number, flag = '--port'): number {
-  return checkedPort(value, fallback, flag, 0);
-}
-
-/** The port of a server to reach (a client's --port, a URL): 1–65535, since nothing listens on 0. */
-export function parseRemotePort(value: string | number | undefined, fallback: number, flag = '--port'): number {
-  return checkedPort(value, fallback, flag, 1);
-}
-
-function checkedPort(value: string | number | undefined, fallback: number, flag: string, lowest: 0 | 1): number {
-  if (value === undefined || value === '') return fallback;
-  const port = typeof value === 'number' ? value : Number(value);
-  if (port === 0 && lowest === 1) {
-    throw new NetlabError('E_USAGE', `${flag} 0 names no server: only a server may ask for port 0 (any free port)`, {
-      hint: 'give the port the server listens on (it prints it when it starts)',
-    });
-  }
-  if (!Number.isInteger(port) || port < lowest || port > 65535) {
-    throw new NetlabError('E_USAGE', `${flag} ${JSON.stringify(String(value))} is not a port number`, {
-      hint: lowest === 0 ? 'give an integer from 1 to 65535 (0 lets the system choose)' : 'give an integer from 1 to 65535',
-    });
-  }
-  return port;
-}
-
-/** Seconds from --timeout as milliseconds. */
-export function parseSeconds(value: string | undefined, fallbackSeconds: number, flag = '--timeout'): number {
-  if (value === undefined || value === '') return fallbackSeconds * 1000;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new NetlabError('E_USAGE', `${flag} ${JSON.stringify(value)} is not a number of seconds`, {
-      hint: 'give a positive number, e.g. 2 or 0.5',
-    });
-  }
-  return seconds * 1000;
-}
-
-/** A positive integer from a flag (--count, --max, --max-connections). */
-export function parseCount(value: string | undefined, fallback: number, flag: string): number {
-  if (value === undefined || value === '') return fallback;
-  const count = Number(value);
-  if (!Number.isInteger(count) || count < 1) {
-    throw new NetlabError('E_USAGE', `${flag} ${JSON.stringify(value)} is not a positive whole number`);
-  }
-  return count;
 }

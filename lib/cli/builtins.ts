@@ -22,13 +22,16 @@ import { instanceName, judgeServicePidfile, serviceLog } from '../services/insta
 import { formatLogLine } from '../services/log.ts';
 import { followLog, readLastLines } from '../services/logfile.ts';
 import { describePidfile } from '../services/pidfile.ts';
-import { jsonArg, parseCount, parseSeconds } from './args.ts';
+import { jsonArg } from './args.ts';
+import { parseCount, parseSeconds } from '../values.ts';
 import { NetlabError } from '../errors.ts';
 import { defineExercise, type Exercise } from './exercise.ts';
 import type { Output } from './output.ts';
 import type { Registry } from './registry.ts';
 
-const entry = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts');
+// main.ts beside this file, or main.js in the compiled copy: a daemon runs the way its parent does.
+const here = fileURLToPath(import.meta.url);
+const entry = path.join(path.dirname(here), `main${path.extname(here)}`);
 
 const serviceArg = {
   service: { type: 'positional', description: 'the service, or one instance of it: fingerd, fingerd@7979 (see netlab status)', required: true },
@@ -43,7 +46,7 @@ export function builtinCommands(registry: Registry): Record<string, Exercise> {
   async function serviceNamed(name: string): Promise<Exercise> {
     const found = await registry.find(name);
     if (found?.exercise.service) return found.exercise;
-    const services = [...(await registry.list()).values()].filter((e) => e.exercise.service).map((e) => e.exercise.name);
+    const services = [...(await registry.summaries()).values()].filter((e) => e.service).map((e) => e.name);
     throw new NetlabError(found ? 'E_USAGE' : 'E_NOT_FOUND', found ? `${name} is not a server, so it cannot run as a service` : `no service named "${name}"`, {
       hint: `services: ${services.join(', ')}`,
     });
@@ -90,10 +93,10 @@ export function builtinCommands(registry: Registry): Record<string, Exercise> {
       description: 'list the exercises',
       args: { ...jsonArg },
       async run({ out }) {
-        const rows = [...(await registry.list()).values()].map(({ exercise, source }) => ({
-          name: exercise.name,
-          service: exercise.service === true,
-          description: exercise.description,
+        const rows = [...(await registry.summaries()).values()].map(({ name, service, description, source }) => ({
+          name,
+          service,
+          description,
           source: path.relative(process.cwd(), source) || source,
         }));
         out.result(rows, () => out.table(rows.map((r) => ({ ...r, service: r.service ? 'service' : '' })), ['name', 'service', 'description']));
@@ -157,7 +160,7 @@ export function builtinCommands(registry: Registry): Record<string, Exercise> {
         if (args.service) await selection(args.service, config); // an unknown name is an error
         const targets = args.service
           ? [args.service]
-          : [...(await registry.list()).values()].filter((e) => e.exercise.service).map((e) => e.exercise.name);
+          : [...(await registry.summaries()).values()].filter((e) => e.service).map((e) => e.name);
         const reports = targets.flatMap((target) => serviceStatus(target, config));
         const columns = ['service', 'status', 'pid', 'address', 'uptime', ...(reports.some((report) => report.note) ? ['note'] : [])];
         out.result(reports, () => out.table(reports.map(statusRow), columns));

@@ -1,14 +1,19 @@
 // The `netlab` command: `netlab list`, `netlab NAME …`, `netlab start|stop|restart|status|logs NAME`.
 
+// Start-up matters here (every command a student types pays it): `--help` loads nothing more,
+// and the configuration, the registry, netlab's own commands and the runner are imported only
+// by the commands that use them (bench/cli.ts measures it).
+
 import path from 'node:path';
-import { loadConfig, packageRoot } from '../config/load.ts';
-import { builtinCommands } from './builtins.ts';
+import { codeRoot, packageRoot, runningCompiled } from '../paths.ts';
 import { ExitCode, NetlabError } from '../errors.ts';
 import { Output } from './output.ts';
 import { argumentsIfMain, runAsProcess } from './process.ts';
-import { Registry } from './registry.ts';
-import { runExercise, type RunIO } from './run.ts';
+import type { RunIO } from './run.ts';
 import type { Exercise } from './exercise.ts';
+
+/** netlab's own commands (lib/cli/builtins.ts, loaded only for them); a test checks the list. */
+export const builtinNames = ['list', 'start', 'stop', 'restart', 'status', 'logs'];
 
 const usage = `netlab — classic client–server network programs
 
@@ -26,15 +31,19 @@ Usage:
 export async function resolveCommand(argv: string[], io: Pick<RunIO, 'env' | 'cwd'> = {}): Promise<[Exercise, string[]] | undefined> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') return undefined;
+  const [{ loadConfig }, { Registry }] = await Promise.all([import('../config/load.ts'), import('./registry.ts')]);
   const config = await loadConfig({ env: io.env, cwd: io.cwd });
   const registry = new Registry({
-    root: packageRoot,
+    root: codeRoot,
     packages: config.plugins,
     packageBase: config.root,
     folders: config.root !== packageRoot ? [path.join(config.root, 'plugins')] : [],
+    useCatalogue: runningCompiled,
   });
-  const builtin = builtinCommands(registry)[name];
-  if (builtin) return [builtin, rest];
+  if (builtinNames.includes(name)) {
+    const { builtinCommands } = await import('./builtins.ts');
+    return [builtinCommands(registry)[name], rest];
+  }
   const found = await registry.find(name);
   if (found) return [found.exercise, rest];
   const names = [...(await registry.list()).keys()];
@@ -58,6 +67,7 @@ export async function netlab(argv: string[], io: RunIO = {}): Promise<number> {
     out.line(usage);
     return argv.length === 0 ? ExitCode.usage : ExitCode.ok;
   }
+  const { runExercise } = await import('./run.ts');
   return runExercise(resolved[0], resolved[1], io);
 }
 

@@ -6,7 +6,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode } from '../errors.ts';
 import type { Exercise } from './exercise.ts';
-import { runExercise } from './run.ts';
 
 /**
  * Ends a script: `runIfMain(import.meta)`. Runs the file's exercise when the file is the program
@@ -41,6 +40,7 @@ export async function runAsProcess(exercise: Exercise, args: string[]): Promise<
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const { runExercise } = await import('./run.ts'); // not before: netlab --help needs no runner
   const code = await runExercise(exercise, args, { signal: controller.signal });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

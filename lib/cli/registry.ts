@@ -1,11 +1,12 @@
 // Finds the exercises: every scripts/*.ts and plugins/*.ts, and the packages named in the config.
 // Files are imported only when needed: `netlab fingerd` loads scripts/fingerd.ts alone.
 
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { NetlabError } from '../errors.ts';
+import { importFile, sourceOf } from '../modules.ts';
+import { packageRoot } from '../paths.ts';
 import { isExercise, type Exercise } from './exercise.ts';
 
 export interface RegistryOptions {
@@ -17,6 +18,28 @@ export interface RegistryOptions {
   packageBase?: string;
   /** Extra folders of exercise files (tests use it). */
   folders?: string[];
+  /** Use root's exercises.json, when there is one (the compiled copy, whose freshness bin/netlab.js checked). */
+  useCatalogue?: boolean;
+}
+
+/** What `netlab list` and `status` show of an exercise, without running it. */
+export interface ExerciseSummary {
+  name: string;
+  description: string;
+  service: boolean;
+  /** The file or package it came from. */
+  source: string;
+}
+
+/**
+ * The summaries of the exercises in scripts/ and plugins/, written by the build (bin/build.js)
+ * beside the compiled files as exercises.json, so that `netlab list` imports none of them
+ * (together they load ftp-srv, better-sqlite3, graphology…: half a second). `file` is relative
+ * to the registry's root, `source` to the checkout.
+ */
+export const catalogueFile = 'exercises.json';
+export interface CatalogueEntry extends ExerciseSummary {
+  file: string;
 }
 
 export interface RegisteredExercise {
@@ -48,9 +71,34 @@ export class Registry {
     );
   }
 
+  /** Every exercise's summary, by name: from the catalogue when it covers them all, else by importing. */
+  async summaries(): Promise<Map<string, ExerciseSummary>> {
+    const catalogue = this.catalogue();
+    if (catalogue) return new Map(catalogue.map(({ file, ...summary }) => (void file, [summary.name, summary])));
+    return new Map(
+      [...(await this.list()).values()].map(({ exercise, source }) => [
+        exercise.name,
+        { name: exercise.name, description: exercise.description, service: exercise.service === true, source },
+      ]),
+    );
+  }
+
+  /** The build's catalogue, if it may be used and covers every exercise there is (no packages, no extra folder). */
+  private catalogue(): CatalogueEntry[] | undefined {
+    const { root, useCatalogue, packages = [], folders = [] } = this.options;
+    if (!useCatalogue || packages.length > 0 || folders.some((folder) => existsSync(folder) && readdirSync(folder).length > 0)) return undefined;
+    try {
+      const entries = JSON.parse(readFileSync(path.join(root, catalogueFile), 'utf8')) as CatalogueEntry[];
+      return entries.map((entry) => ({ ...entry, source: path.join(packageRoot, entry.source) }));
+    } catch {
+      return undefined;
+    }
+  }
+
   /** One exercise by name: its own file first (cheap), else a full scan. */
   async find(name: string): Promise<RegisteredExercise | undefined> {
-    const guess = this.files().find((file) => path.basename(file).replace(/\.[a-z]+$/, '') === name);
+    const listed = this.catalogue()?.find((entry) => entry.name === name);
+    const guess = listed ? path.join(this.options.root, listed.file) : this.files().find((file) => path.basename(file).replace(/\.[a-z]+$/, '') === name);
     if (guess && !this.all) {
       const found = await loadExerciseFile(guess);
       if (found.some((entry) => entry.exercise.name === name)) {
@@ -87,8 +135,9 @@ export class Registry {
 }
 
 async function loadExerciseFile(file: string): Promise<RegisteredExercise[]> {
-  const module = await importOrExplain(pathToFileURL(file).href, file);
-  return [checkExercise(module.default, file)];
+  const source = sourceOf(file);
+  const module = await importOrExplain(file, source);
+  return [checkExercise(module.default, source)];
 }
 
 /** A package may export one exercise or a list of them as its default export. */
@@ -104,14 +153,14 @@ async function loadExercisePackage(name: string, root: string): Promise<Register
       });
     }
   }
-  const module = await importOrExplain(pathToFileURL(resolved).href, name);
+  const module = await importOrExplain(resolved, name);
   const exports = Array.isArray(module.default) ? module.default : [module.default];
   return exports.map((value: unknown) => checkExercise(value, name));
 }
 
-async function importOrExplain(url: string, source: string): Promise<{ default?: any }> {
+async function importOrExplain(file: string, source: string): Promise<{ default?: any }> {
   try {
-    return await import(url);
+    return await importFile(file);
   } catch (error) {
     throw new NetlabError('E_PLUGIN', `cannot load exercise ${source}: ${(error as Error).message}`, {
       hint: 'fix the file, or move it out of scripts/ or plugins/',

@@ -4,10 +4,9 @@
 import type { Writable } from 'node:stream';
 import { parseArgs, renderUsage, type ArgsDef, type CommandDef } from 'citty';
 import { loadConfig, type LoadedConfig } from '../config/load.ts';
-import { prepareStateDir } from '../config/state-dirs.ts';
 import { formatAddress, isServerHandle, type ServerHandle } from '../services/handle.ts';
-import { openRequestLog, silentLog, type RequestLog } from '../services/log.ts';
-import { instanceName, registerInstance, serviceLog, type Registration } from '../services/instances.ts';
+import { silentLog, type RequestLog } from '../services/log.ts';
+import type { Registration } from '../services/instances.ts';
 import { ExitCode, NetlabError, isNetlabError } from '../errors.ts';
 import type { Exercise } from './exercise.ts';
 import { fitColours, Output } from './output.ts';
@@ -46,7 +45,7 @@ export async function runExercise(exercise: Exercise, rawArgs: string[], io: Run
       onNote: (note) => stderr.write(`note: ${note}\n`),
     });
     const signal = io.signal ?? new AbortController().signal;
-    const service = exercise.service ? startServiceBookkeeping(exercise.name, commandArgs, config, io.env ?? process.env) : undefined;
+    const service = exercise.service ? await startServiceBookkeeping(exercise.name, commandArgs, config, io.env ?? process.env) : undefined;
     try {
       const log = service?.log ?? silentLog;
       const result = await command.run!({ args, rawArgs: commandArgs, config, log, out, signal });
@@ -75,7 +74,13 @@ interface ServiceBookkeeping {
  * daemon runs. `netlab start` tells its daemon so (NETLAB_DAEMON=1), and its --name
  * (NETLAB_INSTANCE). The first instance takes the service's pidfile; no instance blocks another.
  */
-function startServiceBookkeeping(name: string, args: string[], config: LoadedConfig, env: NodeJS.ProcessEnv): ServiceBookkeeping {
+async function startServiceBookkeeping(name: string, args: string[], config: LoadedConfig, env: NodeJS.ProcessEnv): Promise<ServiceBookkeeping> {
+  // Imported here, not above: a client never registers anything, and start-up is its whole cost.
+  const [{ prepareStateDir }, { openRequestLog }, { instanceName, registerInstance, serviceLog }] = await Promise.all([
+    import('../state-dirs.ts'),
+    import('../services/log.ts'),
+    import('../services/instances.ts'),
+  ]);
   prepareStateDir(config, 'logDir');
   prepareStateDir(config, 'pidDir');
   const log = openRequestLog(serviceLog(config, name), name);

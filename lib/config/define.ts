@@ -1,6 +1,7 @@
 // The shape of netlab.config.ts and its defaults.
 // defineConfig is an identity function: it exists so that the config file is type-checked.
 
+import { NetlabError } from '../errors.ts';
 import { fingerDefaults, type FingerConfig } from '../finger/config.ts';
 import { ftpDefaults, type FtpConfig } from '../ftp/config.ts';
 import { graphDefaults, type GraphConfig } from '../graph/config.ts';
@@ -60,6 +61,20 @@ export const defaultConfig: NetlabConfig = {
   social: socialDefaults,
   graph: graphDefaults,
 };
+
+/**
+ * The port of a service, from the configuration: the one place a default port is written is
+ * `defaultConfig.ports` above (netlab.config.ts and NETLAB_PORTS_NAME override it).
+ */
+export function servicePort(config: Pick<NetlabConfig, 'ports'>, service: string): number {
+  const port = config.ports[service];
+  if (port === undefined) {
+    throw new NetlabError('E_CONFIG', `the configuration has no port for ${service}`, {
+      hint: `add ports: { ${service}: N } to netlab.config.ts, or set NETLAB_PORTS_${service.toUpperCase().replace(/-/g, '_')}`,
+    });
+  }
+  return port;
+}
 
 /** Keys whose value is a free-form record (any key allowed, values typed like the defaults'). */
 export const openRecords = new Set(['ports', 'pidFiles']);

@@ -3,13 +3,11 @@
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NetlabError } from '../errors.ts';
+import { importFile } from '../modules.ts';
+import { packageRoot } from '../paths.ts';
 import { defaultConfig, environmentAliases, openRecords, type NetlabConfig, type NetlabUserConfig } from './define.ts';
-import { planStateDirMoves, StateDirs, type StateDirKey } from './state-dirs.ts';
-
-/** The checkout netlab runs from: the folder holding package.json and scripts/. */
-export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { planStateDirMoves, StateDirs, type StateDirKey } from '../state-dirs.ts';
 
 export interface LoadConfigOptions {
   /** Where to look for netlab.config.ts first (default: the current directory). */
@@ -54,11 +52,6 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   return { ...config, configFile: file, root, stateDirs: new StateDirs(moves, options.onNote, env.HOME || undefined) };
 }
 
-/** A path from a domain section (a database, the ftp root): relative ones live under dataDir. */
-export function dataPath(config: Pick<NetlabConfig, 'dataDir'>, relativeOrAbsolute: string): string {
-  return path.resolve(config.dataDir, relativeOrAbsolute);
-}
-
 function findConfigFile(explicit: string | undefined, cwd: string): string | undefined {
   if (explicit) {
     const file = path.resolve(cwd, explicit);
@@ -79,7 +72,7 @@ function findConfigFile(explicit: string | undefined, cwd: string): string | und
 async function importConfigFile(file: string): Promise<Record<string, unknown>> {
   let module: { default?: unknown };
   try {
-    module = await import(pathToFileURL(file).href);
+    module = await importFile(file);
   } catch (error) {
     throw new NetlabError('E_CONFIG', `cannot load ${file}: ${(error as Error).message}`, {
       hint: 'fix the syntax error, or run with NETLAB_CONFIG pointing to another file',

@@ -23,13 +23,22 @@ export class CachedFile<T> {
   private checkedAt = -Infinity;
   private pending?: Promise<T>;
 
+  private readonly file: string;
+  private readonly parse: (bytes: Buffer) => T;
+  private readonly missing: T;
+  private readonly freshness: Freshness;
+
   /** @param freshness how long a checked copy is trusted without asking the file system again. */
   constructor(
-    private readonly file: string,
-    private readonly parse: (bytes: Buffer) => T,
-    private readonly missing: T,
-    private readonly freshness: Freshness,
+    file: string,
+    parse: (bytes: Buffer) => T,
+    missing: T,
+    freshness: Freshness,
   ) {
+    this.file = file;
+    this.parse = parse;
+    this.missing = missing;
+    this.freshness = freshness;
     this.value = missing;
   }
 
@@ -54,10 +63,16 @@ export class CachedFile<T> {
 export class FreshReads<T> {
   private readonly entries = new Map<string, { at: number; value: Promise<T> }>();
 
+  private readonly freshness: Freshness;
+  private readonly maxEntries: number;
+
   constructor(
-    private readonly freshness: Freshness,
-    private readonly maxEntries = 10_000,
-  ) {}
+    freshness: Freshness,
+    maxEntries = 10_000,
+  ) {
+    this.freshness = freshness;
+    this.maxEntries = maxEntries;
+  }
 
   get(key: string, read: () => Promise<T>): Promise<T> {
     const now = this.freshness.clock();

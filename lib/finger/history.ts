@@ -24,10 +24,16 @@ export class LastlogFile {
   private version = '';
   private checkedAt = -Infinity;
 
+  private readonly file: string;
+  private readonly freshness: Freshness;
+
   constructor(
-    private readonly file: string,
-    private readonly freshness: Freshness,
-  ) {}
+    file: string,
+    freshness: Freshness,
+  ) {
+    this.file = file;
+    this.freshness = freshness;
+  }
 
   async lastLogin(uid: number): Promise<LastLogin | undefined> {
     const now = this.freshness.clock();

@@ -37,11 +37,14 @@ export class PasswdDatabase {
   /** getent's answers, "no such user" included: a flood of unknown names must not be a flood of processes. */
   private readonly asked: FreshReads<PasswdEntry | undefined>;
 
+  private readonly getentTimeoutMs: number;
+
   constructor(
     file: string,
     freshness: Freshness,
-    private readonly getentTimeoutMs = 2_000,
+    getentTimeoutMs = 2_000,
   ) {
+    this.getentTimeoutMs = getentTimeoutMs;
     this.file = new CachedFile(file, parsePasswd, [], freshness);
     this.asked = new FreshReads(freshness);
   }

@@ -17,12 +17,17 @@ export class BatchedFileWriter extends Writable {
   private writing = false;
   private afterWrite?: () => void;
 
+  private readonly fd: number;
+  private position: number | null;
+
   /** `position`: where to write (REST offset), or null to write at the descriptor's own position (append, or a fresh file). */
   constructor(
-    private readonly fd: number,
-    private position: number | null,
+    fd: number,
+    position: number | null,
   ) {
     super({ highWaterMark: 2 * batchBytes });
+    this.fd = fd;
+    this.position = position;
   }
 
   /**

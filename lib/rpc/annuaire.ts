@@ -31,7 +31,10 @@ export class AnnuaireStore {
   private readonly statements;
   private readonly writes: GroupCommit;
 
-  constructor(readonly file: string) {
+  readonly file: string;
+
+  constructor(file: string) {
+    this.file = file;
     this.db = openDatabase(file);
     this.statements = {
       insert: this.db.prepare('INSERT INTO entries (name, name_key, number, digits) VALUES (?, ?, ?, ?)'),

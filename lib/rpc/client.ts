@@ -1,8 +1,8 @@
 // A small XML-RPC client over node:http with one keep-alive connection, sharing the server's
 // codec: faults come back as RpcFault, transport trouble as NetlabError.
 
-import http from 'node:http';
-import https from 'node:https';
+import type { Agent } from 'node:http';
+import { http, loadHttps } from '../node-http.ts';
 import { NetlabError } from '../errors.ts';
 import { socketError, timeoutError } from '../net/errors.ts';
 import { serializeCall, type RpcValue } from './codec.ts';
@@ -22,14 +22,14 @@ export interface RpcClientOptions {
 
 export class RpcClient {
   readonly url: URL;
-  private readonly agent: http.Agent;
+  private readonly agent: Agent;
   private readonly timeoutMs: number;
 
   constructor(private readonly options: RpcClientOptions) {
     this.url = parseRpcUrl(options.url);
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    const Agent = this.url.protocol === 'https:' ? https.Agent : http.Agent;
-    this.agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const web = this.url.protocol === 'https:' ? loadHttps() : http;
+    this.agent = new web.Agent({ keepAlive: true, maxSockets: 1 });
   }
 
   /** Calls a method: resolves to its result, rejects with RpcFault (a fault) or NetlabError. */
@@ -62,7 +62,7 @@ export class RpcClient {
     const portNumber = Number(port || (this.url.protocol === 'https:' ? 443 : 80));
     const where = { host, port: portNumber, operation: 'connect' as const };
     const limit = this.options.maxResponseBytes ?? 64 * 1024 * 1024;
-    const send = this.url.protocol === 'https:' ? https.request : http.request;
+    const send = this.url.protocol === 'https:' ? loadHttps().request : http.request;
     return new Promise((resolve, reject) => {
       const request = send(this.url, {
         method: 'POST',

@@ -13,8 +13,11 @@ export class GroupCommit {
   private pending: PendingWrite[] = [];
   private readonly inTransaction: (batch: PendingWrite[]) => PromiseSettledResult<unknown>[];
 
+  private readonly toFault: (error: unknown) => unknown;
+
   /** `toFault` turns a failed commit (disk full, I/O error) into what every waiting caller gets. */
-  constructor(db: Database.Database, private readonly toFault: (error: unknown) => unknown) {
+  constructor(db: Database.Database, toFault: (error: unknown) => unknown) {
+    this.toFault = toFault;
     // better-sqlite3 runs a transaction nested in another as a SAVEPOINT: one write that fails
     // (a duplicate) is rolled back alone, and the others still commit.
     const alone = db.transaction((write: () => unknown) => write());

@@ -38,7 +38,10 @@ const xmlRpcTypeOf: Record<ParamType, string> = { int: 'int', number: 'double', 
 export class Dispatcher {
   private readonly methods: Map<string, RpcMethod>;
 
-  constructor(methods: MethodTable, private readonly log?: Logger) {
+  private readonly log?: Logger;
+
+  constructor(methods: MethodTable, log?: Logger) {
+    this.log = log;
     // A Map, not an object: "__proto__" or "constructor" are just names nobody registered.
     this.methods = new Map(Object.entries(methods));
     this.methods.set('system.listMethods', {

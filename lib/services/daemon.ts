@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NetlabError } from '../errors.ts';
-import { prepareStateDir } from '../config/state-dirs.ts';
+import { prepareStateDir } from '../state-dirs.ts';
 import { checkIdentity, signalIfSame, waitForExit } from './identity.ts';
 import {
   checkInstanceId,
@@ -64,7 +64,9 @@ export async function startDaemon(options: StartOptions): Promise<InstanceRecord
   const { NETLAB_INSTANCE, ...env } = options.env ?? process.env;
   void NETLAB_INSTANCE;
   const folders = { NETLAB_DATA_DIR: config.dataDir, NETLAB_LOG_DIR: config.logDir, NETLAB_PID_DIR: config.pidDir };
-  const child = spawn(process.execPath, ['--import', tsxLoader, options.entry, service, ...options.args], {
+  // A TypeScript entry needs tsx's loader; the compiled one (dist/, bin/build.js) starts without it.
+  const loader = options.entry.endsWith('.ts') ? ['--import', tsxLoader] : [];
+  const child = spawn(process.execPath, [...loader, options.entry, service, ...options.args], {
     cwd: options.cwd,
     env: { ...env, ...folders, NETLAB_DAEMON: '1', ...(name !== undefined ? { NETLAB_INSTANCE: name } : {}) },
     detached: true, // its own session: closing the terminal does not stop it

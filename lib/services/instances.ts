@@ -10,7 +10,7 @@
 import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { NetlabError, systemErrorCode } from '../errors.ts';
-import type { StateDirs } from '../config/state-dirs.ts';
+import type { StateDirs } from '../state-dirs.ts';
 import type { ServerAddress } from './handle.ts';
 import { checkIdentity, identityOf, type IdentityCheck, type ProcessIdentity } from './identity.ts';
 import { createPidfile, describePidfile, judgePidfile, releasePidfile, type PidfileVerdict } from './pidfile.ts';
@@ -20,7 +20,7 @@ export interface ServiceConfig {
   pidDir: string;
   logDir: string;
   pidFiles: Record<string, string>;
-  /** The folders moved because this user cannot write the defaults (config/state-dirs.ts). */
+  /** The folders moved because this user cannot write the defaults (lib/state-dirs.ts). */
   stateDirs?: StateDirs;
 }
 

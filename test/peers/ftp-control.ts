@@ -17,7 +17,10 @@ export class ControlConnection {
   readonly closed: Promise<void>;
   greeting!: Reply;
 
-  private constructor(readonly socket: net.Socket) {
+  readonly socket: net.Socket;
+
+  private constructor(socket: net.Socket) {
+    this.socket = socket;
     socket.setEncoding('utf8');
     socket.on('data', (text: string) => this.receive(text));
     socket.on('error', () => {});

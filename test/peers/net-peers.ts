@@ -2,11 +2,10 @@
 // child processes (for stdin, for `npx zx`, for another user), all stopped when the test ends.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
-import net from 'node:net';
 import path from 'node:path';
 import { test as nodeTest, type TestContext as NodeTestContext } from 'node:test';
-import { packageRoot } from '../../lib/config/load.ts';
+import { packageRoot } from '../../lib/paths.ts';
+import { freePort } from '../../peers/free-port.ts';
 import { waitFor } from '../helpers.ts';
 
 type TestContext = { after(fn: () => unknown): void };
@@ -14,22 +13,6 @@ type TestContext = { after(fn: () => unknown): void };
 /** node:test's test with a time limit: a peer that hangs fails its test instead of the whole run. */
 export function test(name: string, fn: (t: NodeTestContext) => void | Promise<void>): void {
   nodeTest(name, { timeout: 60_000 }, (t) => fn(t));
-}
-
-/** A port nothing listens on right now (bind to 0, read it, release it). */
-export async function freePort(protocol: 'tcp' | 'udp' = 'tcp'): Promise<number> {
-  if (protocol === 'udp') {
-    const socket = dgram.createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-    const { port } = socket.address();
-    await new Promise<void>((resolve) => socket.close(() => resolve()));
-    return port;
-  }
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Stops a child when the test ends, even if it failed: its whole process group when it leads one. */

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from '../../lib/config/load.ts';
+import { packageRoot } from '../../lib/paths.ts';
 import { netlabBin, tempDir } from '../helpers.ts';
 import { skipBecause, skipWithout } from './available.ts';
 

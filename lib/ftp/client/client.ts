@@ -49,10 +49,15 @@ export class FtpClient implements TransferSession {
   private features: Map<string, string> | undefined;
   private protectedData = false;
 
+  readonly control: ControlConnection;
+  private readonly options: FtpClientOptions;
+
   private constructor(
-    readonly control: ControlConnection,
-    private readonly options: FtpClientOptions,
+    control: ControlConnection,
+    options: FtpClientOptions,
   ) {
+    this.control = control;
+    this.options = options;
     this.active = options.active ?? false;
     this.dataIdleTimeoutMs = options.dataIdleTimeoutMs ?? 30_000;
   }

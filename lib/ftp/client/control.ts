@@ -41,7 +41,10 @@ export class ControlConnection {
   /** The TLS session of the control connection, offered again on data connections (RFC 4217 §10.2). */
   tlsSession: Buffer | undefined;
 
-  private constructor(socket: net.Socket, private readonly options: ControlOptions) {
+  private readonly options: ControlOptions;
+
+  private constructor(socket: net.Socket, options: ControlOptions) {
+    this.options = options;
     this.socket = socket;
     this.listen(socket);
     options.signal?.addEventListener('abort', this.onAbort, { once: true });

@@ -2,7 +2,7 @@
 // anonymous login when no user is given and IPv6 literals in brackets.
 
 import { NetlabError } from '../../errors.ts';
-import { parseRemotePort } from '../../cli/args.ts';
+import { parseRemotePort } from '../../values.ts';
 
 export interface FtpUrl {
   host: string;

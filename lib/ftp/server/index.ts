@@ -7,7 +7,7 @@ import type { Server, Socket } from 'node:net';
 import path from 'node:path';
 import { FtpSrv } from 'ftp-srv';
 import { NetlabError } from '../../errors.ts';
-import { packageRoot } from '../../config/load.ts';
+import { packageRoot } from '../../paths.ts';
 import type { ServerHandle } from '../../services/handle.ts';
 import { silentLog, type RequestLog } from '../../services/log.ts';
 import { listenTcp } from '../../net/listen.ts';

@@ -3,12 +3,12 @@
 
 import { readFileSync } from 'node:fs';
 import { NetlabError } from '../../errors.ts';
-import { dataPath, type LoadedConfig } from '../../config/load.ts';
+import { dataPath, type DataDir } from '../../paths.ts';
 import type { RequestLog } from '../../services/log.ts';
 import type { FtpConfig } from '../config.ts';
 import type { FtpServerOptions } from './index.ts';
 
-export function serverOptionsFromConfig(config: LoadedConfig, settings: FtpConfig, where: { host: string; port: number; log?: RequestLog }): FtpServerOptions {
+export function serverOptionsFromConfig(config: DataDir, settings: FtpConfig, where: { host: string; port: number; log?: RequestLog }): FtpServerOptions {
   const tls = readCertificate(config, settings);
   return {
     host: where.host,
@@ -29,7 +29,7 @@ export function serverOptionsFromConfig(config: LoadedConfig, settings: FtpConfi
   };
 }
 
-function readCertificate(config: LoadedConfig, settings: FtpConfig): FtpServerOptions['tls'] {
+function readCertificate(config: DataDir, settings: FtpConfig): FtpServerOptions['tls'] {
   if (!settings.tlsCert && !settings.tlsKey) return undefined;
   if (!settings.tlsCert || !settings.tlsKey) {
     throw new NetlabError('E_CONFIG', 'FTPS needs both a certificate and its key', { hint: 'set both ftp.tlsCert and ftp.tlsKey (or --tls-cert and --tls-key)' });

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { NetlabError, systemErrorCode } from '../../errors.ts';
-import { packageRoot } from '../../config/load.ts';
+import { packageRoot } from '../../paths.ts';
 import { fixtureCentre, type FixtureAccount, type FixtureNetwork } from '../fixture/generate.ts';
 import type { Account, SocialProvider } from '../provider.ts';
 

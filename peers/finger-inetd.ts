@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './free-port.ts';
 import { missingPeers, peers, skipReason } from './available.ts';
 
 export interface InetdFingerd {
@@ -19,18 +20,6 @@ export interface InetdFingerd {
  */
 export function inetdFingerdUnavailable(): string | false {
   return missingPeers('inetd', 'in.fingerd', 'finger') || (process.getuid?.() !== 0 && skipReason('inetd must run as root to start in.fingerd as nobody'));
-}
-
-/** A port nothing listens on right now (inetd needs a fixed one in its configuration). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startInetdFingerd(): Promise<InetdFingerd> {

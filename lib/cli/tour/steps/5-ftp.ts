@@ -3,10 +3,10 @@
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { FtpClient } from '../../ftp/client/index.ts';
-import { listingLines } from '../../ftp/client/listing.ts';
-import { startFtpServer } from '../../ftp/server/index.ts';
-import { formatAddress } from '../../services/handle.ts';
+import { FtpClient } from '../../../ftp/client/index.ts';
+import { listingLines } from '../../../ftp/client/listing.ts';
+import { startFtpServer } from '../../../ftp/server/index.ts';
+import { formatAddress } from '../../../services/handle.ts';
 import type { TourStep } from '../tour.ts';
 
 export default {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-const scripts = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scripts');
+const scripts = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../scripts');
 
 export interface SpawnedServer {
   child: ChildProcess;

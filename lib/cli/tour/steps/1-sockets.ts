@@ -1,16 +1,16 @@
 // Tour step: sockets (lab 1) — a UDP echo round trip, port unreachable, a traced TCP echo, the
 // lab's `--reply OK`, and the listening sockets as `netlab ports` shows them.
 
-import { captureDiagram } from '../../capture/draw.ts';
-import { captureRefusal } from '../../capture/permission.ts';
-import { localeIsUtf8, renderTerminal } from '../../capture/render-terminal.ts';
-import { NetlabError } from '../../errors.ts';
-import { previewPayload } from '../../net/payload.ts';
-import { readSockets, socketRow } from '../../net/procnet.ts';
-import { startTcpServer, TcpConnection, type TcpClientEvent } from '../../net/tcp.ts';
-import { startUdpServer, UdpClient } from '../../net/udp.ts';
+import { captureDiagram } from '../../../capture/draw.ts';
+import { captureRefusal } from '../../../capture/permission.ts';
+import { localeIsUtf8, renderTerminal } from '../../../capture/render-terminal.ts';
+import { NetlabError } from '../../../errors.ts';
+import { previewPayload } from '../../../net/payload.ts';
+import { readSockets, socketRow } from '../../../net/procnet.ts';
+import { startTcpServer, TcpConnection, type TcpClientEvent } from '../../../net/tcp.ts';
+import { startUdpServer, UdpClient } from '../../../net/udp.ts';
 import type { TourContext, TourStep } from '../tour.ts';
-import { formatAddress } from '../../services/handle.ts';
+import { formatAddress } from '../../../services/handle.ts';
 
 const events: Record<TcpClientEvent['type'], string> = {
   connect: 'connect',

@@ -4,12 +4,12 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { NetlabError, systemErrorCode } from '../../errors.ts';
-import type { Output } from '../../cli/output.ts';
+import type { Output } from '../output.ts';
 import { visibleControls } from '../../text.ts';
-import type { FtpClient } from './client.ts';
-import { listingLines } from './listing.ts';
+import type { FtpClient } from '../../ftp/client/client.ts';
+import { listingLines } from '../../ftp/client/listing.ts';
 import { startProgress, transferSummary } from './progress.ts';
-import { remoteBaseName } from './url.ts';
+import { remoteBaseName } from '../../ftp/client/url.ts';
 
 export interface TransferResult {
   remote: string;

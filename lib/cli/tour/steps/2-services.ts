@@ -4,13 +4,14 @@
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serviceStatus, startDaemon, stopService } from '../../services/daemon.ts';
-import { formatAddress } from '../../services/handle.ts';
-import { formatLogLine } from '../../services/log.ts';
-import { readLastLines } from '../../services/logfile.ts';
+import { serviceStatus, startDaemon, stopService } from '../../../services/daemon.ts';
+import { formatAddress } from '../../../services/handle.ts';
+import { formatLogLine } from '../../../services/log.ts';
+import { readLastLines } from '../../../services/logfile.ts';
 import type { TourStep } from '../tour.ts';
 
-const cliEntry = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli/main.ts');
+const here = fileURLToPath(import.meta.url);
+const cliEntry = path.resolve(path.dirname(here), `../../main${path.extname(here)}`); // .js in the compiled copy
 
 function readQuote(port: number, host: string): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -2,9 +2,9 @@
 // local user and `@localhost` (who is logged in), and show that forwarding is refused.
 
 import os from 'node:os';
-import { visibleControls } from '../../text.ts';
-import { finger } from '../../finger/client.ts';
-import { startConfiguredFingerd } from '../../finger/service.ts';
+import { visibleControls } from '../../../text.ts';
+import { finger } from '../../../finger/client.ts';
+import { startConfiguredFingerd } from '../../../finger/service.ts';
 import type { TourStep } from '../tour.ts';
 
 export default {

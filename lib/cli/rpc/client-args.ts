@@ -1,20 +1,22 @@
 // What the calc and annuaire clients share: the flags that say where the server is, the client
 // they make from them (with --trace), and how they turn typed text into XML-RPC numbers.
 
-import { NetlabError } from '../errors.ts';
-import { hostArg, jsonArg, parseRemotePort, parseSeconds, remotePortArg, timeoutArg, traceArg } from '../cli/args.ts';
-import type { Output } from '../cli/output.ts';
-import type { LoadedConfig } from '../config/load.ts';
-import { formatAddress } from '../services/handle.ts';
-import { RpcClient } from './client.ts';
-import { RpcDouble, type RpcValue } from './codec.ts';
-import { isRpcFault } from './faults.ts';
+import { NetlabError } from '../../errors.ts';
+import { hostArg, jsonArg, remotePortArg, timeoutArg, traceArg } from '../args.ts';
+import { parseRemotePort, parseSeconds } from '../../values.ts';
+import type { Output } from '../output.ts';
+import { servicePort } from '../../config/define.ts';
+import type { LoadedConfig } from '../../config/load.ts';
+import { formatAddress } from '../../services/handle.ts';
+import { RpcClient } from '../../rpc/client.ts';
+import { RpcDouble, type RpcValue } from '../../rpc/codec.ts';
+import { isRpcFault } from '../../rpc/faults.ts';
 
-export function rpcClientArgs(service: string, defaultPort: number) {
+export function rpcClientArgs(service: string) {
   return {
     url: { type: 'string', description: 'the server as a URL (http://host:port/); wins over --host/--port', valueHint: 'url' },
     ...hostArg,
-    ...remotePortArg(service, defaultPort),
+    ...remotePortArg(service),
     ...jsonArg,
     ...traceArg,
     ...timeoutArg(10),
@@ -30,8 +32,8 @@ interface ClientFlags {
 }
 
 /** The client for --url, or http://--host:--port/ (defaults from the config). */
-export function clientFromArgs(args: ClientFlags, config: LoadedConfig, out: Output, service: string, defaultPort: number, keepDoubles = false): RpcClient {
-  const url = args.url ?? `http://${formatAddress({ host: config.host, port: parseRemotePort(args.port, config.ports[service] ?? defaultPort) })}/`;
+export function clientFromArgs(args: ClientFlags, config: LoadedConfig, out: Output, service: string, keepDoubles = false): RpcClient {
+  const url = args.url ?? `http://${formatAddress({ host: config.host, port: parseRemotePort(args.port, servicePort(config, service)) })}/`;
   return new RpcClient({
     url,
     timeoutMs: parseSeconds(args.timeout, config.rpc.clientTimeout),

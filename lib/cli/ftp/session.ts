@@ -1,10 +1,10 @@
 // Opening a logged-in session from a URL and the command-line flags, with the --trace sink that
 // shows the PI dialogue (passwords masked by the control connection) on stderr.
 
-import type { Output } from '../../cli/output.ts';
-import { FtpClient } from './client.ts';
-import type { TraceSink } from './control.ts';
-import type { FtpUrl } from './url.ts';
+import type { Output } from '../output.ts';
+import { FtpClient } from '../../ftp/client/client.ts';
+import type { TraceSink } from '../../ftp/client/control.ts';
+import type { FtpUrl } from '../../ftp/client/url.ts';
 
 export interface SessionFlags {
   tls?: boolean;

@@ -6,13 +6,13 @@ import path from 'node:path';
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { ExitCode, NetlabError, isNetlabError } from '../../errors.ts';
-import type { Output } from '../../cli/output.ts';
+import type { Output } from '../output.ts';
 import { visibleControls } from '../../text.ts';
 import { formatAddress } from '../../services/handle.ts';
 import { getAction, listAction, putAction } from './actions.ts';
-import type { FtpClient } from './client.ts';
+import type { FtpClient } from '../../ftp/client/client.ts';
 import { openSession, type SessionFlags } from './session.ts';
-import { parseFtpUrl, type FtpUrl } from './url.ts';
+import { parseFtpUrl, type FtpUrl } from '../../ftp/client/url.ts';
 
 export interface ShellOptions {
   input: Readable;

@@ -2,7 +2,7 @@
 // (stdout is a TTY), and the one-line summary "received 1.0 GiB in 2.1 s (488 MiB/s)".
 
 import cliProgress from 'cli-progress';
-import type { Output } from '../../cli/output.ts';
+import type { Output } from '../output.ts';
 
 export interface TransferProgress {
   update(bytes: number): void;

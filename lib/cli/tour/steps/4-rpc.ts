@@ -2,11 +2,11 @@
 // fault) and the phone directory on a temporary database (add, find, count, delete).
 
 import path from 'node:path';
-import { listenAnnuaire } from '../../rpc/annuaire.ts';
-import { calculatorMethods } from '../../rpc/calculator.ts';
-import { RpcClient } from '../../rpc/client.ts';
-import { isRpcFault } from '../../rpc/faults.ts';
-import { listenRpc } from '../../rpc/server.ts';
+import { listenAnnuaire } from '../../../rpc/annuaire.ts';
+import { calculatorMethods } from '../../../rpc/calculator.ts';
+import { RpcClient } from '../../../rpc/client.ts';
+import { isRpcFault } from '../../../rpc/faults.ts';
+import { listenRpc } from '../../../rpc/server.ts';
 import type { TourStep } from '../tour.ts';
 
 export default {

@@ -1,13 +1,13 @@
-// The tour (`npm start`): each lab contributes one step file in lib/tour/steps/ that starts its
+// The tour (`npm start`): each lab contributes one step file in lib/cli/tour/steps/ that starts its
 // servers on free loopback ports, runs its clients against them, and cleans up after itself.
 
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { LoadedConfig } from '../config/load.ts';
-import { prepareStateDir } from '../config/state-dirs.ts';
-import type { Output } from '../cli/output.ts';
+import type { LoadedConfig } from '../../config/load.ts';
+import { prepareStateDir } from '../../state-dirs.ts';
+import type { Output } from '../output.ts';
 
 export interface TourContext {
   /** The configuration, with dataDir/pidDir/logDir in a fresh temporary folder. */
@@ -39,7 +39,7 @@ const stepsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'ste
 /** The steps, in the order of their file names (1-sockets.ts, 2-finger.ts …). */
 export async function loadTourSteps(folder = stepsFolder): Promise<TourStep[]> {
   const files = readdirSync(folder)
-    .filter((file) => file.endsWith('.ts'))
+    .filter((file) => /\.(ts|js)$/.test(file)) // .js in the compiled copy (bin/build.js)
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   return Promise.all(files.map(async (file) => (await import(pathToFileURL(path.join(folder, file)).href)).default as TourStep));
 }

@@ -3,14 +3,14 @@
 
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { dataPath } from '../../config/load.ts';
-import { writeGraphFile } from '../../graph/export.ts';
-import { renderHtml, renderSvg } from '../../graph/render.ts';
-import { graphStats } from '../../graph/stats.ts';
-import { openResponseCache } from '../../social/cache.ts';
-import { crawlEgoGraph } from '../../social/crawl.ts';
-import { fixtureCentre } from '../../social/fixture/generate.ts';
-import { createFixtureProvider } from '../../social/providers/fixture.ts';
+import { dataPath } from '../../../paths.ts';
+import { writeGraphFile } from '../../../graph/export.ts';
+import { renderHtml, renderSvg } from '../../../graph/render.ts';
+import { graphStats } from '../../../graph/stats.ts';
+import { openResponseCache } from '../../../social/cache.ts';
+import { crawlEgoGraph } from '../../../social/crawl.ts';
+import { fixtureCentre } from '../../../social/fixture/generate.ts';
+import { createFixtureProvider } from '../../../social/providers/fixture.ts';
 import type { TourStep } from '../tour.ts';
 
 export default {

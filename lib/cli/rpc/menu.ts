@@ -3,9 +3,9 @@
 
 import type { Readable } from 'node:stream';
 import readline from 'node:readline';
-import { isNetlabError } from '../errors.ts';
-import type { Output } from '../cli/output.ts';
-import { isRpcFault } from './faults.ts';
+import { isNetlabError } from '../../errors.ts';
+import type { Output } from '../output.ts';
+import { isRpcFault } from '../../rpc/faults.ts';
 
 /** Asks questions on `out` and reads answers from `input`; undefined means the input ended. */
 export class Prompter {
@@ -13,10 +13,13 @@ export class Prompter {
   private readonly lines: AsyncIterator<string>;
   private readonly rl: readline.Interface;
 
+  private readonly out: Output;
+
   constructor(
     input: Readable,
-    private readonly out: Output,
+    out: Output,
   ) {
+    this.out = out;
     this.rl = readline.createInterface({ input, crlfDelay: Infinity, terminal: false });
     this.lines = this.rl[Symbol.asyncIterator]();
   }

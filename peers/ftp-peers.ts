@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './free-port.ts';
 import { peers, type PeerName } from './available.ts';
 
 /** What each server needs installed: ask missingPeers(...) before starting it. */
@@ -79,18 +80,6 @@ export async function startPyftpdlib(options: FtpPeerOptions): Promise<FtpPeer> 
   // Debian's python3, not a pyenv one earlier on PATH (it has no pyftpdlib).
   const child = spawn(peers.python3.file, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   return supervise(child, port, 'pyftpdlib');
-}
-
-/** A port nobody listens on right now (for peers that cannot bind port 0 themselves). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen({ host, port: 0 }, () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** Waits for the 220 greeting; kills the child (and cleans up) on close or on failure to start. */

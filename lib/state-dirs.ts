@@ -4,7 +4,7 @@
 import { accessSync, constants, existsSync, lstatSync, mkdirSync, chmodSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { NetlabError, systemErrorCode } from '../errors.ts';
+import { NetlabError, systemErrorCode } from './errors.ts';
 
 export type StateDirKey = 'dataDir' | 'logDir' | 'pidDir';
 
@@ -62,11 +62,19 @@ export function planStateDirMoves(
 export class StateDirs {
   private announced = false;
 
+  readonly moves: readonly StateDirMove[];
+  private readonly announce: (note: string) => void;
+  private readonly home: string;
+
   constructor(
-    readonly moves: readonly StateDirMove[],
-    private readonly announce: (note: string) => void = () => {},
-    private readonly home = os.homedir(),
-  ) {}
+    moves: readonly StateDirMove[],
+    announce: (note: string) => void = () => {},
+    home = os.homedir(),
+  ) {
+    this.moves = moves;
+    this.announce = announce;
+    this.home = home;
+  }
 
   /** The move that made `dir` the folder for `key`, if it is one. */
   moveOf(key: StateDirKey, dir: string): StateDirMove | undefined {
