@@ -54,6 +54,15 @@ export class BatchedFileWriter extends Writable {
     }).finally(() => this.destroy());
   }
 
+  /** Resolves once the descriptor is closed: every write before it has reached the kernel. */
+  whenClosed(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.once('close', () => resolve());
+      this.destroy();
+    });
+  }
+
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
     this.parts.push(chunk);
     this.pending += chunk.length;

@@ -7,14 +7,14 @@ import { close, createReadStream } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import path from 'node:path';
-import { Readable, type Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { visibleControls } from '../../text.ts';
 import { fromNetworkAscii, toNetworkAscii } from './ascii.ts';
 import { ActiveChannel, DataChannel, PassiveChannel, plainAddress, type DataChannelOptions } from './data-channel.ts';
-import { FtpReplyError, type RootedFileSystem } from './filesystem.ts';
+import { FtpReplyError, describeSystemError, replyCodeFor, type RootedFileSystem } from './filesystem.ts';
 import { FileSender, transferChunkBytes, untilAborted, whenWritten } from './file-sender.ts';
 import { formatListLine } from './listing.ts';
+import { shownName } from './names.ts';
 import { foreignPortOwner } from './port-owner.ts';
 import type { Connection, FtpCommand } from './internals.ts';
 
@@ -55,6 +55,9 @@ export const overrides: Record<string, { auth: boolean; run: Override }> = {
   LIST: { auth: true, run: listing },
   NLST: { auth: true, run: listing },
   STAT: { auth: true, run: status },
+  MKD: { auth: true, run: makeDirectory },
+  XMKD: { auth: true, run: makeDirectory },
+  RNTO: { auth: true, run: renameTo },
 };
 
 /** USER may be sent again after a failed PASS (ftp-srv answers "Username already set"). */
@@ -200,13 +203,16 @@ async function retrieve(context: CommandContext): Promise<LogFields> {
   // What left: counted by the sender, read by the ASCII stream, or the whole small file (or nothing).
   const sent = () => sender?.bytesSent ?? (asciiSource ? bytesRead(asciiSource, file.size) : sentFromMemory);
   try {
-    return await transfer(context, fields, asciiSource, `${file.clientPath} (${file.size} bytes)`, copy, sent, sendAtOnce);
+    return await transfer(context, fields, asciiSource && (() => asciiSource.destroy()), `${file.clientPath} (${file.size} bytes)`, copy, sent, sendAtOnce);
   } finally {
     if (fd !== undefined) close(fd, () => {});
   }
 }
 
-/** STOR and APPE (RFC 959 §4.1.3), with REST before STOR resuming at that offset. */
+/**
+ * STOR and APPE (RFC 959 §4.1.3), with REST before STOR resuming at that offset. The bytes go to a
+ * hidden file renamed once complete (hidden-store.ts): the 226 leaves only after the rename.
+ */
 async function store(context: CommandContext): Promise<LogFields> {
   const { connection, command } = context;
   const start = takeRestart(connection);
@@ -217,18 +223,25 @@ async function store(context: CommandContext): Promise<LogFields> {
     file = await fs.write(command.arg ?? '', { append, start });
   } catch (error) {
     connection.connector.end();
-    await connection.reply(error instanceof FtpReplyError && /Permission denied/.test(error.message) ? 553 : 550, (error as Error).message);
+    await refuse(connection, error);
     return { direction: 'i', file: safeVirtual(fs, command.arg), status: 'refused' };
   }
+  const { upload } = file;
   const fields = { direction: 'i', file: file.clientPath, mode: connection.transferType === 'ascii' ? 'a' : 'b', offset: start };
-  const copy = (socket: net.Socket, signal: AbortSignal) => {
-    if (fields.mode === 'a') return pipeline(socket, fromNetworkAscii(), file.stream, { signal });
+  const receive = (socket: net.Socket, signal: AbortSignal) => {
+    if (fields.mode === 'a') return pipeline(socket, fromNetworkAscii(), upload.stream, { signal });
     const channel = connection.connector;
-    const direct = channel instanceof DataChannel ? file.stream.receive((buffer, onRead) => channel.readInto(buffer, onRead), signal) : undefined;
-    return direct ?? pipeline(socket, file.stream, { signal });
+    const direct = channel instanceof DataChannel ? upload.stream.receive((buffer, onRead) => channel.readInto(buffer, onRead), signal) : undefined;
+    return direct ?? pipeline(socket, upload.stream, { signal });
+  };
+  const copy = async (socket: net.Socket, signal: AbortSignal) => {
+    await receive(socket, signal);
+    await upload.commit().catch((error: unknown) => {
+      throw new FtpReplyError(`${file.clientPath}: ${describeSystemError(error)}`, replyCodeFor(error) ?? 550);
+    });
   };
   const what = command.directive === 'STOU' ? `FILE: ${file.clientPath}` : file.clientPath;
-  return transfer(context, fields, file.stream, what, copy, () => file.stream.bytesWritten);
+  return transfer(context, fields, () => upload.discard(), what, copy, () => upload.stream.bytesWritten);
 }
 
 /**
@@ -246,8 +259,8 @@ async function storeUnique(context: CommandContext): Promise<LogFields> {
 async function transfer(
   context: CommandContext,
   fields: LogFields,
-  /** The file's stream, closed if the transfer fails (none for a small file sent from memory). */
-  file: Readable | Writable | undefined,
+  /** Undoes what the transfer began when it fails: closes the file's stream, removes an upload's hidden file. */
+  release: (() => unknown) | undefined,
   what: string,
   copy: (socket: net.Socket, signal: AbortSignal) => Promise<void>,
   bytes: () => number,
@@ -263,7 +276,7 @@ async function transfer(
     // A channel of ours gives a native promise (waitForConnection wraps it in bluebird for ftp-srv).
     socket = await (connector instanceof DataChannel ? connector.connected() : connector.waitForConnection());
   } catch (error) {
-    file?.destroy();
+    await release?.();
     connection.connector.end();
     await connection.reply(425, (error as Error).message);
     return finish('no-data-connection');
@@ -283,10 +296,9 @@ async function transfer(
     await connection.reply(226, 'Transfer complete');
     return finish('c');
   } catch (error) {
-    file?.destroy();
+    await release?.();
     connection.connector.end();
-    const reason = context.abortedTransfer() ? 'Transfer aborted' : `Connection closed; transfer aborted (${(error as Error).message})`;
-    await connection.reply(426, reason);
+    await connection.reply(...failedTransferReply(error, context.abortedTransfer()));
     return finish('i');
   } finally {
     context.onTransfer(undefined);
@@ -332,22 +344,62 @@ async function status({ connection, command, fallback, now }: CommandContext): P
   } catch (error) {
     return refuse(connection, error);
   }
-  // Each entry is one reply line: a name's CR or LF must not end the reply early (nor forge one).
-  const entries = lines.map((line) => ({ message: visibleControls(line.replace(/\n/g, '^J')), raw: true }));
-  await connection.reply(213, `Status of ${visibleControls(fs.virtualPath(command.arg))}:`, ...entries, 'End of status');
+  // Each entry is one reply line (its name shown escaped, names.ts): it cannot end the reply early.
+  const entries = lines.map((line) => ({ message: line, raw: true }));
+  await connection.reply(213, `Status of ${fs.virtualPath(command.arg)}:`, ...entries, 'End of status');
 }
 
 /** A listing's lines, as ls(1) gives them: a folder's entries, or the one file named. */
 async function listedLines(fs: RootedFileSystem, name: string, namesOnly: boolean, now: number): Promise<string[]> {
   const stats = await fs.get(name);
   const entries = stats.isDirectory() ? await fs.list(name) : [stats];
-  return entries.map((entry) => (namesOnly ? entry.name : formatListLine(entry, now)));
+  return entries.map((entry) => (namesOnly ? shownName(entry.name) : formatListLine(entry, now)));
+}
+
+/**
+ * Why a transfer stopped: ABOR or a broken data connection is 426 (RFC 959 §4.1.3); a full disk
+ * 452 and a quota 552 (§4.2.2), where nothing was stored; a refused final step (the name was
+ * taken meanwhile) its own code.
+ */
+function failedTransferReply(error: unknown, aborted: boolean): [number, string] {
+  if (aborted) return [426, 'Transfer aborted'];
+  if (error instanceof FtpReplyError) return [error.code, error.message];
+  const storage = replyCodeFor(error);
+  if (storage) return [storage, `${describeSystemError(error)}: transfer aborted, nothing stored`];
+  return [426, `Connection closed; transfer aborted (${(error as Error).message})`];
 }
 
 /** The file system's refusal (its code, 550 unless it says otherwise), naming virtual paths only. */
 async function refuse(connection: Connection, error: unknown): Promise<void> {
   if (!(error instanceof FtpReplyError)) throw error;
   await connection.reply(error.code, error.message);
+}
+
+/**
+ * MKD (RFC 959 §4.1.3): 257 with the folder's path quoted, a quote in it doubled (§7). Answered
+ * here, as RNTO, so that a refusal keeps its code: 553 for a name not allowed (a CR or LF in it),
+ * where ftp-srv answers every failure 550.
+ */
+async function makeDirectory({ connection, command }: CommandContext): Promise<void> {
+  try {
+    const made = await (connection.fs as RootedFileSystem).mkdir(command.arg ?? '');
+    await connection.reply(257, `"${made.replace(/"/g, '""')}"`);
+  } catch (error) {
+    await refuse(connection, error);
+  }
+}
+
+/** RNTO (RFC 959 §4.1.3): the name RNFR checked (ftp-srv's RNFR keeps it on the connection). */
+async function renameTo({ connection, command }: CommandContext): Promise<void> {
+  const from = connection.renameFrom;
+  if (from === undefined) return void (await connection.reply(503, 'Send RNFR first'));
+  connection.renameFrom = undefined;
+  try {
+    await (connection.fs as RootedFileSystem).rename(from, command.arg ?? '');
+    await connection.reply(250);
+  } catch (error) {
+    await refuse(connection, error);
+  }
 }
 
 /** ABOR (RFC 959 §4.1.3): the running transfer has already been stopped (426) when this runs. */

@@ -14,6 +14,7 @@ import { listenTcp } from '../../net/listen.ts';
 import { authenticate, parseAccount, type FtpAccount } from './accounts.ts';
 import { plainAddress } from './data-channel.ts';
 import { RootedFileSystem } from './filesystem.ts';
+import { sweepHiddenUploads } from './hidden-store.ts';
 import type { Connection } from './internals.ts';
 import { attachSession } from './session.ts';
 
@@ -62,6 +63,9 @@ export async function startFtpServer(options: FtpServerOptions): Promise<ServerH
   const log = options.log ?? silentLog;
   const uploadDir = options.uploadDir ?? 'incoming';
   const root = prepareRoot(options.root, uploadDir, options.writable ?? false);
+  // A server killed mid-upload left its hidden file (hidden-store.ts): no one will finish it.
+  const swept = sweepHiddenUploads(root);
+  if (swept.length) log.warn({ event: 'swept', files: swept }, 'removed unfinished uploads left by a stopped server');
   const accounts = (options.accounts ?? []).map(parseAccount);
   const policy = { root, anonymous: options.anonymous ?? true, anonymousUploads: options.writable ?? false, accounts };
   const data = {

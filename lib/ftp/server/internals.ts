@@ -40,6 +40,8 @@ export interface Connection extends EventEmitter {
   encoding: BufferEncoding;
   transferType: 'binary' | 'ascii';
   restByteCount: number | undefined;
+  /** The name RNFR accepted, for RNTO. */
+  renameFrom?: string;
   secure: boolean;
   bufferSize: number | false;
 }

@@ -42,7 +42,7 @@ export function attachSession(connection: Connection, options: SessionOptions): 
   connection.connector = new NoDataChannel();
 
   // Every reply passes here, so the log line can say how a command ended.
-  const reply = makeReply(connection, connection.reply.bind(connection));
+  const reply = makeReply(connection);
   connection.reply = (options: number | { code?: number }, ...letters: unknown[]) => {
     const code = typeof options === 'number' ? options : options?.code;
     if (code) lastCode = code;
