@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import net, { type Socket } from 'node:net';
 import tls from 'node:tls';
 import { FtpReplyError } from './filesystem.ts';
-import { Bluebird, type Connection, type DataConnector } from './internals.ts';
+import { Bluebird, type Connection, type DataConnector } from './ftp-srv-adapter.ts';
 
 export interface DataChannelOptions {
   /** How long to wait for the data connection, and how long it may stall once open. */

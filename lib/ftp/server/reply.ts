@@ -3,10 +3,9 @@
 // Every reply of the server, ftp-srv's own included, leaves here, so this is where a client's CR or
 // LF (`SIZE x\r200 INJECTED`) is made visible: a reply line never holds a line break of its words.
 
-import { createRequire } from 'node:module';
 import { shownName } from './names.ts';
 import type { Socket } from 'node:net';
-import type { Connection } from './internals.ts';
+import { defaultMessages, type Connection } from './ftp-srv-adapter.ts';
 
 interface ReplyOptions {
   code?: number;
@@ -23,8 +22,6 @@ interface Letter {
   encoding?: BufferEncoding;
 }
 
-const ftpSrvMain = createRequire(import.meta.url).resolve('ftp-srv');
-const defaultMessages = createRequire(ftpSrvMain)('./src/messages') as Record<number, string>;
 
 /**
  * connection.reply(options, ...letters), as ftp-srv calls it: `options` a code or { code, socket,
