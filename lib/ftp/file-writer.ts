@@ -11,6 +11,9 @@ const batchBytes = 1024 * 1024;
 
 export class BatchedFileWriter extends Writable {
   bytesWritten = 0;
+  private readonly fd: number;
+  /** Where the next byte goes, or null: at the descriptor's own position. */
+  private position: number | null;
   private parts: Buffer[] = [];
   private pending = 0;
   /** A writev is in the thread pool; afterWrite is the close that waits for it. */
@@ -18,11 +21,10 @@ export class BatchedFileWriter extends Writable {
   private afterWrite?: () => void;
 
   /** `position`: where to write (REST offset), or null to write at the descriptor's own position (append, or a fresh file). */
-  constructor(
-    private readonly fd: number,
-    private position: number | null,
-  ) {
+  constructor(fd: number, position: number | null) {
     super({ highWaterMark: 2 * batchBytes });
+    this.fd = fd;
+    this.position = position;
   }
 
   /**

@@ -289,11 +289,11 @@ function asReply(virtual: string, error: unknown): FtpReplyError {
 
 /** An error ftp-srv's handlers send as it is: they reply with `code` (or their own) and `message`. */
 export class FtpReplyError extends Error {
-  constructor(
-    message: string,
-    readonly code = 550,
-  ) {
+  readonly code: number;
+
+  constructor(message: string, code = 550) {
     super(message);
+    this.code = code;
     this.name = 'FtpReplyError';
   }
 }
