@@ -60,7 +60,7 @@ test('kill -9 of the daemon mid-STOR: nothing under the final name; the restart 
   if (skipWithout(t, 'curl')) return;
   const dir = tempDir(t);
   const root = path.join(dir, 'ftp');
-  const source = randomBytes(40 * MiB);
+  const source = randomBytes(24 * MiB);
   writeFileSync(path.join(dir, 'big.bin'), source);
   const first = await startDaemon(dir, ['--writable', '--root', root]);
   const incoming = path.join(root, 'incoming');
@@ -69,7 +69,7 @@ test('kill -9 of the daemon mid-STOR: nothing under the final name; the restart 
   const ftp = await ControlConnection.open(first.port);
   t.after(() => ftp.close());
   await ftp.login();
-  const data = await storeHalfway(ftp, 'STOR incoming/big.bin', hidden, source.subarray(0, 16 * MiB));
+  const data = await storeHalfway(ftp, 'STOR incoming/big.bin', hidden, source.subarray(0, 8 * MiB));
 
   // While it runs, the hidden file is the server's: not listed, not fetched, not replaced.
   const other = await ControlConnection.open(first.port);

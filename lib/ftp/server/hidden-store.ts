@@ -7,7 +7,7 @@
 // part. The rename is atomic (rename(2)); what it does not give is durability across a power cut
 // (no fsync, as ProFTPD): a crash of the server process, not of the machine, is covered.
 
-import { constants, lstatSync, readdirSync, rmSync, type Dirent } from 'node:fs';
+import { closeSync, constants, lstatSync, readdirSync, rmSync, type Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BatchedFileWriter, openDescriptor } from '../file-writer.ts';
@@ -75,11 +75,11 @@ export class HiddenUpload {
       if (keeps && existing) {
         // copyFile clones or uses copy_file_range where it can, and copies the mode bits too.
         await fs.copyFile(final, temporary);
-        position = options.append ? existing.size : options.start;
-        if (!options.append) await fs.truncate(temporary, position);
+        if (options.append) position = (await fs.stat(temporary)).size; // the file as copied, grown meanwhile or not
+        else await fs.truncate(temporary, (position = options.start));
       }
     } catch (error) {
-      await new BatchedFileWriter(fd, 0).whenClosed();
+      closeSync(fd);
       await fs.rm(temporary, { force: true });
       throw error;
     }
