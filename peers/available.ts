@@ -34,6 +34,7 @@ export const peers = {
   setpriv: { debian: 'util-linux', program: 'setpriv' },
   runuser: { debian: 'util-linux', program: 'runuser' },
   unshare: { debian: 'util-linux', program: 'unshare' },
+  prlimit: { debian: 'util-linux', program: 'prlimit' },
   script: { debian: 'bsdutils', program: 'script' },
   openssl: { debian: 'openssl', program: 'openssl' },
   useradd: { debian: 'passwd', program: 'useradd' },

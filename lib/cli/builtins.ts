@@ -18,9 +18,9 @@ import {
   type ServiceReport,
 } from '../services/daemon.ts';
 import { formatAddress } from '../services/handle.ts';
-import { instanceName, judgeServicePidfile, serviceLog } from '../services/instances.ts';
+import { instanceName, judgeServicePidfile, parseInstanceName, serviceLog } from '../services/instances.ts';
 import { formatLogLine } from '../services/log.ts';
-import { followLog, readLastLines } from '../services/logfile.ts';
+import { followLog, readInstanceLines, readLastLines } from '../services/logfile.ts';
 import { describePidfile } from '../services/pidfile.ts';
 import { jsonArg } from './args.ts';
 import { parseCount, parseSeconds } from '../values.ts';
@@ -169,21 +169,25 @@ export function builtinCommands(registry: Registry): Record<string, Exercise> {
     }),
     logs: defineExercise({
       name: 'logs',
-      description: "show a service's request log (one line per request)",
+      description: "show a service's request log (one line per request), or one instance's lines of it",
       args: {
         ...serviceArg,
         follow: { type: 'boolean', alias: 'f', description: 'keep printing new lines until Ctrl-C' },
         lines: { type: 'string', alias: 'n', description: 'how many of the last lines (default 20)' },
         raw: { type: 'boolean', description: 'the JSON lines as stored' },
       },
+      examples: ['netlab logs fingerd', 'netlab logs fingerd@7979 -f'],
       async run({ args, config, out, signal }) {
-        await serviceNamed(args.service);
-        const file = serviceLog(config, args.service);
+        const { service, id } = parseInstanceName(args.service);
+        await serviceNamed(service);
+        const file = serviceLog(config, service);
         const show = (line: string) => out.line(args.raw ? line : formatLogLine(line));
-        const last = readLastLines(file, parseCount(args.lines, 20, '--lines'));
-        if (last.length === 0 && !args.follow) out.info(`${args.service} has logged nothing yet (${file})`);
-        last.forEach(show);
-        if (args.follow) await followLog(file, show, signal);
+        const count = parseCount(args.lines, 20, '--lines');
+        // All instances share the file; SERVICE@ID keeps the lines of that one (logfile.ts).
+        const { lines, sorter } = id === undefined ? { lines: readLastLines(file, count), sorter: undefined } : readInstanceLines(file, args.service, count);
+        if (lines.length === 0 && !args.follow) out.info(`${args.service} has logged nothing yet (${file})`);
+        lines.forEach(show);
+        if (args.follow) await followLog(file, (line) => (sorter ? sorter.take(line) : [line]).forEach(show), signal);
       },
     }),
   };

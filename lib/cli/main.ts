@@ -21,10 +21,14 @@ Usage:
   netlab list                     the exercises (servers, clients, tools)
   netlab NAME [options]           run one: netlab fingerd --port 7979
   netlab NAME --help              its options
-  netlab start NAME [options]     run a server in the background (pidfile + request log)
-  netlab stop|restart NAME        stop it (SIGTERM, then SIGKILL), or restart it
-  netlab status [NAME]            running / stopped / stale, pid, port, uptime
-  netlab logs NAME [-f] [-n N]    its request log
+  netlab start NAME [--name ID] [options]
+                                  run a server in the background, as instance NAME@PORT
+                                  (or NAME@ID); several may run at once
+  netlab stop NAME[@ID] [--all]   stop it (SIGTERM, then SIGKILL); --all: every instance
+  netlab restart NAME[@ID]        stop it and start it again with the same arguments
+  netlab status [NAME[@ID]]       each instance: running / stale / foreign, pid, address, uptime
+  netlab logs NAME[@ID] [-f] [-n N]
+                                  its request log (NAME@ID: that instance's lines only)
 `;
 
 /** Resolves the command line to the exercise to run and its arguments. */

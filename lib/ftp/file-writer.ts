@@ -11,20 +11,17 @@ const batchBytes = 1024 * 1024;
 
 export class BatchedFileWriter extends Writable {
   bytesWritten = 0;
+  private readonly fd: number;
+  /** Where the next byte goes, or null: at the descriptor's own position. */
+  private position: number | null;
   private parts: Buffer[] = [];
   private pending = 0;
   /** A writev is in the thread pool; afterWrite is the close that waits for it. */
   private writing = false;
   private afterWrite?: () => void;
 
-  private readonly fd: number;
-  private position: number | null;
-
   /** `position`: where to write (REST offset), or null to write at the descriptor's own position (append, or a fresh file). */
-  constructor(
-    fd: number,
-    position: number | null,
-  ) {
+  constructor(fd: number, position: number | null) {
     super({ highWaterMark: 2 * batchBytes });
     this.fd = fd;
     this.position = position;
@@ -57,6 +54,15 @@ export class BatchedFileWriter extends Writable {
       socket.once('close', () => reject(new Error('data connection closed before the end of the file')));
       socket.once('error', reject);
     }).finally(() => this.destroy());
+  }
+
+  /** Resolves once the descriptor is closed: every write before it has reached the kernel. */
+  whenClosed(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.once('close', () => resolve());
+      this.destroy();
+    });
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {

@@ -4,7 +4,7 @@
 // process is the one its record names (identity.ts), and sends nothing otherwise.
 
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, statSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NetlabError } from '../errors.ts';
 import { prepareStateDir } from '../state-dirs.ts';
@@ -20,7 +20,7 @@ import {
   type InstanceRecord,
   type ServiceConfig,
 } from './instances.ts';
-import { readLogSince } from './logfile.ts';
+import { fileSize, readLogSince } from './logfile.ts';
 import { describePidfile, releasePidfile } from './pidfile.ts';
 
 export type { InstanceRecord, ServiceConfig } from './instances.ts';
@@ -274,12 +274,4 @@ function instanceReport(record: InstanceRecord, status: ServiceStatus, now: numb
 /** `--port 0`, `--port=0`, `-p 0`: the system chose the port, and will choose again. */
 export function asksForAnyPort(args: string[]): boolean {
   return args.some((arg, i) => arg === '--port=0' || arg === '-p=0' || ((arg === '--port' || arg === '-p') && args[i + 1] === '0'));
-}
-
-function fileSize(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
 }

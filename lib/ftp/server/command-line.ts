@@ -2,7 +2,7 @@
 // client wrote it. Replaces ftp-srv's parser, which drops every '"' from the line (a file named
 // a"b cannot be fetched) and builds a lodash chain per command.
 
-import type { FtpCommand } from './internals.ts';
+import type { FtpCommand } from './ftp-srv-adapter.ts';
 
 /** Verbs whose leading "-la", "-1" or "--all" words are ls options, not names (as vsftpd; ftp-srv took only single letters). */
 const verbsWithFlags = new Set(['LIST', 'NLST', 'STAT']);

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import net, { type Socket } from 'node:net';
 import tls from 'node:tls';
 import { FtpReplyError } from './filesystem.ts';
-import { Bluebird, type Connection, type DataConnector } from './internals.ts';
+import { Bluebird, type Connection, type DataConnector } from './ftp-srv-adapter.ts';
 
 export interface DataChannelOptions {
   /** How long to wait for the data connection, and how long it may stall once open. */
@@ -23,13 +23,15 @@ export function plainAddress(address: string | undefined): string {
 
 export abstract class DataChannel implements DataConnector {
   abstract type: 'passive' | 'active';
+  protected readonly connection: Connection;
+  protected readonly options: DataChannelOptions;
   protected dataSocket: Socket | null = null;
   private ready?: Promise<Socket>;
 
-  constructor(
-    protected readonly connection: Connection,
-    protected readonly options: DataChannelOptions,
-  ) {}
+  constructor(connection: Connection, options: DataChannelOptions) {
+    this.connection = connection;
+    this.options = options;
+  }
 
   get socket(): Socket | null {
     return this.dataSocket;
@@ -180,13 +182,11 @@ export class PassiveChannel extends DataChannel {
 /** PORT/EPRT: connect to the client when a transfer starts (the address was checked by the caller). */
 export class ActiveChannel extends DataChannel {
   type = 'active' as const;
+  private readonly target: { host: string; port: number };
 
-  constructor(
-    connection: Connection,
-    options: DataChannelOptions,
-    private readonly target: { host: string; port: number },
-  ) {
+  constructor(connection: Connection, options: DataChannelOptions, target: { host: string; port: number }) {
     super(connection, options);
+    this.target = target;
   }
 
   protected establish(): Promise<Socket> {

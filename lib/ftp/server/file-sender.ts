@@ -11,12 +11,14 @@ export const transferChunkBytes = 4 * 1024 * 1024;
 
 export class FileSender {
   bytesSent = 0;
+  private readonly fd: number;
+  private position: number;
 
   /** `fd` stays open: whoever opened it closes it. */
-  constructor(
-    private readonly fd: number,
-    private position: number,
-  ) {}
+  constructor(fd: number, position: number) {
+    this.fd = fd;
+    this.position = position;
+  }
 
   /** Sends the file from the position to its end, then half-closes; resolves once the kernel has it all. */
   send(socket: Socket, signal: AbortSignal): Promise<void> {

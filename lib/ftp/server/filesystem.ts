@@ -1,13 +1,14 @@
 // The file system ftp-srv sees: a chroot made of real paths. Every name is resolved (symbolic
 // links included) and refused unless it stays under the user's root; replies name virtual paths only.
 
-import { closeSync, constants, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { FileSystem, type FtpConnection } from 'ftp-srv';
 import type { Access } from './accounts.ts';
-import { BatchedFileWriter, openDescriptor } from '../file-writer.ts';
+import { HiddenUpload, UploadRefused, isHiddenUpload } from './hidden-store.ts';
 import type { ListedStats } from './listing.ts';
+import { hasLineBreak, unescapedName } from './names.ts';
 
 /** Files up to this size are read in one call and sent from memory. */
 const smallFileBytes = 256 * 1024;
@@ -51,9 +52,10 @@ export class RootedFileSystem extends FileSystem {
     return Object.assign(stats, { name: path.posix.basename(virtual) || '/' });
   }
 
+  /** A folder's entries, without the uploads in progress (hidden-store.ts). */
   override async list(name = '.'): Promise<ListedStats[]> {
     const { real, virtual } = await this.resolveExisting(name);
-    const names = await this.attempt(virtual, () => fs.readdir(real));
+    const names = (await this.attempt(virtual, () => fs.readdir(real))).filter((entry) => !isHiddenUpload(entry));
     const entries = await Promise.all(
       names.map(async (entry): Promise<ListedStats | undefined> => {
         const full = path.join(real, entry);
@@ -86,7 +88,7 @@ export class RootedFileSystem extends FileSystem {
    * takes microseconds, less than one thread-pool round trip, of which they would cost four.
    */
   override async read(name: string, { start = 0 }: { start?: number } = {}): Promise<FileToSend> {
-    const virtual = this.virtualPath(name);
+    const virtual = this.virtualPath(this.spelledOnDisk(name));
     const full = path.join(this.root, virtual);
     const [real, stats] = this.attemptNow(virtual, () => [realpathSync.native(full), statSync(full)] as const);
     if (!this.contains(real)) throw failure(`${virtual}: Permission denied (outside the FTP root)`);
@@ -105,22 +107,21 @@ export class RootedFileSystem extends FileSystem {
     return { fd, clientPath: virtual, size };
   }
 
-  /** STOR/APPE: a stream into the file; REST before STOR writes from that offset without truncating. */
-  override async write(name: string, { append = false, start }: { append?: boolean; start?: number } = {}): Promise<{ stream: BatchedFileWriter; clientPath: string }> {
-    const virtual = this.virtualPath(name);
+  /**
+   * STOR/APPE/STOU: an upload under a hidden name, renamed once complete (hidden-store.ts); REST
+   * before STOR keeps the file's first bytes. Upload-only users never replace a file, as vsftpd's
+   * anonymous uploads.
+   */
+  override async write(name: string, { append = false, start = 0 }: { append?: boolean; start?: number } = {}): Promise<{ upload: HiddenUpload; clientPath: string }> {
+    const virtual = this.newName(name);
     this.assertWritable(virtual, append ? 'append' : 'store');
     const { real } = await this.resolveNew(name);
-    // O_NOFOLLOW: a link put in place after our check cannot redirect the write out of the root.
-    // Upload-only users never overwrite (O_EXCL), as vsftpd's anonymous uploads.
-    let flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW;
-    if (append) flags |= constants.O_APPEND;
-    else if (!start) flags |= constants.O_TRUNC;
-    if (this.access.write === 'uploads') flags |= constants.O_EXCL;
-    const fd = await this.attempt(virtual, () => openDescriptor(real, flags, 0o644));
-    return { stream: new BatchedFileWriter(fd, append || !start ? null : start), clientPath: virtual };
+    const upload = await this.attempt(virtual, () => HiddenUpload.open(real, { append, start, noClobber: this.access.write === 'uploads' }));
+    return { upload, clientPath: virtual };
   }
 
   override async delete(name: string): Promise<void> {
+    name = this.spelledOnDisk(name);
     const virtual = this.virtualPath(name);
     this.assertWritable(virtual, 'delete');
     const { real } = await this.resolveNew(name);
@@ -131,7 +132,7 @@ export class RootedFileSystem extends FileSystem {
 
   /** MKD: one folder (RFC 959 §4.1.3); the reply names its virtual path. */
   override async mkdir(name: string): Promise<string> {
-    const virtual = this.virtualPath(name);
+    const virtual = this.newName(name);
     this.assertWritable(virtual, 'mkdir');
     const { real } = await this.resolveNew(name);
     await this.attempt(virtual, () => fs.mkdir(real));
@@ -139,8 +140,9 @@ export class RootedFileSystem extends FileSystem {
   }
 
   override async rename(from: string, to: string): Promise<void> {
+    from = this.spelledOnDisk(from);
     const source = this.virtualPath(from);
-    const target = this.virtualPath(to);
+    const target = this.newName(to);
     this.assertWritable(source, 'rename');
     this.assertWritable(target, 'rename');
     const [{ real: realFrom }, { real: realTo }] = await Promise.all([this.resolveNew(from), this.resolveNew(to)]);
@@ -163,12 +165,33 @@ export class RootedFileSystem extends FileSystem {
    */
   virtualPath(name = '.'): string {
     if (name.includes('\0')) throw failure('Invalid file name', 501);
-    return path.posix.resolve('/', this.directory, name.replace(/\\/g, '/'));
+    const virtual = path.posix.resolve('/', this.directory, name.replace(/\\/g, '/'));
+    // Uploads in progress are the server's: never listed, fetched, replaced or removed by a client.
+    if (hiddenUploadInPath.test(virtual)) throw failure(`${virtual}: File name not allowed (.in.NAME. is the name of an upload in progress)`, 553);
+    return virtual;
+  }
+
+  /** A name STOR, MKD or RNTO would create: never one with a line break (names.ts). */
+  private newName(name: string): string {
+    const virtual = this.virtualPath(name);
+    if (hasLineBreak(virtual)) throw failure(`${virtual}: File name not allowed (it holds a CR or LF)`, 553);
+    return virtual;
+  }
+
+  /**
+   * The name as the client sent it, or, when no such file exists, the one its caret escapes stand
+   * for: "a^Jb" as LIST showed it finds "a\nb" (names.ts). A file really named "a^Jb" wins.
+   */
+  private spelledOnDisk(name: string): string {
+    const plain = unescapedName(name);
+    if (plain === undefined) return name;
+    const exists = (candidate: string) => lstatSync(path.join(this.root, this.virtualPath(candidate)), { throwIfNoEntry: false }) !== undefined;
+    return !exists(name) && exists(plain) ? plain : name;
   }
 
   /** An existing name, followed through every link: refused when the real path leaves the root. */
   private async resolveExisting(name: string): Promise<Resolved> {
-    const virtual = this.virtualPath(name);
+    const virtual = this.virtualPath(this.spelledOnDisk(name));
     const real = await this.attempt(virtual, () => fs.realpath(path.join(this.root, virtual)));
     if (!this.contains(real)) throw failure(`${virtual}: Permission denied (outside the FTP root)`);
     return { virtual, real };
@@ -194,7 +217,8 @@ export class RootedFileSystem extends FileSystem {
     const inUploads = virtual.startsWith(`${this.uploadDir}/`);
     if (write === 'uploads' && inUploads && (operation === 'store' || operation === 'mkdir')) return;
     const where = write === 'uploads' ? ` (uploads go to ${this.uploadDir}/, new files only)` : ' (read-only access)';
-    throw failure(`${virtual}: Permission denied${where}`);
+    // RFC 959 §5.4: 553 "file name not allowed" is a reply of STOR, APPE and STOU; MKD and the rest have 550.
+    throw failure(`${virtual}: Permission denied${where}`, operation === 'store' || operation === 'append' ? 553 : 550);
   }
 
   /** Runs a file operation; a system error becomes a reply naming the virtual path only. */
@@ -230,6 +254,8 @@ const systemErrorText: Record<string, string> = {
   ENAMETOOLONG: 'File name too long',
   ENOSPC: 'No space left on device',
   EXDEV: 'Cannot move across file systems',
+  EDQUOT: 'Disk quota exceeded',
+  EFBIG: 'File too large',
 };
 
 /** "No such file or directory", never Node's "ENOENT: …, stat '/srv/ftp/x'" (which leaks the real path). */
@@ -244,20 +270,35 @@ function readWhole(fd: number, size: number, position: number): Buffer {
   return buffer.subarray(0, readSync(fd, buffer, 0, size, position));
 }
 
+/**
+ * A full disk is 452, "insufficient storage space", and a quota or file size limit 552, "exceeded
+ * storage allocation" (RFC 959 §4.2.2); anything else 550, "file unavailable".
+ */
+const systemErrorReply: Record<string, number> = { ENOSPC: 452, EDQUOT: 552, EFBIG: 552 };
+
+export function replyCodeFor(error: unknown): number | undefined {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' ? systemErrorReply[code] : undefined;
+}
+
 function asReply(virtual: string, error: unknown): FtpReplyError {
-  return error instanceof FtpReplyError ? error : failure(`${virtual}: ${describeSystemError(error)}`);
+  if (error instanceof FtpReplyError) return error;
+  if (error instanceof UploadRefused) return failure(`${virtual}: ${error.message}`, error.code);
+  return failure(`${virtual}: ${describeSystemError(error)}`, replyCodeFor(error));
 }
 
 /** An error ftp-srv's handlers send as it is: they reply with `code` (or their own) and `message`. */
 export class FtpReplyError extends Error {
-  constructor(
-    message: string,
-    readonly code = 550,
-  ) {
+  readonly code: number;
+
+  constructor(message: string, code = 550) {
     super(message);
+    this.code = code;
     this.name = 'FtpReplyError';
   }
 }
+
+const hiddenUploadInPath = /\/\.in\.[^/]+\.(?=\/|$)/;
 
 function failure(message: string, code = 550): FtpReplyError {
   return new FtpReplyError(message, code);

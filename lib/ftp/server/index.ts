@@ -1,11 +1,11 @@
-// ftpd: an FTP server on ftp-srv 4.6.3 with its sharp edges filed off (see docs/ftp-server.md):
+// ftpd: an FTP server on ftp-srv (the release ftp-srv-adapter.ts pins) with its sharp edges filed off (see docs/ftp-server.md):
 // real-path chroot, explicit logins, no FTP bounce, connection limits, timeouts, FTPS, pino logs.
 
 import { cpSync, existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import type { Server, Socket } from 'node:net';
 import path from 'node:path';
-import { FtpSrv } from 'ftp-srv';
+import type { FtpServerOptions as FtpSrvOptions } from 'ftp-srv';
 import { NetlabError } from '../../errors.ts';
 import { packageRoot } from '../../paths.ts';
 import type { ServerHandle } from '../../services/handle.ts';
@@ -14,8 +14,9 @@ import { listenTcp } from '../../net/listen.ts';
 import { authenticate, parseAccount, type FtpAccount } from './accounts.ts';
 import { plainAddress } from './data-channel.ts';
 import { RootedFileSystem } from './filesystem.ts';
-import type { Connection } from './internals.ts';
-import { attachSession } from './session.ts';
+import { sweepHiddenUploads } from './hidden-store.ts';
+import { createFtpSrv, ftpSrvVersion, takeAcceptHandler, type Connection } from './ftp-srv-adapter.ts';
+import { Session } from './session.ts';
 
 export { hashPassword, verifyPassword, type FtpAccount } from './accounts.ts';
 
@@ -62,6 +63,9 @@ export async function startFtpServer(options: FtpServerOptions): Promise<ServerH
   const log = options.log ?? silentLog;
   const uploadDir = options.uploadDir ?? 'incoming';
   const root = prepareRoot(options.root, uploadDir, options.writable ?? false);
+  // A server killed mid-upload left its hidden file (hidden-store.ts): no one will finish it.
+  const swept = sweepHiddenUploads(root);
+  if (swept.length) log.warn({ event: 'swept', files: swept }, 'removed unfinished uploads left by a stopped server');
   const accounts = (options.accounts ?? []).map(parseAccount);
   const policy = { root, anonymous: options.anonymous ?? true, anonymousUploads: options.writable ?? false, accounts };
   const data = {
@@ -70,17 +74,13 @@ export async function startFtpServer(options: FtpServerOptions): Promise<ServerH
     portRange: checkedRange(options.passivePorts),
   };
 
-  const signals = ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const;
-  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
-  const ftp = new FtpSrv({
+  const { ftp, server, connections } = createFtpSrv({
     url: `ftp://${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`,
     anonymous: false, // every login goes through our handler
-    greeting: ['netlab ftpd (ftp-srv 4.6.3)'],
+    greeting: [`netlab ftpd (ftp-srv ${ftpSrvVersion})`],
     tls: options.tls ?? false,
-    log: ftpSrvLog(log),
+    log: ftpSrvLog(log) as FtpSrvOptions['log'],
   });
-  // ftp-srv installs SIGTERM/SIGINT handlers that process.exit(); the runner owns signals here.
-  for (const signal of signals) for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.off(signal, listener);
 
   ftp.on('login', ({ connection, username, password }, resolve, reject) => {
     authenticate(policy, username, password)
@@ -92,9 +92,10 @@ export async function startFtpServer(options: FtpServerOptions): Promise<ServerH
       })
       .catch((error: Error) => setTimeout(() => reject(error), loginFailureDelayMs));
   });
-  const events = ftp as unknown as NodeJS.EventEmitter & { server: Server; connections: Record<string, Connection> };
+  const events = ftp as unknown as NodeJS.EventEmitter;
   events.on('connect', ({ connection }: { connection: Connection }) => {
-    attachSession(connection, {
+    // The session lives as long as its socket, whose listeners hold it.
+    new Session(connection, {
       log,
       data,
       passiveAddress: options.passiveAddress,
@@ -106,19 +107,19 @@ export async function startFtpServer(options: FtpServerOptions): Promise<ServerH
   });
   events.on('client-error', ({ context, error }: { context: string; error: Error }) => log.debug({ context, err: error.message }, 'client error'));
 
-  limitConnections(events.server, options.maxConnections ?? 100, options.maxConnectionsPerIp ?? 10, log);
-  const listening = await listenTcp(events.server, { host: options.host, port: options.port, protocol: 'ftp' });
+  limitConnections(server, options.maxConnections ?? 100, options.maxConnectionsPerIp ?? 10, log);
+  const listening = await listenTcp(server, { host: options.host, port: options.port, protocol: 'ftp' });
   let closing: Promise<void> | undefined;
   return {
     address: listening.address,
     close: () =>
       (closing ??= (async () => {
-        const connections = Object.values(events.connections);
+        const open = connections();
         // Say goodbye (RFC 959 §4.2: 421), but a client that never reads (or never finished its TLS
         // handshake) cannot hold the shutdown: after a second its socket is simply destroyed.
-        const goodbyes = Promise.all(connections.map((connection) => connection.close(421, 'Service shutting down').catch(() => {})));
+        const goodbyes = Promise.all(open.map((connection) => connection.close(421, 'Service shutting down').catch(() => {})));
         await Promise.race([goodbyes, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
-        for (const connection of connections) connection.commandSocket.destroy();
+        for (const connection of open) connection.commandSocket.destroy();
         await listening.close();
       })()),
   };
@@ -159,8 +160,7 @@ function checkedRange(range: [number, number] | undefined): [number, number] | u
  * "421 Too many connections" and is closed (as vsftpd's max_clients / max_per_ip).
  */
 function limitConnections(server: Server, max: number, perIp: number, log: RequestLog): void {
-  const [ftpSrvHandler] = server.listeners('connection') as ((socket: Socket) => void)[];
-  server.removeAllListeners('connection');
+  const ftpSrvHandler = takeAcceptHandler(server);
   const byAddress = new Map<string, number>();
   let total = 0;
   server.on('connection', (socket: Socket) => {

@@ -3,6 +3,7 @@
 
 import type { Stats } from 'node:fs';
 import { lsDate, lsHalfYearMs } from '../../net/unix-dates.ts';
+import { shownName } from './names.ts';
 
 export type ListedStats = Stats & { name: string; link?: string };
 
@@ -17,7 +18,8 @@ export function formatListLine(stats: ListedStats, now = Date.now()): string {
   // In whole seconds, as vsftpd compares them: a file written this second is not "in the future".
   const ageMs = (Math.floor(now / 1000) - Math.floor(stats.mtime.getTime() / 1000)) * 1000;
   const when = lsDate(stats.mtime, 'local', ageMs >= 0 && ageMs <= lsHalfYearMs);
-  const name = stats.link !== undefined ? `${stats.name} -> ${stats.link}` : stats.name;
+  // A name (or link target) holding a CR or LF would split the line in two (names.ts).
+  const name = stats.link !== undefined ? `${shownName(stats.name)} -> ${shownName(stats.link)}` : shownName(stats.name);
   return `${type}${mode} ${String(stats.nlink).padStart(4)} ftp      ftp      ${String(stats.size).padStart(12)} ${when} ${name}`;
 }
 

@@ -6,7 +6,7 @@ import { parseCommandLine } from './command-line.ts';
 import { overrides, type LogFields } from './commands.ts';
 import type { DataChannelOptions } from './data-channel.ts';
 import { NoDataChannel } from './data-channel.ts';
-import type { Connection, FtpCommand } from './internals.ts';
+import { takeOverCommandReader, type Connection, type FtpCommand } from './ftp-srv-adapter.ts';
 import { makeReply } from './reply.ts';
 
 export interface SessionOptions {
@@ -26,103 +26,140 @@ export interface SessionOptions {
 /** Pending commands before we stop reading the socket (a client that pipelines without limit). */
 const maxPendingLines = 32;
 
-/** Takes over a fresh ftp-srv connection (from its 'connect' event, before the greeting). */
-export function attachSession(connection: Connection, options: SessionOptions): void {
-  const socket = connection.commandSocket;
-  const client = `${socket.remoteAddress}:${socket.remotePort}`;
-  let pending: Buffer = Buffer.alloc(0);
-  let queued = 0;
-  let queue: Promise<void> = Promise.resolve();
-  let transfer: AbortController | undefined;
-  let aborted = false;
-  let failures = 0;
-  let idleTimer: NodeJS.Timeout | undefined;
-  let lastCode: number | undefined;
-  let closed = false;
-  connection.connector = new NoDataChannel();
+/**
+ * One control connection, taken over from ftp-srv at its 'connect' event (before the greeting):
+ * the state below is all a session keeps between commands.
+ */
+export class Session {
+  private readonly connection: Connection;
+  private readonly options: SessionOptions;
+  /** "address:port", for the log. */
+  private readonly client: string;
+  /** Whether the per-command info line is wanted (its fields cost time on a hot path). */
+  private readonly logging: boolean;
+  /** Bytes of a command line whose LF has not come yet. */
+  private pending: Buffer = Buffer.alloc(0);
+  /** Commands read and not yet answered; beyond maxPendingLines the socket is paused. */
+  private queued = 0;
+  /** Commands run one at a time, in the order they came. */
+  private queue: Promise<void> = Promise.resolve();
+  /** The running transfer (RETR, STOR, LIST…), which ABOR stops. */
+  private transfer: AbortController | undefined;
+  /** ABOR came while a transfer ran: the transfer answers 426, then ABOR 226. */
+  private aborted = false;
+  private loginFailures = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** The code of the latest reply, for the command's log line. */
+  private lastCode: number | undefined;
+  private closed = false;
 
-  // Every reply passes here, so the log line can say how a command ended.
-  const reply = makeReply(connection, connection.reply.bind(connection));
-  connection.reply = (options: number | { code?: number }, ...letters: unknown[]) => {
-    const code = typeof options === 'number' ? options : options?.code;
-    if (code) lastCode = code;
-    return reply(options, ...letters);
-  };
+  constructor(connection: Connection, options: SessionOptions) {
+    this.connection = connection;
+    this.options = options;
+    const socket = connection.commandSocket;
+    this.client = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.logging = options.log.isLevelEnabled('info');
+    connection.connector = new NoDataChannel();
 
-  // One timer per connection, pushed back on each command (refresh, not a new timer each time).
-  const armIdleTimer = () => {
-    if (idleTimer) return void idleTimer.refresh();
-    idleTimer = setTimeout(() => {
-      idleTimer = undefined;
-      if (transfer) return armIdleTimer(); // the control connection is quiet while data flows
-      options.log.info({ client, user: connection.username, event: 'idle-timeout' }, 'idle client disconnected');
-      void connection.close(421, `Timeout (${Math.round(options.idleTimeoutMs / 1000)} s): closing control connection`);
-    }, options.idleTimeoutMs);
-  };
+    // Every reply passes here, so the log line can say how a command ended.
+    const reply = makeReply(connection);
+    connection.reply = (settings: number | { code?: number }, ...letters: unknown[]) => {
+      const code = typeof settings === 'number' ? settings : settings?.code;
+      if (code) this.lastCode = code;
+      return reply(settings, ...letters);
+    };
 
-  const onData = (chunk: Buffer) => {
-    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-    for (let end = pending.indexOf(10); end >= 0; end = pending.indexOf(10)) {
-      const line = pending.subarray(0, end > 0 && pending[end - 1] === 13 ? end - 1 : end);
-      pending = pending.subarray(end + 1);
-      if (line.length > options.maxLineBytes) return refuseLongLine();
-      accept(withoutTelnetSignals(line).toString(connection.encoding));
-    }
-    if (pending.length > options.maxLineBytes) refuseLongLine();
-  };
-
-  const refuseLongLine = () => {
-    socket.off('data', onData);
-    pending = Buffer.alloc(0);
-    options.log.warn({ client, event: 'line-too-long', limit: options.maxLineBytes }, 'command line too long');
-    void connection.reply(500, `Command line too long (limit ${options.maxLineBytes} bytes)`).then(() => connection.close(0));
-  };
-
-  const accept = (line: string) => {
-    if (line.trim() === '') return;
-    armIdleTimer();
-    // ABOR must act while RETR/STOR still runs, not after it (RFC 959 §4.1.3).
-    if (/^\s*ABOR\s*$/i.test(line) && transfer) {
-      aborted = true;
-      transfer.abort();
-    }
-    if (++queued > maxPendingLines) socket.pause();
-    queue = queue.then(() => run(line)).finally(() => {
-      if (--queued <= maxPendingLines / 2 && !closed) socket.resume();
+    // Replies are small and come in pairs (150 … 226): without TCP_NODELAY, Nagle holds the second
+    // until the client's delayed ACK (40 ms), which caps a small-file client at ~25 files/s.
+    socket.setNoDelay(true);
+    takeOverCommandReader(connection, this.onData);
+    socket.once('close', () => {
+      this.closed = true;
+      clearTimeout(this.idleTimer);
+      this.transfer?.abort();
     });
+    this.armIdleTimer();
+  }
+
+  /** One timer per connection, pushed back on each command (refresh, not a new timer each time). */
+  private armIdleTimer(): void {
+    if (this.idleTimer) return void this.idleTimer.refresh();
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.transfer) return this.armIdleTimer(); // the control connection is quiet while data flows
+      this.options.log.info({ client: this.client, user: this.connection.username, event: 'idle-timeout' }, 'idle client disconnected');
+      void this.connection.close(421, `Timeout (${Math.round(this.options.idleTimeoutMs / 1000)} s): closing control connection`);
+    }, this.options.idleTimeoutMs);
+  }
+
+  /** Command lines end at LF (a CR before it goes too), each at most maxLineBytes. */
+  private readonly onData = (chunk: Buffer): void => {
+    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    for (let end = this.pending.indexOf(10); end >= 0; end = this.pending.indexOf(10)) {
+      const line = this.pending.subarray(0, end > 0 && this.pending[end - 1] === 13 ? end - 1 : end);
+      this.pending = this.pending.subarray(end + 1);
+      if (line.length > this.options.maxLineBytes) return this.refuseLongLine();
+      this.accept(withoutTelnetSignals(line).toString(this.connection.encoding));
+    }
+    if (this.pending.length > this.options.maxLineBytes) this.refuseLongLine();
   };
 
-  const logging = options.log.isLevelEnabled('info');
-  const run = async (line: string) => {
-    if (closed) return;
+  private refuseLongLine(): void {
+    this.connection.commandSocket.off('data', this.onData);
+    this.pending = Buffer.alloc(0);
+    this.options.log.warn({ client: this.client, event: 'line-too-long', limit: this.options.maxLineBytes }, 'command line too long');
+    void this.connection.reply(500, `Command line too long (limit ${this.options.maxLineBytes} bytes)`).then(() => this.connection.close(0));
+  }
+
+  private accept(line: string): void {
+    if (line.trim() === '') return;
+    this.armIdleTimer();
+    // ABOR must act while RETR/STOR still runs, not after it (RFC 959 §4.1.3).
+    if (/^\s*ABOR\s*$/i.test(line) && this.transfer) {
+      this.aborted = true;
+      this.transfer.abort();
+    }
+    const socket = this.connection.commandSocket;
+    if (++this.queued > maxPendingLines) socket.pause();
+    this.queue = this.queue
+      .then(() => this.run(line))
+      .finally(() => {
+        if (--this.queued <= maxPendingLines / 2 && !this.closed) socket.resume();
+      });
+  }
+
+  private async run(line: string): Promise<void> {
+    if (this.closed) return;
     const started = performance.now();
     const command = parseCommandLine(line);
-    lastCode = undefined;
+    this.lastCode = undefined;
     let fields: LogFields | void = undefined;
     try {
-      fields = await dispatch(command);
+      fields = await this.dispatch(command);
     } catch (error) {
-      options.log.error({ client, command: command.directive, err: error }, 'command failed');
-      await connection.reply(451, 'Local error in processing');
+      this.options.log.error({ client: this.client, command: command.directive, err: error }, 'command failed');
+      await this.connection.reply(451, 'Local error in processing');
     }
-    if (command.directive === 'ABOR') aborted = false;
-    if (command.directive === 'PASS') afterPassword();
-    if (!logging) return;
-    options.log.info(
+    if (command.directive === 'ABOR') this.aborted = false;
+    if (command.directive === 'PASS') this.afterPassword();
+    if (!this.logging) return;
+    this.options.log.info(
       {
-        client,
-        user: connection.authenticated ? connection.username : undefined,
+        client: this.client,
+        user: this.connection.authenticated ? this.connection.username : undefined,
         command: command.directive,
         arg: command.directive === 'PASS' ? '***' : command.arg ?? undefined,
-        code: lastCode,
+        code: this.lastCode,
         ms: Math.round(performance.now() - started),
         ...fields,
       },
       command.directive,
     );
-  };
+  }
 
-  const dispatch = async (command: FtpCommand): Promise<LogFields | void> => {
+  /** Our handler for the command (commands.ts), or ftp-srv's. */
+  private async dispatch(command: FtpCommand): Promise<LogFields | void> {
+    const { connection, options } = this;
     const override = overrides[command.directive];
     if (!override) return void (await connection.commands.handle(command));
     if (override.auth && !connection.authenticated) return void (await connection.reply(530, 'Please log in with USER and PASS first'));
@@ -133,34 +170,23 @@ export function attachSession(connection: Connection, options: SessionOptions): 
       passiveAddress: options.passiveAddress,
       now: options.now,
       onTransfer: (controller) => {
-        transfer = controller;
-        armIdleTimer();
+        this.transfer = controller;
+        this.armIdleTimer();
       },
-      abortedTransfer: () => aborted,
+      abortedTransfer: () => this.aborted,
       fallback: () => connection.commands.handle(command),
     });
-  };
+  }
 
-  const afterPassword = () => {
+  private afterPassword(): void {
+    const { connection, options } = this;
     if (connection.authenticated) return;
     connection.username = undefined; // USER may be sent again
-    if (++failures >= options.maxLoginFailures) {
-      options.log.warn({ client, event: 'login-failures', failures }, 'too many failed logins');
+    if (++this.loginFailures >= options.maxLoginFailures) {
+      options.log.warn({ client: this.client, event: 'login-failures', failures: this.loginFailures }, 'too many failed logins');
       void connection.close(421, 'Too many failed logins');
     }
-  };
-
-  // Replies are small and come in pairs (150 … 226): without TCP_NODELAY, Nagle holds the second
-  // until the client's delayed ACK (40 ms), which caps a small-file client at ~25 files/s.
-  socket.setNoDelay(true);
-  socket.removeAllListeners('data'); // ftp-srv's chunk-at-a-time reader
-  socket.on('data', onData);
-  socket.once('close', () => {
-    closed = true;
-    clearTimeout(idleTimer);
-    transfer?.abort();
-  });
-  armIdleTimer();
+  }
 }
 
 /**
