@@ -42,14 +42,15 @@ export function printComparison(title: string, rows: Measurement[]): void {
   out.table(
     rows.map((row) => {
       const ratios = pairRatios(runs(row.ours), runs(row.reference));
-      const ratio = median(ratios);
-      const better = row.higherIsBetter === false ? ratio <= (row.target ?? 1) : ratio >= (row.target ?? 1);
+      const middle = median(ratios);
+      const better = row.higherIsBetter === false ? middle <= (row.target ?? 1) : middle >= (row.target ?? 1);
       const range = ratios.length > 1 ? ` (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})` : '';
+      const shown = Number.isFinite(middle) ? `${middle.toFixed(2)}×` : 'more (against 0)';
       return {
         metric: row.metric,
         netlab: `${describe(row.ours)} ${row.unit}`,
         reference: `${describe(row.reference)} ${row.unit} (${row.against})`,
-        ratio: `${ratio.toFixed(2)}×${range}`,
+        ratio: `${shown}${range}`,
         target: row.target === undefined ? '' : `${row.higherIsBetter === false ? '≤' : '≥'} ${row.target}×`,
         verdict: row.target === undefined ? '' : better ? 'met' : 'MISSED',
         'client cpu': row.clientCpu ? `${percent(row.clientCpu.ours)} / ${percent(row.clientCpu.reference)}` : '',
@@ -115,8 +116,13 @@ function runs(figure: Figure): number[] {
 
 /** ours[i] / reference[i] for each round (runs side by side cancel most of the machine's noise). */
 function pairRatios(ours: number[], reference: number[]): number[] {
-  if (ours.length !== reference.length) return [median(ours) / median(reference)];
-  return ours.map((value, i) => value / reference[i]);
+  if (ours.length !== reference.length) return [ratio(median(ours), median(reference))];
+  return ours.map((value, i) => ratio(value, reference[i]));
+}
+
+/** Equal figures are 1× even at 0 (no loss on either side); anything against 0 is infinitely more. */
+function ratio(ours: number, reference: number): number {
+  return ours === reference ? 1 : ours / reference;
 }
 
 /** "9,669" for one run; "9,669 ±4 %" (half the range, against the median) for several. */
