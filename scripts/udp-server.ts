@@ -4,10 +4,10 @@
 
 import { hostArg, jsonArg, parsePort, portArg, quietArg } from '../lib/cli/args.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
-import { PacedLines } from '../lib/cli/paced-lines.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { byteCount, payloadJson, previewPayload } from '../lib/net/payload.ts';
 import { startUdpServer, type Datagram } from '../lib/net/udp.ts';
+import { Paced } from '../lib/paced.ts';
 import { formatAddress } from '../lib/services/handle.ts';
 
 export default defineExercise({
@@ -28,18 +28,20 @@ export default defineExercise({
   ],
   async run({ args, config, log, out }) {
     const echoed = args.echo === true;
-    // A flood must not wait for the terminal: the lines go out once per turn of the event loop,
-    // and what a burst has beyond 1,000 waiting lines is counted instead (lib/cli/paced-lines.ts).
-    const lines = new PacedLines<Datagram>({
-      format: ({ from, data, at }) =>
-        out.json
-          ? `${JSON.stringify({ at: at.toISOString(), from, bytes: data.length, ...payloadJson(data), echoed })}\n`
-          : `${at.toISOString().slice(11, 23)}  from ${formatAddress(from)}  ${byteCount(data.length)}  ${previewPayload(data)}${echoed ? '  (echoed)' : ''}\n`,
+    // A flood must not wait for the terminal: one write per turn of the event loop, at most
+    // 1,000 lines a second, and one line a second counts the rest (lib/paced.ts).
+    const format = ({ from, data, at }: Datagram) =>
+      out.json
+        ? `${JSON.stringify({ at: at.toISOString(), from, bytes: data.length, ...payloadJson(data), echoed })}\n`
+        : `${at.toISOString().slice(11, 23)}  from ${formatAddress(from)}  ${byteCount(data.length)}  ${previewPayload(data)}${echoed ? '  (echoed)' : ''}\n`;
+    const lines = new Paced<Datagram>({
+      show: (datagrams) => out.stdout.write(datagrams.map(format).join('')),
       skipped: (count) =>
-        out.json
-          ? `${JSON.stringify({ notShown: count })}\n`
-          : `… ${count.toLocaleString('en-US')} more datagram${count === 1 ? '' : 's'} received, not shown: they came faster than the terminal shows them\n`,
-      write: (text) => out.stdout.write(text),
+        out.stdout.write(
+          out.json
+            ? `${JSON.stringify({ notShown: count })}\n`
+            : `… ${count.toLocaleString('en-US')} more datagram${count === 1 ? '' : 's'} received, not shown: they came faster than the terminal shows them\n`,
+        ),
     });
     const server = await startUdpServer({
       host: config.host,
