@@ -38,7 +38,8 @@ export function listenRpc(options: RpcListenOptions): Promise<ServerHandle> {
  * do not, so it stayed near 3 MB: a scavenge every ~280 calls, and the call it fell on waited
  * 1 to 8 ms. In a 20,000-call run the slow calls came 270 to 300 calls apart, one per scavenge.
  * A growth factor of 8 (V8's default is 2) takes it to its maximum at the first growth: a scavenge
- * every ~1,100 calls instead, for at most 16 MB more memory. The flag is read at each growth.
+ * every ~1,100 calls instead (measured 1,108 to 1,160), for 2 MB more resident memory (116 MB
+ * against 114 MB after 20,000 calls). The flag is read at each growth, so it works once started.
  */
 function letTheYoungGenerationGrow(): void {
   v8.setFlagsFromString('--semi-space-growth-factor=8');
