@@ -1,7 +1,7 @@
 // bench/capture: `netlab capture --read` of a 100,000-packet pcap to SVG, against tshark's own
 // flow graph (`tshark -z flow,tcp,network`) of the same file — 3 runs each, one after the other,
 // wall time and CPU time (user + system, the command and its children) of each.
-// The file is written here (test/peers/pcap-writer.ts): TCP echo exchanges on loopback.
+// The file is written here (peers/pcap-writer.ts): TCP echo exchanges on loopback.
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

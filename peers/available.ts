@@ -31,6 +31,7 @@ export const peers = {
   tcpdump: { debian: 'tcpdump', program: 'tcpdump' },
   chromium: { debian: 'chromium', file: '/usr/bin/chromium' },
   wrk: { debian: 'wrk', program: 'wrk' },
+  iperf3: { debian: 'iperf3', program: 'iperf3' },
   setpriv: { debian: 'util-linux', program: 'setpriv' },
   runuser: { debian: 'util-linux', program: 'runuser' },
   unshare: { debian: 'util-linux', program: 'unshare' },

@@ -8,7 +8,8 @@ import { parsePort } from '../lib/values.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { byteCount, payloadJson, previewPayload } from '../lib/net/payload.ts';
-import { startUdpServer } from '../lib/net/udp.ts';
+import { startUdpServer, type Datagram } from '../lib/net/udp.ts';
+import { Paced } from '../lib/paced.ts';
 import { formatAddress } from '../lib/services/handle.ts';
 
 export default defineExercise({
@@ -28,16 +29,30 @@ export default defineExercise({
     'echo hi | nc -u -w1 127.0.0.1 9875       # any UDP client will do',
   ],
   async run({ args, config, log, out }) {
-    return startUdpServer({
+    const echoed = args.echo === true;
+    // A flood must not wait for the terminal: one write per turn of the event loop, at most
+    // 1,000 lines a second, and one line a second counts the rest (lib/paced.ts).
+    const format = ({ from, data, at }: Datagram) =>
+      out.json
+        ? `${JSON.stringify({ at: at.toISOString(), from, bytes: data.length, ...payloadJson(data), echoed })}\n`
+        : `${at.toISOString().slice(11, 23)}  from ${formatAddress(from)}  ${byteCount(data.length)}  ${previewPayload(data)}${echoed ? '  (echoed)' : ''}\n`;
+    const lines = new Paced<Datagram>({
+      show: (datagrams) => out.stdout.write(datagrams.map(format).join('')),
+      skipped: (count) =>
+        out.stdout.write(
+          out.json
+            ? `${JSON.stringify({ notShown: count })}\n`
+            : `… ${count.toLocaleString('en-US')} more datagram${count === 1 ? '' : 's'} received, not shown: they came faster than the terminal shows them\n`,
+        ),
+    });
+    const server = await startUdpServer({
       host: config.host,
       port: parsePort(args.port, servicePort(config, 'udp')),
-      echo: args.echo === true,
+      echo: echoed,
       log,
-      onDatagram: ({ from, data, at }) => {
-        if (out.json) out.jsonLine({ at: at.toISOString(), from, bytes: data.length, ...payloadJson(data), echoed: args.echo === true });
-        else out.line(`${at.toISOString().slice(11, 23)}  from ${formatAddress(from)}  ${byteCount(data.length)}  ${previewPayload(data)}${args.echo ? '  (echoed)' : ''}`);
-      },
+      onDatagram: (datagram) => lines.push(datagram),
     });
+    return { ...server, close: () => (lines.flush(), server.close()) };
   },
 });
 

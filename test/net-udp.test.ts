@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startUdpServer, UdpClient } from '../lib/net/udp.ts';
+import { startUdpServer, UdpClient, type UdpServerHandle } from '../lib/net/udp.ts';
 import udpClient from '../scripts/udp-client.ts';
 import udpServer from '../scripts/udp-server.ts';
 import { capture, isolatedEnv, startServerExercise, tempDir, waitFor } from './helpers.ts';
@@ -132,4 +132,29 @@ test('udp-server reports a port already in use, naming who holds it', async (t) 
   const result = await capture(udpServer, ['--port', String(holder.address.port)], { env: isolatedEnv(tempDir(t)) });
   assert.equal(result.code, 4);
   assert.match(result.stderr, new RegExp(`udp port ${holder.address.port} on 127\\.0\\.0\\.1 is already in use by \\S+ \\(pid ${process.pid}\\)`));
+});
+
+test('a flood: udp-server shows and logs the first 1,000 datagrams of a second and counts the rest, every one accounted for', async (t) => {
+  const dir = tempDir(t);
+  const server = await startServerExercise(udpServer, ['--port', '0'], { env: isolatedEnv(dir) });
+  t.after(() => server.stop());
+  const sender = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => sender.connect(server.server.address.port, '127.0.0.1', resolve));
+  // 3,000 datagrams in one burst, a few at a time so that the kernel's buffer holds them.
+  for (let sent = 0; sent < 3_000; sent += 100) {
+    await Promise.all(Array.from({ length: 100 }, (_, i) => new Promise((resolve) => sender.send(`flood ${sent + i}`, resolve))));
+  }
+  sender.close();
+  const handle = server.server as UdpServerHandle; // udp-server's handle counts what it received
+  await waitFor(() => handle.stats().datagrams > 1_000, 5_000, 'more than 1,000 datagrams received');
+  const { stdout } = await server.stop();
+  const received = handle.stats().datagrams;
+  const log = readFileSync(path.join(dir, 'log', 'udp-server.log'), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  const logged = log.filter((entry) => entry.msg === 'datagram').length;
+  const counted = log.filter((entry) => entry.msg.startsWith('datagrams not logged')).reduce((sum, entry) => sum + entry.count, 0);
+  assert.ok(logged >= 1_000, 'the first 1,000 of a second are logged (the cap itself: test/paced.test.ts, on its own clock)');
+  assert.equal(logged + counted, received, 'every datagram received is either logged or counted');
+  const shown = stdout.split('\n').filter((line) => line.includes('"flood ')).length;
+  const notShown = [...stdout.matchAll(/… ([\d,]+) more datagrams? received, not shown/g)].reduce((sum, match) => sum + Number(match[1].replace(/,/g, '')), 0);
+  assert.equal(shown + notShown, received, 'every datagram received is either shown or counted');
 });

@@ -5,6 +5,7 @@ import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import type { Logger } from 'pino';
 import { NetlabError } from '../errors.ts';
+import { Paced } from '../paced.ts';
 import { silentLog } from '../services/log.ts';
 import { formatAddress, type ServerHandle } from '../services/handle.ts';
 import { socketError, timeoutError } from './errors.ts';
@@ -46,18 +47,27 @@ export async function startUdpServer(options: UdpServerOptions): Promise<UdpServ
   const socket = dgram.createSocket({ type: options.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: options.receiveBufferBytes ?? defaultReceiveBuffer });
   const counters = { datagrams: 0, bytes: 0 };
   const handle = await listenUdp(socket, { host: options.host, port: options.port, protocol: 'udp' });
-  // This is the hot path of a datagram flood: build the log line only when the log keeps it.
-  const logging = log.isLevelEnabled('info');
+  // This is the hot path of a datagram flood. The request log writes synchronously, one system
+  // call a line: in a flood it keeps a line for each of the first 1,000 datagrams of a second and
+  // one line counting the rest (lib/paced.ts), so that the log does not slow the receive loop.
+  const logged = log.isLevelEnabled('info')
+    ? new Paced<{ from: dgram.RemoteInfo; bytes: number }>({
+        show: (datagrams) => {
+          for (const { from, bytes } of datagrams) log.info({ client: formatAddress({ host: from.address, port: from.port }), bytes, echo: Boolean(options.echo) }, 'datagram');
+        },
+        skipped: (count) => log.info({ count }, 'datagrams not logged (a flood: more than 1,000 a second)'),
+      })
+    : undefined;
   socket.on('message', (data, rinfo) => {
     counters.datagrams++;
     counters.bytes += data.length;
-    if (logging) log.info({ client: formatAddress({ host: rinfo.address, port: rinfo.port }), bytes: data.length, echo: Boolean(options.echo) }, 'datagram');
+    logged?.push({ from: rinfo, bytes: data.length });
     options.onDatagram?.({ from: { host: rinfo.address, port: rinfo.port }, data, at: new Date() });
     // An echo to a sender that has gone away draws an ICMP error; it is logged, never fatal.
     if (options.echo) socket.send(data, rinfo.port, rinfo.address);
   });
   socket.on('error', (error) => log.warn({ err: error.message }, 'socket error'));
-  return { ...handle, stats: () => ({ ...counters }) };
+  return { ...handle, close: () => (logged?.flush(), handle.close()), stats: () => ({ ...counters }) };
 }
 
 export interface UdpClientOptions {
