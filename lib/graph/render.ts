@@ -7,7 +7,7 @@ import path from 'node:path';
 import { decorateGraph, type AppearanceOptions } from './appearance.ts';
 import { writeGraphPieces } from './export.ts';
 import { labelOf, type SocialGraph } from './types.ts';
-import { escapeXml } from './xml.ts';
+import { escapeXml } from '../xml-escape.ts';
 
 export interface RenderOptions {
   appearance?: AppearanceOptions;

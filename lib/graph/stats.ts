@@ -1,7 +1,7 @@
 // The figures `netlab graph stats` prints: size, density, reciprocity, the most-followed
 // accounts inside the graph, and its Louvain communities.
 
-import { louvain } from './libraries.ts';
+import { louvain } from './commonjs-shim.ts';
 import { graphDefaults } from './config.ts';
 import { seededRandom } from './random.ts';
 import type { SocialGraph } from './types.ts';

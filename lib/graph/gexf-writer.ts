@@ -5,7 +5,7 @@
 import type { AbstractGraph, Attributes } from 'graphology-types';
 import { NetlabError } from '../errors.ts';
 import { labelOf } from './types.ts';
-import { escapeXml } from './xml.ts';
+import { escapeXml } from '../xml-escape.ts';
 
 export const gexfVersions = ['1.3', '1.2draft'] as const;
 export type GexfVersion = (typeof gexfVersions)[number];
