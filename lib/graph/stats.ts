@@ -1,6 +1,7 @@
 // The figures `netlab graph stats` prints: size, density, reciprocity, the most-followed
 // accounts inside the graph, and its Louvain communities.
 
+import { directedDensity } from 'graphology-metrics/graph/density.js';
 import { louvain } from './commonjs-shim.ts';
 import { graphDefaults } from './config.ts';
 import { seededRandom } from './random.ts';
@@ -45,6 +46,7 @@ export interface StatsOptions {
 export function graphStats(graph: SocialGraph, options: StatsOptions = {}): GraphStats {
   const n = graph.order;
   const m = graph.size;
+  // graphology-metrics has density (below) but no reciprocity: the edges whose reverse exists are counted here.
   let reciprocated = 0;
   graph.forEachEdge((_e, _a, source, target) => {
     if (graph.hasDirectedEdge(target, source)) reciprocated++;
@@ -52,7 +54,7 @@ export function graphStats(graph: SocialGraph, options: StatsOptions = {}): Grap
   return {
     nodes: n,
     edges: m,
-    density: n > 1 ? m / (n * (n - 1)) : 0,
+    density: directedDensity(graph),
     reciprocity: m > 0 ? reciprocated / m : 0,
     mutualPairs: reciprocated / 2,
     averageOutDegree: n > 0 ? m / n : 0,
