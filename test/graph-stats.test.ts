@@ -69,12 +69,12 @@ test('a random graph is reproducible, simple, flags mutual pairs, and has commun
 
 test('decorating fills only what is missing, and the layout spreads the nodes', () => {
   const graph = randomGraph({ nodes: 100, edges: 400, seed: 8 });
-  graph.mergeNodeAttributes('n3', { color: '#000000', size: 7 });
+  graph.mergeNodeAttributes('3', { color: '#000000', size: 7 });
   const report = decorateGraph(graph, { layoutIterations: 50 });
   assert.equal(report.layout, 'forceatlas2');
   assert.equal(report.iterations, 50);
-  assert.equal(graph.getNodeAttribute('n3', 'color'), '#000000');
-  assert.equal(graph.getNodeAttribute('n3', 'size'), 7);
+  assert.equal(graph.getNodeAttribute('3', 'color'), '#000000');
+  assert.equal(graph.getNodeAttribute('3', 'size'), 7);
   const xs = graph.mapNodes((_n, a) => a.x!);
   assert.ok(new Set(xs).size > 90, 'nodes do not sit on top of each other');
   graph.forEachNode((_n, a) => assert.ok(Number.isFinite(a.x) && Number.isFinite(a.y) && a.size! >= 2 && a.size! <= 20 && /^#[0-9a-f]{6}$/.test(a.color!)));
@@ -113,7 +113,7 @@ test('netlab graph random → stats → render, end to end', async (t) => {
   // Positions in the file are kept; --relayout --iterations 0 replaces them by the community discs.
   const kept = await readGraphFile(path.join(dir, 'r.json'));
   const original = await readGraphFile(gexf);
-  assert.deepEqual(kept.getNodeAttributes('n5'), original.getNodeAttributes('n5'));
+  assert.deepEqual(kept.getNodeAttributes('5'), original.getNodeAttributes('5'));
   const relaid = path.join(dir, 'relaid.gexf');
   assert.equal((await capture(graphExercise, ['render', gexf, '--out', relaid, '--relayout', '--iterations', '0'], { env })).code, 0);
   const moved = (await readGraphFile(relaid)).filterNodes((node, a) => a.x !== original.getNodeAttribute(node, 'x'));
