@@ -68,7 +68,11 @@ export function topByInDegree(graph: SocialGraph, k: number): TopAccount[] {
   const best: TopAccount[] = [];
   graph.forEachNode((node, a) => {
     const inDegree = graph.inDegree(node);
-    if (best.length === k && inDegree <= best[best.length - 1].inDegree) return;
+    if (best.length === k) {
+      const last = best[k - 1];
+      // A tie with the last one kept goes in only if its key sorts first, as the sort below would put it.
+      if (k === 0 || inDegree < last.inDegree || (inDegree === last.inDegree && node > last.node)) return;
+    }
     const entry: TopAccount = { node, inDegree };
     if (typeof a.handle === 'string') entry.handle = a.handle;
     if (typeof a.name === 'string') entry.name = a.name;
