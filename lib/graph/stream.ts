@@ -1,31 +1,40 @@
-// Writing big documents without building them: small pieces are encoded into one reused buffer
-// of 1 MiB, written out each time it fills, to a temporary file renamed once complete.
+// Writing big documents without building them: small pieces are joined into strings of ~16 K
+// characters, encoded into one reused buffer of 1 MiB, written out each time it fills, to a
+// temporary file renamed once complete.
 
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
  * The pieces as UTF-8, packed into chunks of at most `size` bytes (a single bigger piece goes
- * alone). Each chunk is a view of one reused buffer, valid until the next is asked for: encoding
- * straight into it leaves neither a joined string nor a Buffer per chunk behind. For the 180 MB
- * GEXF of a million edges it is as fast as the write stream it replaced (2.5–3.2 s of CPU against
- * 3.0–3.5 s, under load), with one buffer instead of a stream's queue of strings and Buffers.
+ * alone). Each chunk is a view of one reused buffer, valid until the next is asked for: no
+ * Buffer is made per chunk, and no string grows past ~16 K characters (unless one piece does).
  */
 export function* encodedChunks(pieces: Iterable<string>, size = 1 << 20): Generator<Buffer> {
   const buffer = Buffer.allocUnsafe(size);
   let used = 0;
-  for (const piece of pieces) {
+  function* encode(text: string): Generator<Buffer> {
     // A UTF-16 code unit never takes more than 3 bytes of UTF-8.
-    if (used + 3 * piece.length > size) {
+    if (used + 3 * text.length > size) {
       if (used > 0) yield buffer.subarray(0, used);
       used = 0;
-      if (3 * piece.length > size) {
-        yield Buffer.from(piece);
-        continue;
+      if (3 * text.length > size) {
+        yield Buffer.from(text);
+        return;
       }
     }
-    used += buffer.write(piece, used);
+    used += buffer.write(text, used);
   }
+  // Pieces are joined into strings of about 16 K characters first: one Buffer.write per piece (a
+  // million for a million edges) took about a quarter more CPU than joining them (2.1–2.7 s against 2.5–3.5 s).
+  let pending = '';
+  for (const piece of pieces) {
+    pending += piece;
+    if (pending.length < 16_384) continue;
+    yield* encode(pending);
+    pending = '';
+  }
+  yield* encode(pending);
   if (used > 0) yield buffer.subarray(0, used);
 }
 
