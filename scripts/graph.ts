@@ -12,7 +12,7 @@ import { runIfMain } from '../lib/cli/process.ts';
 import type { LoadedConfig } from '../lib/config/load.ts';
 import type { AppearanceOptions } from '../lib/graph/appearance.ts';
 import { gexfOptions, gexfVersionArg, readGraphFile, writeGraphFile } from '../lib/graph/export.ts';
-import type { GexfOptions } from '../lib/graph/gexf.ts';
+import type { GexfOptions } from '../lib/graph/gexf-writer.ts';
 import { randomGraph } from '../lib/graph/random.ts';
 import { renderHtml, renderSvg, type RenderOptions } from '../lib/graph/render.ts';
 import { graphStats, type GraphStats } from '../lib/graph/stats.ts';

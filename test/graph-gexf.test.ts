@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { DirectedGraph } from 'graphology';
 import { parse as parseGexf } from 'graphology-gexf/node/index.js';
 import { readGraphFile, writeGraphFile } from '../lib/graph/export.ts';
-import { gexfPieces, gexfVersions } from '../lib/graph/gexf.ts';
-import { batched } from '../lib/graph/stream.ts';
+import { gexfPieces, gexfVersions } from '../lib/graph/gexf-writer.ts';
+import { encodedChunks } from '../lib/graph/stream.ts';
 import { randomGraph } from '../lib/graph/random.ts';
 import type { SocialGraph } from '../lib/graph/types.ts';
 import graphExercise from '../scripts/graph.ts';
@@ -80,7 +80,7 @@ test('the 1.3 GEXF validates against the official GEXF 1.3 schema and escapes wh
   assert.match(text, /<gexf xmlns="http:\/\/gexf\.net\/1\.3" xmlns:viz="http:\/\/gexf\.net\/1\.3\/viz"[^>]* version="1\.3">/);
   assert.match(text, /value="Réseaux &amp; Télécom &lt;Lab&gt;"/);
   assert.match(text, /value="Ada &quot;Countess&quot; Lovelace"/);
-  assert.match(text, /value="bell tab&#9;line&#10;end \u{1F600}"/u, 'BEL (illegal in XML 1.0) dropped, tab and newline kept as references');
+  assert.match(text, /value="bell\ufffd tab&#9;line&#10;end \u{1F600}"/u, 'BEL (illegal in XML 1.0) replaced by U+FFFD, tab and newline kept as references');
   assert.match(text, /<attribute id="followers" title="followers" type="long"\/>/, '3 000 000 000 does not fit an xs:int');
   assert.match(text, /<attribute id="mutual" title="mutual" type="boolean"\/>/);
 
@@ -220,13 +220,13 @@ test("Debian's networkx reads the 1.2draft file as it is: every node, edge, attr
     assert.equal(b.label, a.handle, `label of ${node}`);
     for (const [key, value] of Object.entries(a)) {
       if (drawing.has(key)) continue;
-      const expected = key === 'name' ? (value as string).replace('\u0007', '') : value; // BEL is illegal in XML 1.0
+      const expected = key === 'name' ? (value as string).replace('\u0007', '\ufffd') : value; // BEL is illegal in XML 1.0: U+FFFD instead
       assert.strictEqual(b[key], expected, `${node}.${key}: ${typeof b[key]}`);
     }
     const [r, g, bl] = [1, 3, 5].map((i) => parseInt((a.color as string).slice(i, i + 2), 16));
     assert.deepEqual(b.viz, { size: a.size, position: { x: a.x, y: a.y, z: 0 }, color: { r, g, b: bl, a: 1 } }, `viz of ${node}`);
   });
-  assert.equal(read.nodes['3'].name, 'bell tab\tline\nend \u{1F600}', 'the illegal BEL is gone, the rest is intact');
+  assert.equal(read.nodes['3'].name, 'bell\ufffd tab\tline\nend \u{1F600}', 'the illegal BEL is U+FFFD, the rest is intact');
   assert.equal(read.nodes['2'].followers, 3_000_000_000);
   const edges = read.edges.map(([s, t2, a]) => `${s}>${t2}:${a.mutual}`).sort();
   assert.deepEqual(edges, graph.mapEdges((_e, a, s, t2) => `${s}>${t2}:${a.mutual}`).sort());
@@ -265,18 +265,19 @@ test('--gexf-version and graph.gexfVersion choose what `graph random|render` and
   assert.equal(egoJson.code, 2, 'checked before the crawl');
 });
 
-test('a big graph is written as a stream of 64 KiB chunks, never as one string', () => {
+test('a big graph is written in chunks of at most 1 MiB, never as one string', () => {
   const graph = randomGraph({ nodes: 5_000, edges: 40_000, seed: 2 });
-  let count = 0;
-  let largest = 0;
-  let total = 0;
-  for (const chunk of batched(gexfPieces(graph))) {
-    count++;
-    largest = Math.max(largest, chunk.length);
-    total += chunk.length;
+  const sizes: number[] = [];
+  let text = '';
+  for (const chunk of encodedChunks(gexfPieces(graph, { lastModified: fixedDate }))) {
+    sizes.push(chunk.length);
+    text += chunk.toString('utf8'); // now: the chunk's buffer is reused for the next one
   }
-  assert.ok(total > 3_000_000 && count > 40, `${count} chunks, ${total} characters`);
-  assert.ok(largest < 65_536 + 2_000, `largest chunk ${largest} characters`);
+  assert.ok(sizes.length > 3, `${sizes.length} chunks`);
+  assert.ok(Math.max(...sizes) <= 1 << 20, `largest chunk ${Math.max(...sizes)} bytes`);
+  assert.equal(text, [...gexfPieces(graph, { lastModified: fixedDate })].join(''), 'the same document as the pieces joined');
+  const accents = [...encodedChunks(['é'.repeat(400_000), '€'.repeat(400_000)], 1 << 20)];
+  assert.deepEqual(accents.map((chunk) => chunk.length), [800_000, 1_200_000], 'a piece that cannot share a chunk goes alone, whole');
 });
 
 test('a missing folder, an unknown extension and a broken file are clear errors', async (t) => {

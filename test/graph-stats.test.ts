@@ -11,7 +11,7 @@ import graphExercise from '../scripts/graph.ts';
 import { decorateGraph } from '../lib/graph/appearance.ts';
 import { jsonPieces, readGraphFile } from '../lib/graph/export.ts';
 import { randomGraph } from '../lib/graph/random.ts';
-import { graphStats } from '../lib/graph/stats.ts';
+import { graphStats, topByInDegree } from '../lib/graph/stats.ts';
 import type { SocialGraph } from '../lib/graph/types.ts';
 import { capture, isolatedEnv, tempDir } from './helpers.ts';
 import { missingPeers, peers } from './peers/available.ts';
@@ -27,6 +27,10 @@ test('stats of a graph small enough to check by hand', () => {
   assert.equal(stats.reciprocity, 4 / 5, 'a⇄b and a⇄c are returned, d→a is not');
   assert.equal(stats.mutualPairs, 2);
   assert.deepEqual(stats.topByInDegree.map((a) => [a.handle, a.inDegree]), [['@a', 3], ['@b', 1]]);
+  const ring: SocialGraph = new DirectedGraph();
+  for (const key of ['c', 'b', 'a']) ring.addNode(key);
+  for (const [s, t] of [['c', 'b'], ['b', 'a'], ['a', 'c']]) ring.addDirectedEdge(s, t);
+  assert.deepEqual(topByInDegree(ring, 2).map((a) => a.node), ['a', 'b'], 'ties go by key, whichever node came first');
   assert.equal(stats.communities.source, 'louvain');
   assert.equal(stats.communities.sizes.reduce((x, y) => x + y), 4);
 });
@@ -69,12 +73,12 @@ test('a random graph is reproducible, simple, flags mutual pairs, and has commun
 
 test('decorating fills only what is missing, and the layout spreads the nodes', () => {
   const graph = randomGraph({ nodes: 100, edges: 400, seed: 8 });
-  graph.mergeNodeAttributes('n3', { color: '#000000', size: 7 });
+  graph.mergeNodeAttributes('3', { color: '#000000', size: 7 });
   const report = decorateGraph(graph, { layoutIterations: 50 });
   assert.equal(report.layout, 'forceatlas2');
   assert.equal(report.iterations, 50);
-  assert.equal(graph.getNodeAttribute('n3', 'color'), '#000000');
-  assert.equal(graph.getNodeAttribute('n3', 'size'), 7);
+  assert.equal(graph.getNodeAttribute('3', 'color'), '#000000');
+  assert.equal(graph.getNodeAttribute('3', 'size'), 7);
   const xs = graph.mapNodes((_n, a) => a.x!);
   assert.ok(new Set(xs).size > 90, 'nodes do not sit on top of each other');
   graph.forEachNode((_n, a) => assert.ok(Number.isFinite(a.x) && Number.isFinite(a.y) && a.size! >= 2 && a.size! <= 20 && /^#[0-9a-f]{6}$/.test(a.color!)));
@@ -113,7 +117,7 @@ test('netlab graph random → stats → render, end to end', async (t) => {
   // Positions in the file are kept; --relayout --iterations 0 replaces them by the community discs.
   const kept = await readGraphFile(path.join(dir, 'r.json'));
   const original = await readGraphFile(gexf);
-  assert.deepEqual(kept.getNodeAttributes('n5'), original.getNodeAttributes('n5'));
+  assert.deepEqual(kept.getNodeAttributes('5'), original.getNodeAttributes('5'));
   const relaid = path.join(dir, 'relaid.gexf');
   assert.equal((await capture(graphExercise, ['render', gexf, '--out', relaid, '--relayout', '--iterations', '0'], { env })).code, 0);
   const moved = (await readGraphFile(relaid)).filterNodes((node, a) => a.x !== original.getNodeAttribute(node, 'x'));

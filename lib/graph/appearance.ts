@@ -2,7 +2,7 @@
 // followers as sizes, ForceAtlas2 positions. Sets sigma's attribute names (x, y, size, color).
 
 import { graphDefaults } from './config.ts';
-import { forceAtlas2, louvain } from './libraries.ts';
+import { forceAtlas2, louvain } from './commonjs-shim.ts';
 import { seededRandom } from './random.ts';
 import type { AccountAttributes, SocialGraph } from './types.ts';
 

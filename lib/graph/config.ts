@@ -1,7 +1,7 @@
 // Graph export settings in netlab.config.ts (the `graph` section).
 // Owned by the graph half of Lab 5; lib/config merges it into the whole configuration.
 
-import type { GexfVersion } from './gexf.ts';
+import type { GexfVersion } from './gexf-writer.ts';
 
 export interface GraphConfig {
   /** Where exported graphs go, relative to dataDir unless absolute. */

@@ -8,7 +8,7 @@ import type { SerializedGraph } from 'graphology-types';
 import type { ArgsDef } from 'citty';
 import { NetlabError, systemErrorCode } from '../errors.ts';
 import { decorateGraph, type AppearanceOptions, type AppearanceReport } from './appearance.ts';
-import { chooseGexfVersion, gexfPieces, type GexfOptions } from './gexf.ts';
+import { chooseGexfVersion, gexfPieces, type GexfOptions } from './gexf-writer.ts';
 import { writePieces } from './stream.ts';
 import { readGexf } from './gexf-read.ts';
 import type { SocialGraph } from './types.ts';

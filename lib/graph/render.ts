@@ -1,5 +1,9 @@
 // Pictures of a graph: a static SVG (streamed, any size) and a self-contained interactive HTML
 // page (sigma.js inlined, works offline from file://) with a search box and hover details.
+// The SVG is ours rather than graphology-svg 0.1.3's, measured on 20 000 nodes / 200 000 edges:
+// that one builds the picture as one string (+108 MiB of peak RSS against +10 MiB here, a 31 MB
+// file against 11), writes it under its final name, labels every node, has no arrows or tooltips,
+// and lets control characters through, so xmllint rejects the file ("PCDATA invalid Char value 1").
 
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -7,7 +11,7 @@ import path from 'node:path';
 import { decorateGraph, type AppearanceOptions } from './appearance.ts';
 import { writeGraphPieces } from './export.ts';
 import { labelOf, type SocialGraph } from './types.ts';
-import { escapeXml } from './xml.ts';
+import { escapeXml } from '../xml-escape.ts';
 
 export interface RenderOptions {
   appearance?: AppearanceOptions;

@@ -1,7 +1,8 @@
 // The figures `netlab graph stats` prints: size, density, reciprocity, the most-followed
 // accounts inside the graph, and its Louvain communities.
 
-import { louvain } from './libraries.ts';
+import { directedDensity } from 'graphology-metrics/graph/density.js';
+import { louvain } from './commonjs-shim.ts';
 import { graphDefaults } from './config.ts';
 import { seededRandom } from './random.ts';
 import type { SocialGraph } from './types.ts';
@@ -45,6 +46,7 @@ export interface StatsOptions {
 export function graphStats(graph: SocialGraph, options: StatsOptions = {}): GraphStats {
   const n = graph.order;
   const m = graph.size;
+  // graphology-metrics has density (below) but no reciprocity: the edges whose reverse exists are counted here.
   let reciprocated = 0;
   graph.forEachEdge((_e, _a, source, target) => {
     if (graph.hasDirectedEdge(target, source)) reciprocated++;
@@ -52,7 +54,7 @@ export function graphStats(graph: SocialGraph, options: StatsOptions = {}): Grap
   return {
     nodes: n,
     edges: m,
-    density: n > 1 ? m / (n * (n - 1)) : 0,
+    density: directedDensity(graph),
     reciprocity: m > 0 ? reciprocated / m : 0,
     mutualPairs: reciprocated / 2,
     averageOutDegree: n > 0 ? m / n : 0,
@@ -66,7 +68,11 @@ export function topByInDegree(graph: SocialGraph, k: number): TopAccount[] {
   const best: TopAccount[] = [];
   graph.forEachNode((node, a) => {
     const inDegree = graph.inDegree(node);
-    if (best.length === k && inDegree <= best[best.length - 1].inDegree) return;
+    if (best.length === k) {
+      const last = best[k - 1];
+      // A tie with the last one kept goes in only if its key sorts first, as the sort below would put it.
+      if (k === 0 || inDegree < last.inDegree || (inDegree === last.inDegree && node > last.node)) return;
+    }
     const entry: TopAccount = { node, inDegree };
     if (typeof a.handle === 'string') entry.handle = a.handle;
     if (typeof a.name === 'string') entry.name = a.name;

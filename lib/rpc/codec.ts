@@ -1,6 +1,7 @@
 // XML-RPC values and their serialisation: calls, responses and faults as XML text.
 // One string is built per message, with no DOM: this is the hot path of every call.
 
+import { escapeXml as escapeText } from '../xml-escape.ts';
 import { FaultCode, RpcFault } from './faults.ts';
 
 /** A double that stays a double on the wire even when its value is whole (5.0, not 5). */
@@ -88,16 +89,4 @@ function formatDouble(value: number): string {
 function formatDate(date: Date): string {
   const iso = date.toISOString(); // 1998-07-17T14:08:55.000Z
   return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 19)}`;
-}
-
-// XML 1.0 §2.2: these characters cannot appear in a document at all, not even as &#n;.
-const forbiddenCharacter = /[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/;
-const forbiddenCharacters = new RegExp(forbiddenCharacter.source, 'g');
-const markup = /[&<>]/;
-
-/** Escapes text content; characters XML cannot carry become U+FFFD so no peer's parser chokes. */
-export function escapeText(text: string): string {
-  if (forbiddenCharacter.test(text)) text = text.replace(forbiddenCharacters, '\ufffd');
-  if (!markup.test(text)) return text;
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

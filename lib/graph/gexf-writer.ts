@@ -5,7 +5,7 @@
 import type { AbstractGraph, Attributes } from 'graphology-types';
 import { NetlabError } from '../errors.ts';
 import { labelOf } from './types.ts';
-import { escapeXml } from './xml.ts';
+import { escapeXml } from '../xml-escape.ts';
 
 export const gexfVersions = ['1.3', '1.2draft'] as const;
 export type GexfVersion = (typeof gexfVersions)[number];
@@ -105,10 +105,14 @@ function widen(a: GexfType | undefined, b: GexfType): GexfType {
   return 'string';
 }
 
-/** One pass over the attribute objects: every key seen, with the type all its values fit. */
-export function inferColumns(attributeSets: Iterable<Attributes>, skip: Set<string> = new Set()): AttributeColumn[] {
+/**
+ * One pass over the attribute objects, which `forEach` hands to its callback (graphology's
+ * forEachNode or forEachEdge: no entry object per edge, as an iterator makes): every key seen,
+ * with the type all its values fit.
+ */
+export function inferColumns(forEach: (visit: (key: string, attributes: Attributes) => void) => void, skip: Set<string> = new Set()): AttributeColumn[] {
   const types = new Map<string, GexfType | undefined>();
-  for (const attributes of attributeSets) {
+  forEach((_key, attributes) => {
     for (const key in attributes) {
       if (skip.has(key)) continue;
       const type = typeOf(attributes[key]);
@@ -116,7 +120,7 @@ export function inferColumns(attributeSets: Iterable<Attributes>, skip: Set<stri
         if (!types.has(key)) types.set(key, undefined);
       } else types.set(key, widen(types.get(key), type));
     }
-  }
+  });
   const rank = (key: string) => (accountKeys.includes(key) ? accountKeys.indexOf(key) : accountKeys.length);
   return [...types]
     .filter(([, type]) => type !== undefined)
@@ -181,8 +185,8 @@ export function* gexfPieces(graph: AbstractGraph, options: GexfOptions = {}): Ge
   const dialect = dialects[options.version ?? '1.3'];
   const prefix = (options.vizElements ?? dialect.vizElements) === 'viz' ? 'viz:' : '';
   const { namespace } = dialect;
-  const nodeColumns = inferColumns(iterateAttributes(graph.nodeEntries()), drawingKeys);
-  const edgeColumns = inferColumns(iterateAttributes(graph.edgeEntries()), edgeXmlKeys);
+  const nodeColumns = inferColumns((visit) => graph.forEachNode(visit), drawingKeys);
+  const edgeColumns = inferColumns((visit) => graph.forEachEdge(visit), edgeXmlKeys);
   const date = (options.lastModified ?? new Date()).toISOString().slice(0, 10);
   const defaultEdgeType = graph.type === 'undirected' ? 'undirected' : 'directed';
 
@@ -210,8 +214,4 @@ export function* gexfPieces(graph: AbstractGraph, options: GexfOptions = {}): Ge
     yield `      <edge id="${id++}" source="${escapeXml(source)}" target="${escapeXml(target)}"${type}${weight}${label}>${attvalues(attributes, edgeColumns)}</edge>\n`;
   }
   yield `    </edges>\n  </graph>\n</gexf>\n`;
-}
-
-function* iterateAttributes(entries: Iterable<{ attributes: Attributes }>): Generator<Attributes> {
-  for (const entry of entries) yield entry.attributes;
 }
