@@ -120,10 +120,12 @@ export class TcpConnection {
    */
   readonly ended: Promise<void>;
 
-  private constructor(
-    private readonly socket: net.Socket,
-    private readonly emit: (event: TcpClientEvent) => void,
-  ) {
+  private readonly socket: net.Socket;
+  private readonly emit: (event: TcpClientEvent) => void;
+
+  private constructor(socket: net.Socket, emit: (event: TcpClientEvent) => void) {
+    this.socket = socket;
+    this.emit = emit;
     let how: CloseKind = 'server';
     socket.on('data', (data: Buffer) => emit({ type: 'received', data }));
     socket.on('end', () => {

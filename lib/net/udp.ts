@@ -86,11 +86,14 @@ export class UdpClient {
   private failure?: Error;
   private wake?: () => void;
 
-  private constructor(
-    private readonly socket: dgram.Socket,
-    readonly server: { host: string; port: number },
-    private readonly signal?: AbortSignal,
-  ) {
+  private readonly socket: dgram.Socket;
+  readonly server: { host: string; port: number };
+  private readonly signal?: AbortSignal;
+
+  private constructor(socket: dgram.Socket, server: { host: string; port: number }, signal?: AbortSignal) {
+    this.socket = socket;
+    this.server = server;
+    this.signal = signal;
     socket.on('message', (data, rinfo) => {
       this.queue.push({ from: { host: rinfo.address, port: rinfo.port }, data, at: new Date() });
       this.wake?.();

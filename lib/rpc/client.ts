@@ -24,8 +24,10 @@ export class RpcClient {
   readonly url: URL;
   private readonly agent: Agent;
   private readonly timeoutMs: number;
+  private readonly options: RpcClientOptions;
 
-  constructor(private readonly options: RpcClientOptions) {
+  constructor(options: RpcClientOptions) {
+    this.options = options;
     this.url = parseRpcUrl(options.url);
     this.timeoutMs = options.timeoutMs ?? 10_000;
     const web = this.url.protocol === 'https:' ? loadHttps() : http;

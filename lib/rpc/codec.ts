@@ -6,7 +6,10 @@ import { FaultCode, RpcFault } from './faults.ts';
 
 /** A double that stays a double on the wire even when its value is whole (5.0, not 5). */
 export class RpcDouble {
-  constructor(readonly value: number) {}
+  readonly value: number;
+  constructor(value: number) {
+    this.value = value;
+  }
 }
 
 export type RpcValue =

@@ -75,11 +75,10 @@ class Reader {
   private pos = 0;
   private readonly maxDepth: number;
   private readonly keepDoubles: boolean;
+  private readonly xml: string;
 
-  constructor(
-    private readonly xml: string,
-    options: ParseOptions,
-  ) {
+  constructor(xml: string, options: ParseOptions) {
+    this.xml = xml;
     this.maxDepth = options.maxDepth ?? 64;
     this.keepDoubles = options.keepDoubles ?? false;
   }
