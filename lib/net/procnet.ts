@@ -226,3 +226,8 @@ function safeRead(file: string): string {
     return '';
   }
 }
+
+/** 127.0.0.0/8 or ::1 (IPv4-mapped too): an address that never leaves this machine. */
+export function isLoopback(host: string): boolean {
+  return host.startsWith('127.') || host.startsWith('::ffff:127.') || host === '::1';
+}

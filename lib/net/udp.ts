@@ -167,7 +167,9 @@ export class UdpClient {
         this.wake = undefined;
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      // After the timer, one more turn of the loop (setImmediate runs after the poll phase), so
+      // that an ICMP error already queued on the socket is read even if the loop was late.
+      const timer = setTimeout(() => setImmediate(done), ms);
       this.wake = done;
       this.signal?.addEventListener('abort', done, { once: true });
     });

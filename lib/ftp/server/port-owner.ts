@@ -1,7 +1,7 @@
 // FTP bounce on one machine: every local user shares 127.0.0.1, so "PORT to your own address" is
 // not enough there. For a client on loopback, the target port must belong to the client's own user.
 
-import { readSockets, type SocketEntry } from '../../net/procnet.ts';
+import { isLoopback, readSockets, type SocketEntry } from '../../net/procnet.ts';
 
 interface Endpoint {
   host: string;
@@ -25,8 +25,4 @@ export function foreignPortOwner(client: Endpoint, server: Endpoint, target: End
   const listener = sockets.find((entry) => entry.localPort === target.port && entry.state === 'LISTEN');
   if (!clientEnd || !listener || clientEnd.uid === listener.uid) return undefined;
   return `port ${target.port} belongs to another user (uid ${listener.uid}, you are uid ${clientEnd.uid})`;
-}
-
-function isLoopback(host: string): boolean {
-  return host.startsWith('127.') || host === '::1';
 }
