@@ -129,6 +129,30 @@ test('a client reset and ABOR mid-STOR leave nothing; a 226 means the file is th
   assert.equal(sha256(readFileSync(path.join(incoming, 'whole.bin'))), sha256(part));
 });
 
+test('a client killed mid-STOR (its kernel closes both connections with a FIN) or stopped with Ctrl-C gets nothing stored', limit, async (t) => {
+  if (skipWithout(t, 'curl')) return;
+  const dir = tempDir(t);
+  const root = path.join(dir, 'ftp');
+  writeFileSync(path.join(dir, 'big.bin'), randomBytes(16 * MiB));
+  const { port } = await startDaemon(dir, ['--writable', '--root', root]);
+  const incoming = path.join(root, 'incoming');
+  const uploads: [string, string[], NodeJS.Signals][] = [
+    ['curl.bin', [peerPath('curl')!, '-sS', '--limit-rate', '2M', '-T', path.join(dir, 'big.bin'), `ftp://127.0.0.1:${port}/incoming/curl.bin`], 'SIGKILL'],
+    ['ours.bin', [process.execPath, netlabBin, 'ftp', 'put', path.join(dir, 'big.bin'), `ftp://127.0.0.1:${port}/incoming/ours.bin`, '--quiet'], 'SIGINT'],
+  ];
+  for (const [name, [file, ...args], signal] of uploads) {
+    const hidden = path.join(incoming, `.in.${name}.`);
+    const child = execFile(file, args, { env: isolatedEnv(dir) });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    t.after(() => child.kill('SIGKILL'));
+    await waitFor(() => existsSync(hidden) && statSync(hidden).size > 0, 20_000, `the first bytes of ${name}`);
+    child.kill(signal);
+    await exited;
+    await waitFor(() => !existsSync(hidden), 10_000, `the server to drop ${hidden}`);
+    assert.deepEqual(entries(incoming), [], `${name}: nothing under the final name`);
+  }
+});
+
 test('APPE and REST go through the hidden file too: an interrupted append leaves the old file as it was', limit, async (t) => {
   const dir = tempDir(t);
   const root = path.join(dir, 'ftp');

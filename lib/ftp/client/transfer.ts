@@ -80,14 +80,21 @@ async function pump(socket: net.Socket, request: TransferRequest, session: Trans
     ),
   );
   socket.once('error', () => (failed ??= 'remote'));
-  // Ctrl-C: the control connection closes itself; the data connection must stop too.
+  // Ctrl-C: the control connection closes itself; the data connection must stop too. An upload
+  // is cut with a reset, not a FIN: in stream mode a FIN is the end of the file (RFC 959 §3.4.1),
+  // and the server would keep the part it got as if it were whole.
   const signal = session.dataOptions().signal;
-  const onAbort = () =>
-    socket.destroy(
-      new NetlabError('E_INTERRUPTED', `interrupted during ${request.command}`, {
-        hint: 'the connection is closed; a partial download continues with get -c (reget in the shell)',
-      }),
-    );
+  let interrupted: NetlabError | undefined;
+  const onAbort = () => {
+    interrupted = new NetlabError('E_INTERRUPTED', `interrupted during ${request.command}`, {
+      hint:
+        request.direction === 'download'
+          ? 'the connection is closed; a partial download continues with get -c (reget in the shell)'
+          : 'the connection is closed; the server keeps nothing of a cut upload: put the file again',
+    });
+    if (request.direction === 'upload') socket.resetAndDestroy();
+    else socket.destroy(interrupted);
+  };
   signal?.addEventListener('abort', onAbort, { once: true });
   const count = (chunk: Buffer) => {
     bytes += chunk.length;
@@ -106,7 +113,8 @@ async function pump(socket: net.Socket, request: TransferRequest, session: Trans
       await piping;
     }
     return bytes;
-  } catch (error) {
+  } catch (caught) {
+    const error = interrupted ?? caught;
     if (failed === 'local') {
       await abortTransfer(control, true);
       throw error;

@@ -91,12 +91,27 @@ export async function store(context: CommandContext): Promise<LogFields> {
   };
   const copy = async (socket: net.Socket, signal: AbortSignal) => {
     await receive(socket, signal);
+    await refuseIfClientGone(connection.commandSocket, file.clientPath);
     await upload.commit().catch((error: unknown) => {
       throw new FtpReplyError(`${file.clientPath}: ${describeSystemError(error)}`, replyCodeFor(error) ?? 550);
     });
   };
   const what = command.directive === 'STOU' ? `FILE: ${file.clientPath}` : file.clientPath;
   return transfer(context, fields, () => upload.discard(), what, copy, () => upload.stream.bytesWritten);
+}
+
+/**
+ * In stream mode the end of the file is the close of the data connection (RFC 959 §3.4.1), so a
+ * client killed mid-upload (kill -9, Ctrl-C) looks like a finished one: its kernel closes the data
+ * connection with a FIN. It closes the control connection at the same moment, though, and then
+ * the 226 could never be delivered. Two turns of the event loop let that FIN or reset be read
+ * (it comes with the data connection's), and a client gone by then gets nothing stored.
+ */
+async function refuseIfClientGone(control: net.Socket, clientPath: string): Promise<void> {
+  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+  if (control.destroyed || control.readableEnded) {
+    throw new FtpReplyError(`${clientPath}: the control connection closed before the end of the upload; nothing stored`, 426);
+  }
 }
 
 /**
