@@ -22,6 +22,7 @@ const mistakes: Mistake[] = [
   { what: '--timeout abc', args: ['udp-client', '--timeout', 'abc', '--wait', 'hello'], code: 2, says: /--timeout "abc" is not a number of seconds/ },
   // Port 1: nobody listens there, but the missing file is the first mistake, and the one reported.
   { what: 'ftp put of a missing file', args: ['ftp', 'put', 'no-such-notes.txt', 'ftp://127.0.0.1:1/incoming/'], code: 6, says: /no-such-notes\.txt: no such file/ },
+  { what: 'ftpd --root in a folder that does not exist', args: ['ftpd', '--port', '0', '--root', '/nonexistent-netlab/typo'], code: 6, says: /cannot serve \/nonexistent-netlab\/typo: neither it nor \/nonexistent-netlab exists/ },
 ];
 
 function assertOneLineWithHint(what: string, result: { code: number | null; stderr: string }, code: number, says: RegExp): void {

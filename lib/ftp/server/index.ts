@@ -127,11 +127,18 @@ export async function startFtpServer(options: FtpServerOptions): Promise<ServerH
 
 /**
  * The served root, resolved to its real path. Created on first start from the template, with
- * incoming/; a root that exists is never filled in (it is the user's: a file they deleted stays
+ * incoming/, when its parent folder exists; a root that exists is never filled in (it is the user's: a file they deleted stays
  * deleted, and --root on a folder of their own gets nothing added but incoming/ with --writable).
  */
 function prepareRoot(root: string, uploadDir: string, writable: boolean): string {
   const absolute = path.resolve(root);
+  // Only the root itself is made, never a tree: `--root /srv/ftp/typo/x` must not create folders
+  // the user never meant (the default root's parent, the data folder, is there already).
+  if (!existsSync(absolute) && !existsSync(path.dirname(absolute))) {
+    throw new NetlabError('E_NOT_FOUND', `cannot serve ${absolute}: neither it nor ${path.dirname(absolute)} exists`, {
+      hint: `check --root, or create the folder first (mkdir -p ${absolute})`,
+    });
+  }
   if (!existsSync(absolute)) {
     mkdirSync(path.join(absolute, uploadDir), { recursive: true });
     // force: false — should a file appear meanwhile, it stays as it is.
