@@ -98,7 +98,7 @@ test('a pidfile put elsewhere (NETLAB_PID_FILES_QOTD) is found without the varia
   assert.equal(report.pidfile, custom);
 
   const clash = await netlab(dir, ['start', 'qotd', '--port', String(report.port)]);
-  assert.equal(clash.code, 1, 'same port: it cannot bind');
+  assert.equal(clash.code, 4, 'same port: it cannot bind (a network error, exit 4)');
   assert.equal((await statusOf(dir, 'qotd'))[0].pid, pid, "the failed start left the running instance's record alone");
   assert.equal(readFileSync(custom, 'utf8'), `${pid}\n`);
 

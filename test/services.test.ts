@@ -37,7 +37,7 @@ test('a service starts as a daemon with a pidfile and a request log, reports its
   assert.match(logs.stdout, /^\d\d:\d\d:\d\d info  qotd  quote  client=127\.0\.0\.1:\d+ bytes=\d+\n$/);
 
   const again = await netlab(dir, 'start', 'qotd', '--port', String(status.port));
-  assert.equal(again.code, 1, 'a second one on the same port cannot bind');
+  assert.equal(again.code, 4, 'a second one on the same port cannot bind (exit 4, network)');
   assert.match(again.stderr, new RegExp(`tcp port ${status.port} on 127\\.0\\.0\\.1 is already in use by node \\(pid ${pid}\\)`));
 
   const stopped = await netlab(dir, 'stop', 'qotd');
@@ -141,7 +141,10 @@ test('a daemon that cannot start says why (port in use) instead of pretending', 
   t.after(() => holder.close());
   const { port } = holder.address() as net.AddressInfo;
   const started = await netlab(dir, 'start', 'qotd', '--port', String(port));
-  assert.equal(started.code, 1);
+  assert.equal(started.code, 4, 'the exit code of the same error in the foreground (network)');
   assert.match(started.stderr, new RegExp(`qotd did not start: tcp port ${port} on 127\\.0\\.0\\.1 is already in use`));
+  const usage = await netlab(dir, 'start', 'qotd', '--port', 'abc');
+  assert.equal(usage.code, 2, 'a usage error, as in the foreground');
+  assert.equal(usage.stderr.trim().split(' — ').length, 2, `one sentence, one hint: ${usage.stderr}`);
   assert.deepEqual(existsSync(path.join(dir, 'run')) ? readdirSync(path.join(dir, 'run')) : [], [], 'no pidfile or record is left behind');
 });

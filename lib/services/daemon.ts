@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { NetlabError } from '../errors.ts';
+import { NetlabError, type ErrorCode } from '../errors.ts';
 import { prepareStateDir } from '../state-dirs.ts';
 import { checkIdentity, signalIfSame, waitForExit } from './identity.ts';
 import {
@@ -90,17 +90,23 @@ export async function startDaemon(options: StartOptions): Promise<InstanceRecord
     }
     const started = listInstances(config.pidDir, service).find((i) => i.record.pid === child.pid && i.check === 'same');
     if (started) return started.record;
-    if (exitCode !== undefined) {
-      const lastError = readLogSince(log, logStart).filter((line) => line.trim()).pop();
-      throw new NetlabError('E_SERVICE_FAILED', `${service} did not start: ${lastError?.replace(/^error: /, '') ?? `exit code ${exitCode}`}`, {
-        hint: `see netlab logs ${service}`,
-      });
-    }
+    if (exitCode !== undefined) throw startFailure(service, exitCode, readLogSince(log, logStart).filter((line) => line.trim()).pop());
     await sleep(20);
   }
   child.kill('SIGKILL'); // our own child, not yet reaped: its pid cannot belong to anyone else
   throw new NetlabError('E_SERVICE_FAILED', `${service} did not start listening within ${timeoutMs / 1000} s`, {
     hint: `see netlab logs ${service}`,
+  });
+}
+
+/** The child's exit codes (lib/errors.ts) back to the error that made them: `start --port abc` is a usage error, exit 2, as in the foreground. */
+const failureByExitCode: Record<number, ErrorCode> = { 2: 'E_USAGE', 3: 'E_CONFIG', 4: 'E_NETWORK', 5: 'E_PERMISSION', 6: 'E_NOT_FOUND' };
+
+/** A daemon that exited before it listened: its own last error line, with its own hint when it gave one. */
+function startFailure(service: string, exitCode: number | null, lastError: string | undefined): NetlabError {
+  const [reason, hint] = (lastError?.replace(/^error: /, '') ?? (exitCode === null ? 'killed by a signal' : `exit code ${exitCode}`)).split(' — ');
+  return new NetlabError((exitCode !== null && failureByExitCode[exitCode]) || 'E_SERVICE_FAILED', `${service} did not start: ${reason}`, {
+    hint: hint ?? `see netlab logs ${service}`,
   });
 }
 
