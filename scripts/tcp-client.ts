@@ -2,11 +2,11 @@
 // Lab 1, TCP client: connects, sends (the argument, or each stdin line), half-closes, prints the
 // answer until the server closes. --trace shows every step with a timestamp: connect, bytes, FIN.
 
-import { createInterface } from 'node:readline';
 import { servicePort } from '../lib/config/define.ts';
 import { hostArg, jsonArg, remotePortArg, quietArg, timeoutArg, traceArg } from '../lib/cli/args.ts';
 import { parseRemotePort, parseSeconds } from '../lib/values.ts';
 import { NetlabError } from '../lib/errors.ts';
+import { inputLines } from '../lib/cli/input-lines.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import type { Output } from '../lib/cli/output.ts';
 import { visibleControls } from '../lib/text.ts';
@@ -45,6 +45,8 @@ function tracer(out: Output) {
     } else out.line(`${at.toISOString().slice(11, 23)} ${elapsed.padStart(10)}  ${describe(event)}`);
   };
 }
+
+const newline = Buffer.from('\n');
 
 export default defineExercise({
   name: 'tcp-client',
@@ -93,19 +95,20 @@ export default defineExercise({
     // Ctrl-C: drop the connection; the stdin loop and the wait below end with it.
     signal.addEventListener('abort', () => connection.destroy(), { once: true });
     let sent = 0;
-    const sendLine = async (line: string) => {
-      await connection.send(`${line}\n`);
-      sent += Buffer.byteLength(line) + 1;
+    const sendLine = async (line: Buffer | string) => {
+      const bytes = Buffer.concat([Buffer.from(line), newline]);
+      await connection.send(bytes);
+      sent += bytes.length;
     };
     try {
       if (typeof args.message === 'string') await sendLine(args.message);
       else {
         if (process.stdin.isTTY) out.info(`connected to ${formatAddress({ host: config.host, port })}; type lines, Ctrl-D to finish`);
-        const input = createInterface({ input: process.stdin });
         // The server's FIN (a quote server, a "busy" refusal, a server that stops): nothing more
         // will come, so stop reading stdin instead of waiting for Ctrl-D.
-        void connection.ended.then(() => input.close());
-        for await (const line of input) await sendLine(line);
+        const serverDone = new AbortController();
+        void connection.ended.then(() => serverDone.abort());
+        for await (const line of inputLines(process.stdin, serverDone.signal)) await sendLine(line);
       }
     } catch (error) {
       // The server may have closed on us (--max-connections) before we were done: report that below.

@@ -2,11 +2,11 @@
 // Lab 1, UDP client: sends a message (the argument, or each line of stdin) to a UDP server and,
 // with --wait, prints the reply. When nothing listens it says "port unreachable" instead of hanging.
 
-import { createInterface } from 'node:readline';
 import { servicePort } from '../lib/config/define.ts';
 import { hostArg, jsonArg, remotePortArg, quietArg, timeoutArg } from '../lib/cli/args.ts';
 import { parseRemotePort, parseSeconds } from '../lib/values.ts';
 import { NetlabError } from '../lib/errors.ts';
+import { inputLines } from '../lib/cli/input-lines.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { byteCount, payloadJson, previewPayload } from '../lib/net/payload.ts';
@@ -44,7 +44,7 @@ export default defineExercise({
     const timeoutMs = parseSeconds(args.timeout, 2);
     const client = await UdpClient.open({ host: config.host, port, signal });
     try {
-      const exchange = async (message: string) => {
+      const exchange = async (message: Buffer | string) => {
         await client.send(message);
         out.info(`sent ${byteCount(Buffer.byteLength(message))} to ${formatAddress(client.server)} from port ${client.local.port}`);
         if (!args.wait) return;
@@ -55,9 +55,7 @@ export default defineExercise({
       if (typeof args.message === 'string') await exchange(args.message);
       else {
         if (process.stdin.isTTY) out.info(`sending each line you type to ${formatAddress({ host: config.host, port })}; Ctrl-D to finish`);
-        const input = createInterface({ input: process.stdin });
-        signal.addEventListener('abort', () => input.close(), { once: true }); // Ctrl-C ends the loop
-        for await (const line of input) await exchange(line);
+        for await (const line of inputLines(process.stdin, signal)) await exchange(line); // Ctrl-C ends the loop
       }
       if (signal.aborted) throw new NetlabError('E_INTERRUPTED', 'interrupted');
       await client.settle(icmpGraceMs(config.host));
