@@ -104,12 +104,27 @@ export async function store(context: CommandContext): Promise<LogFields> {
  * In stream mode the end of the file is the close of the data connection (RFC 959 §3.4.1), so a
  * client killed mid-upload (kill -9, Ctrl-C) looks like a finished one: its kernel closes the data
  * connection with a FIN. It closes the control connection at the same moment, though, and then
- * the 226 could never be delivered. Two turns of the event loop let that FIN or reset be read
- * (it comes with the data connection's), and a client gone by then gets nothing stored.
+ * the 226 could never be delivered. The control connection's FIN or reset may come a little after
+ * the data's (on a loaded machine two turns of the event loop were not enough), so the upload
+ * waits for it up to clientGoneGraceMs; a client gone by then gets nothing stored. A live client
+ * pays those 20 ms once per upload.
  */
+const clientGoneGraceMs = 20;
+
 async function refuseIfClientGone(control: net.Socket, clientPath: string): Promise<void> {
-  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
-  if (control.destroyed || control.readableEnded) {
+  const gone = () => control.destroyed || control.readableEnded;
+  if (!gone()) {
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        control.off('end', done).off('close', done);
+        resolve();
+      };
+      const timer = setTimeout(done, clientGoneGraceMs);
+      control.once('end', done).once('close', done);
+    });
+  }
+  if (gone()) {
     throw new FtpReplyError(`${clientPath}: the control connection closed before the end of the upload; nothing stored`, 426);
   }
 }
