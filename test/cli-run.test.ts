@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
@@ -168,3 +169,20 @@ function sink(chunks: string[]): Writable {
     },
   });
 }
+
+test('netlab --version, netlab help NAME, and an unknown option before any name', async () => {
+  const answer = async (argv: string[]) => {
+    const text = { stdout: '', stderr: '' };
+    const sink = (name: keyof typeof text) => new Writable({ write: (chunk, _encoding, done) => ((text[name] += String(chunk)), done()) });
+    const code = await netlab(argv, { stdout: sink('stdout'), stderr: sink('stderr') });
+    return { code, ...text };
+  };
+  const { version } = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8'));
+  assert.deepEqual(await answer(['--version']), { code: 0, stdout: `netlab ${version} (Node ${process.version})\n`, stderr: '' });
+  const help = await answer(['help', 'fingerd']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /USAGE netlab fingerd/);
+  const bogus = await answer(['--bogus']);
+  assert.equal(bogus.code, ExitCode.usage);
+  assert.match(bogus.stderr, /^error: unknown option --bogus — netlab --help lists the commands and options\n$/);
+});

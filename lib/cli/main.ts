@@ -4,6 +4,7 @@
 // and the configuration, the registry, netlab's own commands and the runner are imported only
 // by the commands that use them (bench/cli.ts measures it).
 
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { codeRoot, packageRoot, runningCompiled } from '../paths.ts';
 import { ExitCode, NetlabError } from '../errors.ts';
@@ -20,7 +21,8 @@ const usage = `netlab — classic client–server network programs
 Usage:
   netlab list                     the exercises (servers, clients, tools)
   netlab NAME [options]           run one: netlab fingerd --port 7979
-  netlab NAME --help              its options
+  netlab NAME --help              its options (or: netlab help NAME)
+  netlab --version                netlab's version and Node's
   netlab start NAME [--name ID] [options]
                                   run a server in the background, as instance NAME@PORT
                                   (or NAME@ID); several may run at once
@@ -34,7 +36,9 @@ Usage:
 /** Resolves the command line to the exercise to run and its arguments. */
 export async function resolveCommand(argv: string[], io: Pick<RunIO, 'env' | 'cwd'> = {}): Promise<[Exercise, string[]] | undefined> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') return undefined;
+  if (name === 'help' && rest[0]) return resolveCommand([rest[0], '--help'], io);
+  if (textAnswer(argv) !== undefined) return undefined;
+  if (name.startsWith('-')) throw new NetlabError('E_USAGE', `unknown option ${name}`, { hint: 'netlab --help lists the commands and options' });
   const [{ loadConfig }, { Registry }] = await Promise.all([import('../config/load.ts'), import('./registry.ts')]);
   const config = await loadConfig({ env: io.env, cwd: io.cwd });
   const registry = new Registry({
@@ -68,7 +72,7 @@ export async function netlab(argv: string[], io: RunIO = {}): Promise<number> {
     return (error as NetlabError).exitCode ?? ExitCode.failure;
   }
   if (!resolved) {
-    out.line(usage);
+    out.line(textAnswer(argv) ?? usage);
     return argv.length === 0 ? ExitCode.usage : ExitCode.ok;
   }
   const { runExercise } = await import('./run.ts');
@@ -86,8 +90,18 @@ export async function netlabMain(argv: string[]): Promise<void> {
     return;
   }
   if (resolved) return runAsProcess(resolved[0], resolved[1]);
-  process.stdout.write(usage);
+  process.stdout.write(`${textAnswer(argv) ?? usage}\n`);
   process.exitCode = argv.length === 0 ? ExitCode.usage : ExitCode.ok;
+}
+
+/** What netlab answers by itself, with no exercise: the usage, or its version (as `node --version` does). */
+function textAnswer([name]: string[]): string | undefined {
+  if (!name || name === '--help' || name === '-h' || name === 'help') return usage.trimEnd();
+  if (name === '--version' || name === '-V' || name === 'version') {
+    const { version } = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+    return `netlab ${version} (Node ${process.version})`;
+  }
+  return undefined;
 }
 
 const args = argumentsIfMain(import.meta.url, process.argv);
