@@ -148,3 +148,18 @@ test('a daemon that cannot start says why (port in use) instead of pretending', 
   assert.equal(usage.stderr.trim().split(' — ').length, 2, `one sentence, one hint: ${usage.stderr}`);
   assert.deepEqual(existsSync(path.join(dir, 'run')) ? readdirSync(path.join(dir, 'run')) : [], [], 'no pidfile or record is left behind');
 });
+
+test('stop --all without a service stops every running server; then there is none, and it says so', async (t) => {
+  const dir = tempDir(t);
+  for (const service of ['qotd', 'qotd', 'udp-server']) assert.equal((await netlab(dir, 'start', service, '--port', '0')).code, 0);
+  const missing = await netlab(dir, 'stop');
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /missing <service> — .*--all/);
+  const stopped = await netlab(dir, 'stop', '--all');
+  assert.equal(stopped.code, 0, stopped.stderr);
+  assert.equal(stopped.stdout.match(/^(qotd|udp-server)@\d+ stopped \(pid \d+\)$/gm)?.length, 3, stopped.stdout);
+  assert.deepEqual(readdirSync(path.join(dir, 'run')), [], 'no record is left');
+  const again = await netlab(dir, 'stop', '--all');
+  assert.equal(again.code, 0);
+  assert.match(again.stdout, /^no server is running$/m);
+});

@@ -117,10 +117,21 @@ export function builtinCommands(registry: Registry): Record<string, Exercise> {
     stop: defineExercise({
       name: 'stop',
       description: 'stop a background server: SIGTERM, then SIGKILL after a timeout',
-      args: { ...serviceArg, ...timeoutArg, all: { type: 'boolean', description: 'every instance of the service' }, ...jsonArg },
-      examples: ['netlab stop fingerd', 'netlab stop fingerd@7980', 'netlab stop fingerd --all'],
+      args: {
+        service: { ...serviceArg.service, required: false },
+        ...timeoutArg,
+        all: { type: 'boolean', description: 'every instance of the service; without a service, every running server' },
+        ...jsonArg,
+      },
+      examples: ['netlab stop fingerd', 'netlab stop fingerd@7980', 'netlab stop fingerd --all', 'netlab stop --all'],
       async run({ args, config, out }) {
-        await stop(await selection(args.service, config), config, out, args.timeout, args.all === true);
+        if (args.service) return void (await stop(await selection(args.service, config), config, out, args.timeout, args.all === true));
+        if (!args.all) throw new NetlabError('E_USAGE', 'stop: missing <service>', { hint: 'name one (netlab status lists them), or stop every running server with --all' });
+        // Every service with a live instance, as `systemctl stop 'netlab-*'` would.
+        const services = [...(await registry.summaries()).values()].filter((e) => e.service).map((e) => e.name);
+        const running = (await Promise.all(services.map((name) => selection(name, config)))).filter((chosen) => chosen.live.length > 0);
+        if (running.length === 0) return void out.result([], () => out.info('no server is running'));
+        for (const chosen of running) await stop(chosen, config, out, args.timeout, true);
       },
     }),
     restart: defineExercise({

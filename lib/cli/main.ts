@@ -27,6 +27,7 @@ Usage:
                                   run a server in the background, as instance NAME@PORT
                                   (or NAME@ID); several may run at once
   netlab stop NAME[@ID] [--all]   stop it (SIGTERM, then SIGKILL); --all: every instance
+  netlab stop --all               stop every running server
   netlab restart NAME[@ID]        stop it and start it again with the same arguments
   netlab status [NAME[@ID]]       each instance: running / stale / foreign, pid, address, uptime
   netlab logs NAME[@ID] [-f] [-n N]
