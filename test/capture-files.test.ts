@@ -103,6 +103,7 @@ test('hostile files: each is one sentence and exit code 2, never a crash', needs
     'damaged.pcap': [damaged, /damaged\.pcap is damaged: File has 16777215-byte packet/],
     'text.pcap': [Buffer.from('GET / HTTP/1.0\r\n\r\n'), /text\.pcap is not a capture file \(pcap or pcapng\)/],
     'link.pcap': [echoCapture(10, 8016, 4242), /link\.pcap holds packets of a link type Wireshark does not know \(4242\)/],
+    'empty.pcap': [Buffer.alloc(0), /empty\.pcap is empty: not a capture file \(pcap or pcapng\)/],
   } as const;
   for (const [name, [bytes, message]] of Object.entries(files)) {
     const file = path.join(dir, name);
@@ -119,6 +120,9 @@ test('hostile files: each is one sentence and exit code 2, never a crash', needs
   const result = await capture(captureScript, ['--read', user0, '--diagram']);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /^none of the 10 packets is TCP, UDP or ICMP over IP: nothing to draw$/m);
+  const folder = await capture(captureScript, ['--read', dir, '--diagram']);
+  assert.equal(folder.code, 2);
+  assert.match(folder.stderr, /is a folder, not a capture file/);
   const missing = await capture(captureScript, ['--read', path.join(dir, 'nothing-here.pcap')]);
   assert.equal(missing.code, 6);
   assert.match(missing.stderr, /there is no capture file/);

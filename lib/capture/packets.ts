@@ -3,6 +3,7 @@
 // it also tells a damaged file, or one of a link type Wireshark does not know, before tshark runs.
 
 import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { NetlabError } from '../errors.ts';
 import { findExecutable } from '../executables.ts';
 
@@ -179,11 +180,20 @@ function xmlRpcMeaning(text: (field: Field) => string): string {
 
 /** capinfos's packet count and link type; its complaint about a damaged file, in our words. */
 async function countPackets(file: string, options: Pick<ReadOptions, 'searchPath' | 'signal'>): Promise<{ total: number; linkType: string }> {
+  refuseNonFile(file);
   const capinfos = requireTool('capinfos', options.searchPath);
   // -M: exact counts, -T: one tab-separated line, -c: packets, -E: encapsulation (the link type).
   const line = (await run(capinfos, ['-M', '-T', '-r', '-c', '-E', file], file, options.signal)).trim().split('\n').pop() ?? '';
   const columns = line.split('\t');
   return { linkType: columns.at(-2) ?? '?', total: Number(columns.at(-1)) || 0 };
+}
+
+/** A folder, or an empty file, is no capture (capinfos would read an empty file as 0 packets). */
+function refuseNonFile(file: string): void {
+  const found = statSync(file, { throwIfNoEntry: false });
+  const hint = 'read a file saved by tcpdump -w, tshark -w, Wireshark or `netlab capture --out x.pcap`';
+  if (found?.isDirectory()) throw new NetlabError('E_INPUT', `${file} is a folder, not a capture file`, { hint });
+  if (found?.isFile() && found.size === 0) throw new NetlabError('E_INPUT', `${file} is empty: not a capture file (pcap or pcapng)`, { hint });
 }
 
 function requireTool(name: 'tshark' | 'capinfos', searchPath?: string): string {
