@@ -27,7 +27,7 @@ const args = {
   hex: { type: 'boolean', alias: 'x', description: 'show each packet\'s bytes in hex and ASCII' },
   diagram: { type: 'boolean', alias: 'D', description: 'draw the exchange as a ladder diagram: a lane per endpoint, an arrow per packet' },
   read: { type: 'string', alias: 'r', description: 'draw the packets of a saved capture (pcap or pcapng) instead of capturing', valueHint: 'file' },
-  out: { type: 'string', description: 'x.svg or x.html: the diagram as a picture; any other name: save the packets (pcapng with tshark, pcap with tcpdump)', valueHint: 'file' },
+  out: { type: 'string', description: 'x.svg or x.html: the diagram as a picture; any other name: save the packets (x.pcap: pcap; otherwise pcapng with tshark, pcap with tcpdump)', valueHint: 'file' },
   max: { type: 'string', description: 'arrows drawn at most (default 300)', valueHint: 'n' },
   tool: { type: 'string', description: 'tshark or tcpdump (default: tshark if installed)', valueHint: 'name' },
   ...jsonArg,

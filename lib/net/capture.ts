@@ -87,6 +87,8 @@ export function captureArguments(tool: CaptureToolName, options: Omit<CaptureOpt
     if (options.hex) args.push('-x');
     if (options.hex || options.writeFile) args.push('-P');
     if (options.writeFile) args.push('-w', options.writeFile);
+    // tshark writes pcapng unless told: a file named .pcap gets what its name says (tcpdump's format).
+    if (options.writeFile?.endsWith('.pcap')) args.push('-F', 'pcap');
     if (options.labPorts) args.push(...decodeAsArguments(options.labPorts));
     if (filter) args.push('-f', filter);
   } else {
