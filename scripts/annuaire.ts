@@ -4,6 +4,7 @@
 
 import { NetlabError } from '../lib/errors.ts';
 import { parseCount } from '../lib/values.ts';
+import { visibleControls } from '../lib/text.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import type { Output } from '../lib/cli/output.ts';
 import { runIfMain } from '../lib/cli/process.ts';
@@ -26,6 +27,9 @@ const arities: Record<Command, Arity> = {
   clear: { names: [] },
   list: { names: [] },
 };
+
+/** A name or a number, as the terminal shows it: its control characters made visible (a name may hold a CR). */
+const shown = (text: string | undefined) => visibleControls(text ?? '');
 
 export default defineExercise({
   name: 'annuaire',
@@ -86,10 +90,10 @@ async function runCommand(command: Command, input: CommandInput): Promise<void> 
   switch (command) {
     case 'add':
       await callOrFail(client, 'ajouterEntree', [need(nom, 'nom'), need(numero, 'numero')]);
-      return out.result({ added: { nom, numero } }, () => out.line(`added ${nom}: ${numero}`));
+      return out.result({ added: { nom, numero } }, () => out.line(`added ${shown(nom)}: ${shown(numero)}`));
     case 'find': {
       const numbers = (await callOrFail(client, 'trouverNumero', [need(nom, 'nom')])) as string[];
-      return out.result({ nom, numeros: numbers }, () => numbers.forEach((number) => out.line(`${nom}: ${number}`)));
+      return out.result({ nom, numeros: numbers }, () => numbers.forEach((number) => out.line(`${shown(nom)}: ${shown(number)}`)));
     }
     case 'count': {
       const count = (await callOrFail(client, 'nbNumeros', [])) as number;
@@ -97,7 +101,7 @@ async function runCommand(command: Command, input: CommandInput): Promise<void> 
     }
     case 'delete': {
       const removed = (await callOrFail(client, 'supprimerEntree', numero ? [need(nom, 'nom'), numero] : [need(nom, 'nom')])) as number;
-      return out.result({ deleted: removed }, () => out.line(`deleted ${removed} number${removed === 1 ? '' : 's'} of ${nom}`));
+      return out.result({ deleted: removed }, () => out.line(`deleted ${removed} number${removed === 1 ? '' : 's'} of ${shown(nom)}`));
     }
     case 'clear': {
       if (!input.yes) throw new NetlabError('E_USAGE', 'annuaire clear deletes every entry', { hint: 'add --yes to confirm, or use the menu (it asks)' });
@@ -124,18 +128,18 @@ function menuItems(client: RpcClient, out: Output): MenuItem[] {
       const numero = nom === undefined ? undefined : await ask(p, 'numero: ');
       if (numero === undefined) return false;
       await client.call('ajouterEntree', [nom!, numero]);
-      out.line(`added ${nom}: ${numero}`);
+      out.line(`added ${shown(nom)}: ${shown(numero)}`);
     } },
     { label: 'trouverNumero    find the numbers of a name', run: async (p) => {
       const nom = await ask(p, 'nom: ');
       if (nom === undefined) return false;
-      for (const number of (await client.call('trouverNumero', [nom])) as string[]) out.line(`${nom}: ${number}`);
+      for (const number of (await client.call('trouverNumero', [nom])) as string[]) out.line(`${shown(nom)}: ${shown(number)}`);
     } },
     { label: 'nbNumeros        count the numbers', run: async () => out.line(`${(await client.call('nbNumeros', [])) as number} number(s) in the directory`) },
     { label: 'supprimerEntree  delete a name', run: async (p) => {
       const nom = await ask(p, 'nom: ');
       if (nom === undefined) return false;
-      out.line(`deleted ${(await client.call('supprimerEntree', [nom])) as number} number(s) of ${nom}`);
+      out.line(`deleted ${(await client.call('supprimerEntree', [nom])) as number} number(s) of ${shown(nom)}`);
     } },
     { label: 'supprimerTout    delete everything (asks first)', run: async (p) => {
       const count = (await client.call('nbNumeros', [])) as number;
@@ -153,7 +157,8 @@ function menuItems(client: RpcClient, out: Output): MenuItem[] {
 
 function printEntries(out: Output, entries: Entry[], offset: number): void {
   if (entries.length === 0) return out.line(offset === 0 ? '(the directory is empty)' : '(no entries past this offset)');
-  out.table(entries, ['nom', 'numero']);
+  // Names and numbers come from the server: shown with their control characters made visible.
+  out.table(entries.map(({ nom, numero }) => ({ nom: shown(nom), numero: shown(numero) })), ['nom', 'numero']);
   out.line(`(${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} from #${offset + 1}${entries.length === pageSize ? `; more with --offset ${offset + pageSize}` : ''})`);
 }
 

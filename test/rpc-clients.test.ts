@@ -77,6 +77,10 @@ test('calc and annuaire: too many or too few operands is a usage error that name
     assert.equal(result.code, 2);
   }
   assert.deepEqual(JSON.parse((await annuaireRun('count', '--json')).stdout), { count: 1 }, 'the refused clear deleted nothing');
+  // A name with a CR and an ESC reaches the terminal with both made visible, never raw.
+  const hostile = await annuaireRun('add', 'Bad\r\x1b[2JName', '123');
+  assert.equal(hostile.code, 0, hostile.stderr);
+  assert.equal(hostile.stdout, 'added Bad^M^[[2JName: 123\n');
 });
 
 test('a client with no server says "connection refused" and exits 4', async (t) => {
