@@ -9,7 +9,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { peers, skipBecause, skipWithout } from './peers/available.ts';
 import { readSockets } from '../lib/net/procnet.ts';
-import { waitFor } from './helpers.ts';
+import { rawExchange, waitFor } from './helpers.ts';
 import { ControlConnection } from './peers/ftp-control.ts';
 import { helloText, makeFtpTree, secretText, startTestFtpd } from './peers/ftp-tree.ts';
 
@@ -343,4 +343,12 @@ test('a data connection reset before any transfer does not take the server down'
   await waitFor(() => !ends().theirs, 3_000, 'the server to receive the reset');
   assert.equal((await ftp.send('NOOP')).code, 200);
   assert.equal((await ftp.transfer('RETR pub/hello.txt')).data.toString(), helloText);
+});
+
+test('a client that sends its commands and half-closes (printf … | nc) gets every reply, then our FIN', async (t) => {
+  const { port } = await startTestFtpd(t, { root: makeFtpTree(t).root });
+  const answer = await rawExchange(port, 'USER anonymous\r\nPASS a@b\r\nPWD\r\nSIZE x\r200 INJECTED\r\nQUIT\r\n', { halfClose: true });
+  const codes = answer.split('\r\n').filter(Boolean).map((line) => line.slice(0, 4));
+  assert.deepEqual(codes.filter((code) => /^\d{3} $/.test(code)), ['220 ', '331 ', '230 ', '257 ', '550 ', '221 '], answer);
+  assert.doesNotMatch(answer.replace(/\r\n/g, ''), /\r/, 'no bare CR of the client reaches the reply');
 });

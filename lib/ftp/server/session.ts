@@ -73,6 +73,13 @@ export class Session {
     // until the client's delayed ACK (40 ms), which caps a small-file client at ~25 files/s.
     socket.setNoDelay(true);
     takeOverCommandReader(connection, this.onData);
+    // A client may send its commands and half-close at once (`printf 'USER …\r\nQUIT\r\n' | nc`):
+    // every command read before its FIN is still answered, then our side closes. Node would end
+    // the socket at the FIN (allowHalfOpen false), and the replies after it were lost.
+    socket.allowHalfOpen = true;
+    socket.once('end', () => {
+      this.queue = this.queue.then(() => void (socket.destroyed || socket.end()));
+    });
     socket.once('close', () => {
       this.closed = true;
       clearTimeout(this.idleTimer);
