@@ -55,16 +55,9 @@ export default defineExercise({
     }
     const picture = args.out === undefined ? undefined : diagramFileFormat(args.out);
     if (args.diagram || args.read !== undefined || picture) return drawDiagram(context);
-    const count = parseCount(args.count, 20, '--count');
-    const durationMs = parseSeconds(args.duration, 30, '--duration');
-    const chosen = choosePorts(context);
+    const live = liveCapture(context, choosePorts(context));
     const session = startCapture({
-      tool: args.tool as CaptureToolName | undefined,
-      interface: args.interface,
-      port: chosen.port,
-      filter: joinFilters(chosen.bpf, args.filter),
-      count,
-      durationMs,
+      ...live,
       hex: args.hex === true,
       writeFile: args.out,
       labPorts: context.config.ports,
@@ -72,7 +65,7 @@ export default defineExercise({
       onLine: (line) => (out.json ? out.jsonLine({ line }) : out.line(visibleControls(line))),
     });
     await session.ready;
-    announce(out, session, count, durationMs);
+    announce(out, session, live.count, live.durationMs);
     const { packets } = await session.finished;
     out.info(`${packetCount(packets)} captured`);
   },
@@ -90,6 +83,18 @@ function choosePorts({ args, config }: Context): { port?: number; bpf?: string; 
   const display = ports.map((port) => `tcp.port == ${port} || udp.port == ${port}`).join(' || ');
   if (ports.length === 1) return { port: ports[0], display, decodeAs };
   return { bpf: ports.map((port) => `port ${port}`).join(' or '), display, decodeAs };
+}
+
+/** What a live capture is told, printed or drawn: the tool, where, which packets, how many, how long. */
+function liveCapture({ args }: Context, chosen: { port?: number; bpf?: string }) {
+  return {
+    tool: args.tool as CaptureToolName | undefined,
+    interface: args.interface,
+    port: chosen.port,
+    filter: joinFilters(chosen.bpf, args.filter),
+    count: parseCount(args.count, 20, '--count'),
+    durationMs: parseSeconds(args.duration, 30, '--duration'),
+  };
 }
 
 function joinFilters(...filters: (string | undefined)[]): string | undefined {
@@ -116,18 +121,12 @@ async function drawDiagram(context: Context): Promise<void> {
     diagram = await diagramOfFile(args.read, { maxArrows, decodeAs, displayFilter, signal });
     title = `netlab capture --read ${args.read}`;
   } else {
-    const count = parseCount(args.count, 20, '--count');
-    const durationMs = parseSeconds(args.duration, 30, '--duration');
+    const live = liveCapture(context, chosen);
     const result = await captureDiagram({
-      tool: args.tool as CaptureToolName | undefined,
-      interface: args.interface,
-      port: chosen.port,
-      filter: joinFilters(chosen.bpf, args.filter),
-      count,
-      durationMs,
+      ...live,
       signal,
       read: { maxArrows, decodeAs },
-      onReady: (session) => announce(out, session, count, durationMs),
+      onReady: (session) => announce(out, session, live.count, live.durationMs),
     });
     diagram = result.diagram;
     title = `netlab capture${args.port !== undefined ? ` --port ${args.port}` : args.exercise ? ` --exercise ${args.exercise}` : ''}: ${packetCount(result.packets)}`;

@@ -7,13 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { chromium } from 'playwright-core';
 import { diagramOfFile } from '../lib/capture/draw.ts';
 import { renderTerminal } from '../lib/capture/render-terminal.ts';
 import { packageRoot } from '../lib/paths.ts';
 import captureScript from '../scripts/capture.ts';
 import { capture, isolatedEnv, tempDir } from './helpers.ts';
-import { missingPeers, peers } from './peers/available.ts';
+import { missingPeers } from './peers/available.ts';
+import { openInChromium } from './peers/chromium.ts';
 import { echoCapture, writeEchoCapture } from '../peers/pcap-writer.ts';
 
 const fixtures = path.join(packageRoot, 'test', 'fixtures', 'capture');
@@ -70,18 +70,7 @@ test('--out x.html works offline in headless Chromium: one arrow per packet, det
   const file = path.join(tempDir(t), 'echo.html');
   const result = await capture(captureScript, ['--read', saved, '--out', file]);
   assert.equal(result.code, 0, result.stderr);
-  const context = await chromium.launchPersistentContext(tempDir(t, 'netlab-chromium-'), {
-    executablePath: peers.chromium.file,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  t.after(() => context.close());
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  const requests: string[] = [];
-  page.on('request', (request) => requests.push(request.url()));
-  await page.goto(`file://${file}`);
+  const { page, errors, requests } = await openInChromium(t, file);
   assert.equal(await page.locator('.arrow').count(), 12);
   await page.locator('.arrow[data-number="4"] line.hit').hover();
   await page.waitForFunction(() => document.getElementById('details')?.textContent?.startsWith('packet #4'));

@@ -6,11 +6,11 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { chromium } from 'playwright-core';
 import { randomGraph } from '../lib/graph/random.ts';
 import { renderHtml, renderSvg } from '../lib/graph/render.ts';
 import { tempDir } from './helpers.ts';
-import { missingPeers, peers, skipWithout } from './peers/available.ts';
+import { missingPeers, skipWithout } from './peers/available.ts';
+import { openInChromium } from './peers/chromium.ts';
 
 test('the SVG picture is well-formed, with one disc per node and labels escaped', async (t) => {
   const dir = tempDir(t);
@@ -37,20 +37,8 @@ test('the HTML page works offline in headless Chromium: a canvas, hover details,
   await renderHtml(graph, file, { title: 'search test' });
   assert.doesNotMatch(readFileSync(file, 'utf8'), /<script[^>]+src=|<link[^>]+href=/, 'self-contained: no external script or stylesheet');
 
-  // The background-networking flags keep Chromium from waiting on connections it cannot make here.
-  const context = await chromium.launchPersistentContext(tempDir(t, 'netlab-chromium-'), {
-    executablePath: peers.chromium.file,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  t.after(() => context.close());
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
   // Offline means offline: any request other than the file itself fails the test.
-  const requests: string[] = [];
-  page.on('request', (request) => requests.push(request.url()));
-  await page.goto(`file://${file}`);
+  const { page, errors, requests } = await openInChromium(t, file);
 
   await page.locator('canvas').first().waitFor({ state: 'attached', timeout: 10_000 });
   assert.equal(await page.locator('#error').textContent(), '', 'sigma started');
