@@ -150,7 +150,9 @@ for (const peer of peers) {
       const client = await connect();
       const local = path.join(scratch, `${peer.name}-big.bin`);
       let progress = 0;
-      // Streaming, not buffering: the memory held in Buffers stays far below the file's size.
+      // Streaming, not buffering: a buffering client holds the whole file by the last progress
+      // call. arrayBuffers also counts chunks already dropped and not yet collected (61 MiB once
+      // on Node 24 in CI, under half before), so the bound is below the file's size, not half.
       const baseline = process.memoryUsage().arrayBuffers;
       let peak = 0;
       const onProgress = (bytes: number) => {
@@ -159,7 +161,7 @@ for (const peer of peers) {
       };
       assert.equal(await client.downloadFile('big.bin', local, { onProgress }), bigSize);
       assert.equal(progress, bigSize);
-      assert.ok(peak < bigSize / 2, `${peak >> 20} MiB held in Buffers during a ${bigSize >> 20} MiB download`);
+      assert.ok(peak < bigSize * 0.9, `${peak >> 20} MiB held in Buffers during a ${bigSize >> 20} MiB download`);
       assert.equal(await sha256(local), bigHash);
       assert.equal(await client.uploadFile(local, 'incoming/big-copy.bin'), bigSize);
       await client.quit();
