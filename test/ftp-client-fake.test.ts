@@ -3,7 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -279,4 +280,54 @@ test('a name with CR/LF is refused before it can smuggle a second command', limi
   await assert.rejects(client.cd('pub\r\nDELE important.txt'), rejects('E_INPUT', /cannot contain a line break/));
   await client.noop(); // the session is still in step
   assert.ok(!received.some((line) => line.startsWith('DELE')), received.join(' | '));
+});
+
+test('a broken download leaves the old file whole and its bytes in NAME.part; get -c continues them', limit, async (t) => {
+  const whole = 'the whole file, as the server has it\n';
+  const cut = 12;
+  // At RETR the data connection gets the first `cut` bytes, or what follows REST, and ends; a
+  // cut RETR is then answered 426 (RFC 959 §4.2: connection closed, transfer aborted).
+  let restAt = 0;
+  let broken = true;
+  const data = net.createServer();
+  await new Promise<void>((resolve) => data.listen(0, '127.0.0.1', resolve));
+  t.after(() => data.close());
+  let dataSocket = Promise.resolve<net.Socket | undefined>(undefined);
+  const { port } = await scriptedServer(t, async (command, reply) => {
+    login(command, reply);
+    if (command === 'EPSV') {
+      dataSocket = new Promise((resolve) => data.once('connection', resolve));
+      reply(`229 Entering Extended Passive Mode (|||${(data.address() as net.AddressInfo).port}|)\r\n`);
+    }
+    if (command.startsWith('REST')) {
+      restAt = Number(command.slice(5));
+      reply(`350 restarting at ${restAt}\r\n`);
+    }
+    if (command.startsWith('RETR')) {
+      reply('150 sending\r\n');
+      const socket = (await dataSocket)!;
+      socket.end(broken ? whole.slice(0, cut) : whole.slice(restAt));
+      await once(socket, 'close');
+      reply(broken ? '426 connection closed; transfer aborted\r\n' : '226 done\r\n');
+    }
+  });
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'netlab-ftp-fake-'));
+  t.after(() => rmSync(folder, { recursive: true, force: true }));
+  const target = path.join(folder, 'file.txt');
+  writeFileSync(target, 'the old version, which must survive a broken download\n');
+  const client = await FtpClient.connect({ host: '127.0.0.1', port });
+  t.after(() => client.close());
+  await client.login();
+  await assert.rejects(client.downloadFile('file.txt', target), (error: NetlabError) => {
+    assert.match(error.message, /426/);
+    assert.match(error.hint ?? '', /the bytes received so far are in .*file\.txt\.part: get -c/);
+    return true;
+  });
+  assert.equal(readFileSync(target, 'utf8'), 'the old version, which must survive a broken download\n');
+  assert.equal(readFileSync(`${target}.part`, 'utf8'), whole.slice(0, cut));
+  broken = false;
+  assert.equal(await client.downloadFile('file.txt', target, { resume: true }), whole.length - cut, 'only the missing bytes cross the wire');
+  assert.equal(restAt, cut);
+  assert.equal(readFileSync(target, 'utf8'), whole);
+  assert.ok(!existsSync(`${target}.part`), 'the partial file became the file');
 });

@@ -1,12 +1,12 @@
 // What `netlab ftp ls|get|put` and the shell's commands of the same names do: one transfer with
 // its progress bar and its summary, shared so that the one-shot CLI and the shell behave alike.
 
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { NetlabError, systemErrorCode } from '../../errors.ts';
 import type { Output } from '../output.ts';
 import { visibleControls } from '../../text.ts';
-import type { FtpClient } from '../../ftp/client/client.ts';
+import { partialFile, resumeOffset, type FtpClient } from '../../ftp/client/client.ts';
 import { listingLines } from '../../ftp/client/listing.ts';
 import { startProgress, transferSummary } from './progress.ts';
 import { remoteBaseName } from '../../ftp/client/url.ts';
@@ -44,9 +44,10 @@ export async function getAction(client: FtpClient, out: Output, remote: string, 
   if (!name) throw new NetlabError('E_USAGE', `${JSON.stringify(remote)} names no file`, { hint: 'give the path of a file, e.g. ftp://host/pub/file.txt' });
   let file = path.resolve(options.cwd ?? '.', local ?? name);
   if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) file = path.join(file, name);
-  const resumedAt = options.resume ? (statSync(file, { throwIfNoEntry: false })?.size ?? 0) : 0;
+  const resumedAt = options.resume ? resumeOffset(file) : 0;
   const total = await client.size(remote).catch(() => undefined);
-  if (total !== undefined && resumedAt >= total && options.resume) {
+  // A whole partial file still goes through downloadFile, which names it (REST at its end: no byte).
+  if (total !== undefined && resumedAt >= total && options.resume && !existsSync(partialFile(file))) {
     out.info(`${path.basename(file)} is already complete (${total} bytes)`);
     return { remote, local: file, bytes: 0, seconds: 0, resumedAt };
   }

@@ -1,7 +1,7 @@
 // The FTP client session: log in (anonymous by default), explicit TLS (RFC 4217), and one method
 // per command of RFC 959 / RFC 3659 — each refused command becomes a NetlabError naming the reply.
 
-import { constants, createReadStream, existsSync, fstatSync, rmSync, statSync } from 'node:fs';
+import { constants, createReadStream, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { open, truncate } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { NetlabError } from '../../errors.ts';
@@ -196,26 +196,52 @@ export class FtpClient implements TransferSession {
     return transfer(this, { direction: 'upload', command: `${options.append ? 'APPE' : 'STOR'} ${remotePath}`, type: 'I', source, onProgress: options.onProgress });
   }
 
-  /** RETR to a file; `resume` continues a partial file with REST (RFC 3659 §5). Resolves to bytes received now. */
+  /**
+   * RETR to a file, through `partialFile(localPath)`: the bytes go to NAME.part, renamed onto NAME
+   * once the transfer is whole, so NAME is never half a file and an old NAME stays as it was
+   * until then (as Firefox does with its .part files). A broken transfer keeps NAME.part for `resume`, which
+   * continues it with REST (RFC 3659 §5), or continues NAME itself when a partial NAME is all
+   * there is (another tool's). A device or a pipe (/dev/null) takes the bytes directly.
+   * Resolves to the bytes received now.
+   */
   async downloadFile(remotePath: string, localPath: string, options: TransferOptions & { resume?: boolean } = {}): Promise<number> {
-    const offset = options.resume ? (statSync(localPath, { throwIfNoEntry: false })?.size ?? 0) : 0;
-    const existed = existsSync(localPath);
-    // Opened before RETR, without truncating: a bad local path fails first, and a refused RETR
-    // leaves an existing file as it was. Writes start at `offset`; the end is cut once done.
-    const fd = await openDescriptor(localPath, constants.O_WRONLY | constants.O_CREAT, 0o666).catch((error) => Promise.reject(localFileError(error, localPath, 'write')));
-    // A device or a pipe (/dev/null, /dev/stdout) takes plain writes, and cannot be cut.
-    const regular = fstatSync(fd).isFile();
-    const file = new BatchedFileWriter(fd, regular ? offset : null);
+    const target = statSync(localPath, { throwIfNoEntry: false });
+    if (target && !target.isFile()) return this.downloadInto(remotePath, localPath, { ...options, offset: null });
+    const partial = partialFile(localPath);
+    const moved = options.resume === true && target !== undefined && !existsSync(partial);
+    if (moved) renameSync(localPath, partial);
+    const offset = options.resume ? resumeOffset(localPath) : 0;
     try {
-      const bytes = await this.download(remotePath, file, { offset, onProgress: options.onProgress });
-      await closed(file); // already, unless the server answered 2yz with no data, which leaves it open
-      if (regular) await truncate(localPath, offset + bytes);
+      const bytes = await this.downloadInto(remotePath, partial, { ...options, offset, mode: target && target.mode & 0o7777, shownAs: localPath });
+      renameSync(partial, localPath);
       return bytes;
     } catch (error) {
-      await settled(file);
-      // A refused RETR (550) must not leave an empty file behind; a partial one stays, for --resume.
-      if (!existed && statSync(localPath, { throwIfNoEntry: false })?.size === 0) rmSync(localPath, { force: true });
-      throw localFileError(error, localPath, 'write');
+      // Nothing new arrived: put back what was there (a refused RETR leaves no trace).
+      const kept = statSync(partial, { throwIfNoEntry: false })?.size ?? 0;
+      if (moved && kept === offset) renameSync(partial, localPath);
+      else if (kept === 0) rmSync(partial, { force: true });
+      throw existsSync(partial) ? keptPartial(error, partial) : error;
+    }
+  }
+
+  /**
+   * RETR into `file`, opened before RETR, so that a bad local path fails first. Writes start at
+   * `offset` (0 starts the file afresh) and the end is cut once done; `offset: null` for a device
+   * or a pipe, which take plain writes and cannot be cut. Errors name `shownAs`, the file the user asked for.
+   */
+  private async downloadInto(remotePath: string, file: string, options: TransferOptions & { offset: number | null; mode?: number; shownAs?: string }): Promise<number> {
+    const shownAs = options.shownAs ?? file;
+    const flags = constants.O_WRONLY | constants.O_CREAT | (options.offset === 0 ? constants.O_TRUNC : 0);
+    const fd = await openDescriptor(file, flags, options.mode ?? 0o666).catch((error) => Promise.reject(localFileError(error, shownAs, 'write')));
+    const writer = new BatchedFileWriter(fd, options.offset);
+    try {
+      const bytes = await this.download(remotePath, writer, { offset: options.offset ?? 0, onProgress: options.onProgress });
+      await closed(writer); // already, unless the server answered 2yz with no data, which leaves it open
+      if (options.offset !== null) await truncate(file, options.offset + bytes);
+      return bytes;
+    } catch (error) {
+      await settled(writer);
+      throw localFileError(error, shownAs, 'write');
     }
   }
 
@@ -281,6 +307,23 @@ export class FtpClient implements TransferSession {
     await transfer(this, { direction: 'download', command, type, destination: sink });
     return text();
   }
+}
+
+/** Where `downloadFile` puts the bytes of `localPath` until the transfer is whole. */
+export function partialFile(localPath: string): string {
+  return `${localPath}.part`;
+}
+
+/** Where a resumed download of `localPath` starts: the size of its partial file, else of the file itself. */
+export function resumeOffset(localPath: string): number {
+  return (statSync(partialFile(localPath), { throwIfNoEntry: false }) ?? statSync(localPath, { throwIfNoEntry: false }))?.size ?? 0;
+}
+
+/** A broken download's error, saying also where its bytes are and how to continue them. */
+function keptPartial(error: unknown, partial: string): unknown {
+  if (!(error instanceof NetlabError)) return error;
+  const hint = [error.hint, `the bytes received so far are in ${partial}: get -c (reget in the shell) continues them`].filter(Boolean).join('; ');
+  return new NetlabError(error.code, error.message, { cause: error.cause, hint, details: error.details });
 }
 
 /** Ends a file stream if nothing did, and waits until its file is closed. */

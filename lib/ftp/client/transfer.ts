@@ -89,7 +89,7 @@ async function pump(socket: net.Socket, request: TransferRequest, session: Trans
     interrupted = new NetlabError('E_INTERRUPTED', `interrupted during ${request.command}`, {
       hint:
         request.direction === 'download'
-          ? 'the connection is closed; a partial download continues with get -c (reget in the shell)'
+          ? 'the connection is closed'
           : 'the connection is closed; the server keeps nothing of a cut upload: put the file again',
     });
     if (request.direction === 'upload') socket.resetAndDestroy();
