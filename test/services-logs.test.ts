@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { ExitCode } from '../lib/errors.ts';
 import type { ServiceReport } from '../lib/services/daemon.ts';
 import { fileSize, InstanceLines, readInstanceLines } from '../lib/services/logfile.ts';
 import { tempDir } from './helpers.ts';
@@ -57,5 +58,6 @@ test('netlab logs qotd@ID shows that instance only; netlab logs qotd shows all',
   assert.equal(second.filter((entry) => entry.msg === 'quote').length, 1);
   assert.equal((await entries('qotd')).filter((entry) => entry.msg === 'quote').length, 3);
   const none = await netlab(dir, ['logs', 'qotd@third']);
-  assert.match(none.stdout + none.stderr, /qotd@third has logged nothing yet/);
+  assert.equal(none.code, ExitCode.missing);
+  assert.match(none.stderr, /^error: no instance qotd@third has logged or runs — netlab status qotd lists its instances\n$/);
 });

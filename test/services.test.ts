@@ -6,6 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { packageRoot } from '../lib/paths.ts';
 import { createPidfile, readPid, releasePidfile } from '../lib/services/pidfile.ts';
+import { freePort } from '../peers/free-port.ts';
 import { isolatedEnv, nodeWithTsx, tempDir, waitFor } from './helpers.ts';
 import { netlab as run, quoteFrom } from './services-cli.ts';
 
@@ -67,18 +68,23 @@ test('a stale pidfile (its process gone) is reported, then replaced by the next 
 test('restart reuses the arguments the service was started with', async (t) => {
   const dir = tempDir(t);
   t.after(() => netlab(dir, 'stop', 'qotd'));
-  const free = await new Promise<number>((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
+  const free = await freePort();
   await netlab(dir, 'start', 'qotd', '--port', String(free));
   const first = readPid(path.join(dir, 'run/qotd.pid'));
   const restarted = await netlab(dir, 'restart', 'qotd');
   assert.equal(restarted.code, 0, restarted.stderr);
   assert.match(restarted.stdout, new RegExp(`qotd@${free} stopped \\(pid ${first}\\)\\nqotd@${free} started: pid \\d+, tcp 127\\.0\\.0\\.1:${free}`));
   assert.notEqual(readPid(path.join(dir, 'run/qotd.pid')), first);
+});
+
+test('restart SERVICE@PORT with nothing running starts the instance that name means: on that port', async (t) => {
+  const dir = tempDir(t);
+  const free = await freePort();
+  t.after(() => netlab(dir, 'stop', `qotd@${free}`));
+  const restarted = await netlab(dir, 'restart', `qotd@${free}`);
+  assert.equal(restarted.code, 0, restarted.stderr);
+  assert.match(restarted.stdout, new RegExp(`^qotd@${free} started: pid \\d+, tcp 127\\.0\\.0\\.1:${free},`));
+  assert.ok((await quoteFrom(free)).length > 0, 'it answers there');
 });
 
 test('SIGTERM to a foreground server: it stops accepting, logs, removes its pidfile and exits 0', async (t) => {

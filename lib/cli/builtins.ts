@@ -156,8 +156,11 @@ export function builtinCommands(registry: Registry): Record<string, Exercise> {
           previous = chosen.stale.length === 1 ? chosen.stale[0] : undefined; // crashed: restart it as it was
           forgetStale(chosen, config);
         }
-        const name = args.name ?? (previous ? (previous.named ? previous.id : undefined) : chosen.id);
-        const record = await start(chosen.service, given.length ? given : (previous?.args ?? []), name, config, out);
+        // SERVICE@PORT names the unnamed instance on that port: with no record of it, start it there.
+        const port = !previous && chosen.id !== undefined && /^\d+$/.test(chosen.id) ? chosen.id : undefined;
+        const name = args.name ?? (previous ? (previous.named ? previous.id : undefined) : port ? undefined : chosen.id);
+        const serverArgs = given.length ? given : (previous?.args ?? (port ? ['--port', port] : []));
+        const record = await start(chosen.service, serverArgs, name, config, out);
         if (previous && !given.length && asksForAnyPort(previous.args) && previous.address.port !== record.address.port) {
           out.info(`${instanceName(previous)} was started with --port 0, so the system chose a new port: it is now ${instanceName(record)}`);
         }
@@ -196,7 +199,11 @@ export function builtinCommands(registry: Registry): Record<string, Exercise> {
         const count = parseCount(args.lines, 20, '--lines');
         // All instances share the file; SERVICE@ID keeps the lines of that one (logfile.ts).
         const { lines, sorter } = id === undefined ? { lines: readLastLines(file, count), sorter: undefined } : readInstanceLines(file, args.service, count);
-        if (lines.length === 0 && !args.follow) out.info(`${args.service} has logged nothing yet (${file})`);
+        if (lines.length === 0 && !args.follow) {
+          const chosen = id === undefined ? undefined : selectInstances(args.service, config);
+          if (chosen && chosen.live.length + chosen.stale.length === 0) throw new NetlabError('E_NOT_FOUND', `no instance ${args.service} has logged or runs`, { hint: `netlab status ${service} lists its instances` });
+          out.info(`${args.service} has logged nothing yet (${file})`);
+        }
         lines.forEach(show);
         if (args.follow) await followLog(file, (line) => (sorter ? sorter.take(line) : [line]).forEach(show), signal);
       },
