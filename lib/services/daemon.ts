@@ -1,5 +1,7 @@
 // Services as on Unix: start a server detached in the background, stop it, ask how it is.
-// The daemon is the same `netlab NAME …` command, with stdout and stderr sent to its log.
+// The daemon is the same `netlab NAME …` command, with stderr sent to its log (a crash trace, the
+// reason a start failed); its stdout, the terminal's view ("listening … Ctrl-C to stop", each
+// datagram shown), has no reader and goes nowhere: the request log is the daemon's record.
 // Nothing here signals a pid on the word of a file: stopInstance() checks first that the live
 // process is the one its record names (identity.ts), and sends nothing otherwise.
 
@@ -70,7 +72,7 @@ export async function startDaemon(options: StartOptions): Promise<InstanceRecord
     cwd: options.cwd,
     env: { ...env, ...folders, NETLAB_DAEMON: '1', ...(name !== undefined ? { NETLAB_INSTANCE: name } : {}) },
     detached: true, // its own session: closing the terminal does not stop it
-    stdio: ['ignore', logFd, logFd],
+    stdio: ['ignore', 'ignore', logFd],
   });
   closeSync(logFd);
   let exitCode: number | null | undefined;
