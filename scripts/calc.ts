@@ -35,7 +35,7 @@ export default defineExercise({
       const operation = checkOperation(args.operation);
       const texts = operandTexts(rawArgs);
       checkArity(`calc ${operation}`, texts, { names: calculatorMethods[operation].params.map((param) => param.name), noun: 'operand' });
-      const operands = texts.map(operandOrError);
+      const operands = texts.map(parseOperand);
       const result = await callOrFail(client, operation, operands);
       out.result({ operation, operands: operands.map(plain), result: plain(result as number | RpcDouble) }, () => out.line(`${formatCall(operation, operands)} = ${format(result)}`));
     } finally {
@@ -51,9 +51,13 @@ function menuItems(client: RpcClient, out: Output) {
       const operands: (number | RpcDouble)[] = [];
       for (const name of operation === 'absolue' ? ['a'] : ['a', 'b']) {
         const value = await prompter.askUntil(`${name} = `, (answer) => {
-          const operand = parseOperand(answer);
-          if (operand === undefined) out.line(`not a number: ${JSON.stringify(answer)} (try 12, -3 or 2.5)`);
-          return operand;
+          try {
+            return parseOperand(answer);
+          } catch (error) {
+            if (!(error instanceof NetlabError)) throw error;
+            out.line(error.toString()); // and ask again
+            return undefined;
+          }
         });
         if (value === undefined) return false;
         operands.push(value);
@@ -66,12 +70,6 @@ function menuItems(client: RpcClient, out: Output) {
 function checkOperation(name: string): CalculatorOperation {
   if ((calculatorOperations as readonly string[]).includes(name)) return name as CalculatorOperation;
   throw new NetlabError('E_USAGE', `unknown operation ${JSON.stringify(name)}`, { hint: `choose one of: ${calculatorOperations.join(', ')}` });
-}
-
-function operandOrError(text: string): number | RpcDouble {
-  const operand = parseOperand(text);
-  if (operand !== undefined) return operand;
-  throw new NetlabError('E_USAGE', `${JSON.stringify(text)} is not a number`, { hint: 'give numbers such as 12, -3, 2.5 or 1e3' });
 }
 
 /** The operands from the raw arguments: citty would read "-4" as a flag, not a number. */

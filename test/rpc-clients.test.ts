@@ -52,6 +52,23 @@ test('calc one-shot: ints, doubles, negatives, --json, and a fault as "Fault 2: 
   assert.equal((await capture(calc, ['add', 'x', '2', '--port', port], io)).code, 2);
 });
 
+test('calc never rounds an integer in silence: beyond 2^53 an operand is a usage error and a result a fault', async (t) => {
+  const { port, env } = await startCalc(t);
+  const io = { env };
+  // 2^31 and beyond travel as <double>, exact up to 2^53.
+  assert.equal((await capture(calc, ['mult', '2147483647', '2', '--port', port], io)).stdout, '2147483647 × 2 = 4294967294.0\n');
+  assert.equal((await capture(calc, ['add', '9007199254740991', '0', '--port', port], io)).stdout, '9007199254740991.0 + 0 = 9007199254740991.0\n');
+  const operand = await capture(calc, ['add', '9007199254740993', '1', '--trace', '--port', port], io);
+  assert.equal(operand.code, 2);
+  assert.match(operand.stderr, /^error: 9007199254740993 cannot be sent exactly: an XML-RPC number is a 32-bit <int> or a <double>, exact up to 2\^53/);
+  assert.doesNotMatch(operand.stdout, /methodCall/, 'refused before any call');
+  const product = await capture(calc, ['mult', '2147483647', '2147483647', '--port', port], io);
+  assert.equal(product.code, 1);
+  assert.match(product.stderr, /^error: Fault 3: result out of range: beyond 2\^53, a <double> cannot carry this integer exactly/);
+  // Doubles in, rounding is what was asked for.
+  assert.equal((await capture(calc, ['mult', '2147483647.0', '2147483647', '--port', port], io)).code, 0);
+});
+
 test('calc and annuaire: too many or too few operands is a usage error that names the arity, before any call', async (t) => {
   const calcServer = await startCalc(t);
   const directory = await startAnnuaire(t);
@@ -101,7 +118,7 @@ test('calc menu over a pipe: re-asks on bad input, prints the fault, goes on, qu
   assert.match(stdout, /2 \+ 3 = 5\n/);
   assert.match(stdout, /invalid choice "9": type a number from 0 to 5/);
   assert.match(stdout, /invalid choice "abc"/);
-  assert.match(stdout, /not a number: "zero"/);
+  assert.match(stdout, /"zero" is not a number — give numbers such as 12/);
   assert.match(stdout, /Fault 2: division by zero\n/);
   assert.match(stdout, /\|-2\.5\| = 2\.5\n/);
   // The request log has one line per call, with the method, size, duration and fault code.

@@ -23,9 +23,16 @@ function binary(help: string, operate: (a: number, b: number) => number): RpcMet
   };
 }
 
-/** The result as an <int> when every operand was one and it fits, else as a <double>. */
+/**
+ * The result as an <int> when every operand was one and it fits, else as a <double>. Ints in,
+ * the answer must be exact: mult(2147483647, 2147483647) is beyond 2^53, where a double rounds
+ * (…609 would come back as …608), so it is a fault rather than a wrong number.
+ */
 function typed(result: number, double: boolean): RpcValue {
   if (!Number.isFinite(result)) throw new RpcFault(FaultCode.outOfRange, 'result out of range (not a finite number)');
+  if (!double && !Number.isSafeInteger(result)) {
+    throw new RpcFault(FaultCode.outOfRange, 'result out of range: beyond 2^53, a <double> cannot carry this integer exactly (send doubles to accept the rounding)');
+  }
   return !double && Number.isInteger(result) && Math.abs(result) <= 2147483647 ? result : new RpcDouble(result);
 }
 

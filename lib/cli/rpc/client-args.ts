@@ -42,15 +42,25 @@ export function clientFromArgs(args: ClientFlags, config: LoadedConfig, out: Out
   });
 }
 
-/** "5" → <int>, "2.5", "2,5", "1e3" → <double>; anything else → undefined. */
-export function parseOperand(text: string): number | RpcDouble | undefined {
+/**
+ * "5" → <int>, "2.5", "2,5", "1e3" → <double>. A usage error for what is not a number, and for an
+ * integer that no XML-RPC number carries exactly: <int> is 32-bit, and a <double> holds every
+ * integer only up to 2^53 — 9007199254740993 would arrive as …992 (Python's client refuses
+ * anything beyond <int> with an OverflowError).
+ */
+export function parseOperand(text: string): number | RpcDouble {
   const trimmed = text.trim().replace(/^([+-]?\d*),(\d+)$/, '$1.$2');
   if (/^[+-]?\d+$/.test(trimmed)) {
     const value = Number(trimmed);
+    if (!Number.isSafeInteger(value)) {
+      throw new NetlabError('E_USAGE', `${trimmed} cannot be sent exactly: an XML-RPC number is a 32-bit <int> or a <double>, exact up to 2^53 (9007199254740992)`, {
+        hint: 'give a smaller integer, or write it as a double (1.2e19) to accept the rounding',
+      });
+    }
     return Math.abs(value) <= 2147483647 ? value : new RpcDouble(value);
   }
   if (/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(trimmed) && Number.isFinite(Number(trimmed))) return new RpcDouble(Number(trimmed));
-  return undefined;
+  throw new NetlabError('E_USAGE', `${JSON.stringify(text)} is not a number`, { hint: 'give numbers such as 12, -3, 2.5 or 1e3' });
 }
 
 /** What a one-shot command takes: its parameters in order, the last `optional` of them may be left out. */
