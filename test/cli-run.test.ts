@@ -10,7 +10,7 @@ import { defineExercise } from '../lib/cli/exercise.ts';
 import { netlab } from '../lib/cli/main.ts';
 import { argumentsIfMain } from '../lib/cli/process.ts';
 import { packageRoot } from '../lib/paths.ts';
-import { wantsColour } from '../lib/cli/output.ts';
+import { Output, wantsColour } from '../lib/cli/output.ts';
 import { capture, isolatedEnv, nodeWithTsx, tempDir } from './helpers.ts';
 import { skipWithout } from './peers/available.ts';
 
@@ -185,4 +185,34 @@ test('netlab --version, netlab help NAME, and an unknown option before any name'
   const bogus = await answer(['--bogus']);
   assert.equal(bogus.code, ExitCode.usage);
   assert.match(bogus.stderr, /^error: unknown option --bogus — netlab --help lists the commands and options\n$/);
+});
+
+test('a table fits the terminal: its last column wraps under itself; a pipe gets whole lines', () => {
+  const table = (isTTY: boolean) => {
+    let text = '';
+    const stdout = Object.assign(new Writable({ write: (chunk, _encoding, done) => ((text += chunk), done()) }), { isTTY, columns: 40 });
+    new Output({ stdout, stderr: new Writable({ write: (_chunk, _encoding, done) => done() }) }).table(
+      [
+        { step: 'Sockets', result: 'ok', summary: 'UDP echo "hello", port unreachable reported, TCP echo' },
+        { step: 'FTP', result: 'ok', summary: 'a-name-longer-than-the-room-that-is-left-for-it' },
+      ],
+      ['step', 'result', 'summary'],
+    );
+    return text;
+  };
+  assert.equal(
+    table(true),
+    [
+      'STEP     RESULT  SUMMARY',
+      'Sockets  ok      UDP echo "hello", port',
+      '                 unreachable reported,',
+      '                 TCP echo',
+      'FTP      ok      a-name-longer-than-the-',
+      '                 room-that-is-left-for-i',
+      '                 t',
+      '',
+    ].join('\n'),
+  );
+  assert.ok(table(true).split('\n').every((line) => line.length <= 40));
+  assert.equal(table(false).split('\n').length, 4, 'a pipe: one line per row');
 });

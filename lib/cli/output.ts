@@ -4,6 +4,7 @@
 import type { Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import { NetlabError } from '../errors.ts';
+import { wrapText } from '../text.ts';
 
 export interface OutputOptions {
   stdout: Writable;
@@ -69,11 +70,22 @@ export class Output {
     else this.stderr.write(`error: ${error.toString()}\n`);
   }
 
-  /** Rows under a header, columns padded to their widest cell. */
+  /**
+   * Rows under a header, columns padded to their widest cell. On a terminal the last column wraps
+   * under itself at the terminal's edge (when that leaves it 20 columns or more), so that a long
+   * note or summary never folds back across the others; a pipe or a file gets whole lines.
+   */
   table(rows: Record<string, unknown>[], columns: string[]): void {
     const cells = [columns.map((c) => c.toUpperCase()), ...rows.map((row) => columns.map((c) => String(row[c] ?? '')))];
     const widths = columns.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
-    for (const row of cells) this.line(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  '));
+    const indent = widths.slice(0, -1).reduce((sum, width) => sum + width + 2, 0);
+    const room = (this.isTTY && (this.stdout as { columns?: number }).columns) || Infinity;
+    const lastWidth = room - indent >= 20 ? room - indent : Infinity;
+    for (const row of cells) {
+      const [first, ...more] = wrapText(row[row.length - 1], lastWidth);
+      this.line([...row.slice(0, -1).map((cell, i) => cell.padEnd(widths[i])), first].join('  '));
+      for (const line of more) this.line(`${' '.repeat(indent)}${line}`);
+    }
   }
 }
 
