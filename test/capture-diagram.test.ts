@@ -217,3 +217,21 @@ test('netlab capture --port P --diagram --json, live: the exchange drawn once --
   assert.equal(data.arrows[0].flags, 'SYN');
   assert.equal(data.arrows[0].to, server.endpoint);
 });
+
+test('a lane is named by the netlab command that owns it: a script, bin/netlab.js, or a daemon of netlab start', (t) => {
+  const proc = tempDir(t);
+  const commands: Record<number, string[]> = {
+    1: ['/usr/bin/node', '/home/me/netlab/dist/lib/cli/main.js', 'fingerd', '--port', '0'],
+    2: ['node', '--import', 'tsx', '/home/me/netlab/lib/cli/main.ts', 'calc-server'],
+    3: ['node', '/home/me/netlab/bin/netlab.js', 'tcp-client', 'hello'],
+    4: ['node', '/home/me/netlab/node_modules/.bin/zx', '/home/me/netlab/scripts/udp-server.ts'],
+    5: ['node', '/srv/app/main.js', 'serve'],
+  };
+  for (const [pid, argv] of Object.entries(commands)) {
+    mkdirSync(path.join(proc, pid));
+    writeFileSync(path.join(proc, pid, 'cmdline'), `${argv.join('\0')}\0`);
+  }
+  const names = Object.keys(commands).map((pid) => ownerName(Number(pid), 'node', proc));
+  assert.deepEqual(names, ['netlab fingerd', 'netlab calc-server', 'netlab tcp-client', 'netlab udp-server', 'node']);
+  assert.equal(ownerName(99, 'socat', proc), 'socat', 'a process gone: its program');
+});

@@ -21,6 +21,18 @@ const saved = path.join(fixtures, 'echo-and-unreachable.pcap');
 const golden = path.join(fixtures, 'echo-and-unreachable.txt');
 const needsTshark = { skip: missingPeers('tshark') };
 
+test('at 80 columns no label runs over a lane: every lane keeps its line on every row', needsTshark, async () => {
+  const lines = renderTerminal(await diagramOfFile(saved), { width: 80, unicode: true });
+  const topRow = lines.findIndex((line) => line.includes('┬'));
+  const lanes = [...lines[topRow]].flatMap((character, column) => (character === '┬' ? [column] : []));
+  assert.equal(lanes.length, 4);
+  for (const line of lines.slice(topRow)) {
+    assert.ok([...line].length <= 80, line);
+    for (const column of lanes) assert.match([...line][column] ?? '', /[│┬┴├┤▶◀┼]/, `lane at ${column} in ${JSON.stringify(line)}`);
+  }
+  assert.ok(lines.some((line) => line.includes('"hello\\n"')), 'the payload is shown whole, wrapped');
+});
+
 test('a saved capture (a TCP echo, then UDP to a closed port) draws as its golden diagram, from pcap and pcapng alike', needsTshark, async () => {
   const lines = renderTerminal(await diagramOfFile(saved), { width: 100, unicode: true });
   // NETLAB_UPDATE_GOLDEN=1 rewrites the golden file after a deliberate change of the drawing.

@@ -6,7 +6,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readSockets, socketOwners, type SocketFilter } from '../net/procnet.ts';
 
-/** "netlab tcp-client" for a netlab command (node running scripts/tcp-client.ts or bin/netlab.js tcp-client), else the program. */
+/**
+ * "netlab tcp-client" for a netlab command — node running scripts/tcp-client.ts, bin/netlab.js
+ * tcp-client, or lib/cli/main.js tcp-client (a daemon of `netlab start`) — else the program.
+ */
 export function ownerName(pid: number, program: string, procRoot = '/proc'): string {
   let argv: string[];
   try {
@@ -16,7 +19,7 @@ export function ownerName(pid: number, program: string, procRoot = '/proc'): str
   }
   const script = argv.find((arg) => /(^|[/\\])scripts[/\\][\w-]+\.ts$/.test(arg));
   if (script) return `netlab ${path.basename(script, '.ts')}`;
-  const bin = argv.findIndex((arg) => /(^|[/\\])netlab(\.js)?$/.test(arg));
+  const bin = argv.findIndex((arg) => /(^|[/\\])(netlab(\.js)?|lib[/\\]cli[/\\]main\.[jt]s)$/.test(arg));
   if (bin >= 0 && argv[bin + 1]) return `netlab ${argv[bin + 1]}`;
   return program;
 }

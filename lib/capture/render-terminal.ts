@@ -1,8 +1,10 @@
-// The ladder diagram as lines of text for the terminal: a column per lane, a label line and an
-// arrow line per packet, the phases named in the right margin. Unicode box drawing when the locale
-// is UTF-8, plain ASCII otherwise; the whole fitted to the width asked (the terminal's).
+// The ladder diagram as lines of text for the terminal: a column per lane, and per packet its
+// label (wrapped between the arrow's two lanes, so that it never runs over a third) above its
+// arrow; the phases are named in the time column, above the time of their first packet. Unicode
+// box drawing when the locale is UTF-8, plain ASCII otherwise; fitted to the width asked.
 
 import { arrowText, type Diagram } from './diagram.ts';
+import { wrapText } from '../text.ts';
 import { formatTime, shorten } from './labels.ts';
 
 export interface TerminalOptions {
@@ -35,12 +37,13 @@ export function renderTerminal(diagram: Diagram, options: TerminalOptions): stri
   return options.unicode ? lines : lines.map(asciiText);
 }
 
+/** At most this many lines of label per arrow: a longer one ends in "…". */
+const labelLines = 4;
+
 function renderLines(diagram: Diagram, requestedWidth: number, g: (typeof glyphs)['unicode']): string[] {
   const width = Math.max(40, requestedWidth);
   const timeWidth = 12;
-  const hasPhases = diagram.arrows.some((arrow) => arrow.phaseStart);
-  const phaseWidth = hasPhases ? Math.min(30, Math.floor(width / 4)) : 0;
-  const lanesWidth = width - timeWidth - phaseWidth;
+  const lanesWidth = width - timeWidth;
   const count = Math.max(1, diagram.lanes.length);
   const spacing = lanesWidth / count;
   const columnOf = (lane: number) => timeWidth + Math.floor(spacing * (lane + 0.5));
@@ -78,16 +81,22 @@ function renderLines(diagram: Diagram, requestedWidth: number, g: (typeof glyphs
     const to = columns[arrow.toLane];
     const low = Math.min(from, to);
     const high = Math.max(from, to);
-    // The label: centred over the arrow when it fits, else from the arrow's start to the right margin.
+    // The label, centred between the arrow's lanes, wrapped there; an arrow to its own lane (or
+    // lanes too close for a word) writes it from the arrow's start to the edge instead.
     const text = arrowText(arrow);
-    const labelRow = blank();
     const span = high - low - 3;
-    const fits = [...text].length <= span;
-    const shown = shorten(text, fits ? span : Math.max(4, timeWidth + lanesWidth - low - 2));
-    write(labelRow, fits ? low + 2 + Math.floor((span - [...shown].length) / 2) : low + 2, shown);
-    let labelLine = labelRow.join('');
-    if (arrow.phaseStart) labelLine += ` ${shorten(arrow.phaseStart, phaseWidth - 1)}`;
-    lines.push(labelLine.trimEnd());
+    const inside = span >= 8;
+    const wrapped = inside ? wrapText(text, span) : [shorten(text, Math.max(4, timeWidth + lanesWidth - low - 2))];
+    const label = wrapped.length <= labelLines ? wrapped : [...wrapped.slice(0, labelLines - 1), shorten(wrapped.slice(labelLines - 1).join(' '), span)];
+    const phase = arrow.phaseStart ? wrapText(arrow.phaseStart, timeWidth - 2) : [];
+    const rows = Math.max(label.length, phase.length);
+    for (let index = 0; index < rows; index++) {
+      const row = blank();
+      const part = label[index - (rows - label.length)]; // the label sits right above its arrow
+      if (part) write(row, inside ? low + 2 + Math.floor((span - [...part].length) / 2) : low + 2, part);
+      if (phase[index]) write(row, 0, phase[index].padStart(timeWidth - 2));
+      lines.push(row.join('').trimEnd());
+    }
 
     const arrowRow = blank();
     write(arrowRow, 0, formatTime(arrow.time).padStart(timeWidth - 2));
