@@ -13,7 +13,7 @@ import { runIfMain } from '../lib/cli/process.ts';
 import { defaultInterface, decodeAsArguments, startCapture, type CaptureToolName } from '../lib/net/capture.ts';
 import type { Diagram } from '../lib/capture/diagram.ts';
 import { captureDiagram, diagramFileFormat, diagramOfFile, writeDiagramFile } from '../lib/capture/draw.ts';
-import { exercisePorts } from '../lib/capture/exercise-ports.ts';
+import { exercisePorts, runningDecodeAs } from '../lib/capture/exercise-ports.ts';
 import { diagramJson } from '../lib/capture/render-json.ts';
 import { localeIsUtf8, renderTerminal } from '../lib/capture/render-terminal.ts';
 
@@ -112,7 +112,7 @@ async function drawDiagram(context: Context): Promise<void> {
   }
   const maxArrows = parseCount(args.max, 300, '--max');
   const chosen = choosePorts(context);
-  const decodeAs = [...decodeAsArguments(config.ports), ...chosen.decodeAs];
+  const decodeAs = [...decodeAsArguments(config.ports), ...runningDecodeAs(config.pidDir), ...chosen.decodeAs];
   let diagram: Diagram;
   let title: string;
   if (args.read !== undefined) {

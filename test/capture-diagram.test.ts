@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { captureDiagram } from '../lib/capture/draw.ts';
+import { runningDecodeAs } from '../lib/capture/exercise-ports.ts';
 import { ownerName } from '../lib/capture/owners.ts';
 import { runExercise } from '../lib/cli/run.ts';
 import type { Diagram } from '../lib/capture/diagram.ts';
@@ -23,6 +24,7 @@ import { RpcClient } from '../lib/rpc/client.ts';
 import { listenRpc } from '../lib/rpc/server.ts';
 import captureScript from '../scripts/capture.ts';
 import { tempDir } from './helpers.ts';
+import { netlab } from './services-cli.ts';
 import { peerPath, skipBecause, skipWithout } from './peers/available.ts';
 import { freePort } from '../peers/free-port.ts';
 import { test } from './peers/net-peers.ts';
@@ -234,4 +236,14 @@ test('a lane is named by the netlab command that owns it: a script, bin/netlab.j
   const names = Object.keys(commands).map((pid) => ownerName(Number(pid), 'node', proc));
   assert.deepEqual(names, ['netlab fingerd', 'netlab calc-server', 'netlab tcp-client', 'netlab udp-server', 'node']);
   assert.equal(ownerName(99, 'socat', proc), 'socat', 'a process gone: its program');
+});
+
+test("a running netlab service is decoded as what it is, on whatever port it was started", async (t) => {
+  const dir = tempDir(t); // its daemons are stopped when the test ends
+  const started = await netlab(dir, ['start', 'ftpd', '--port', '0', '--json']);
+  assert.equal(started.code, 0, started.stderr);
+  const { port } = JSON.parse(started.stdout).address;
+  assert.notEqual(port, 2121);
+  const decodeAs = runningDecodeAs(path.join(dir, 'run'));
+  assert.deepEqual(decodeAs, ['-d', `tcp.port==${port},ftp`]);
 });
