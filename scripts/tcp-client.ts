@@ -103,7 +103,7 @@ export default defineExercise({
     try {
       if (typeof args.message === 'string') await sendLine(args.message);
       else {
-        if (process.stdin.isTTY) out.info(`connected to ${formatAddress({ host: config.host, port })}; type lines, Ctrl-D to finish`);
+        if (process.stdin.isTTY) out.note(`connected to ${formatAddress({ host: config.host, port })}; type lines, Ctrl-D to finish`);
         // The server's FIN (a quote server, a "busy" refusal, a server that stops): nothing more
         // will come, so stop reading stdin instead of waiting for Ctrl-D.
         const serverDone = new AbortController();
@@ -126,7 +126,8 @@ export default defineExercise({
     }
     if (how === 'timeout') out.warn(`the server did not close the connection within ${timeoutMs / 1000} s; we closed it`);
     if (out.json && !trace) out.result({ server: formatAddress({ host: config.host, port }), sent, bytes: receivedBytes, ...payloadJson(Buffer.concat(received)), closedBy: how === 'fin' ? 'server' : 'client' });
-    else out.info(`${how === 'fin' ? 'server closed the connection' : 'closed'}: sent ${byteCount(sent)}, received ${byteCount(receivedBytes)}`);
+    // On stderr, as nc and socat keep stdout for the peer's bytes (`tcp-client hi > answer.txt`).
+    else out.note(`${how === 'fin' ? 'server closed the connection' : 'closed'}: sent ${byteCount(sent)}, received ${byteCount(receivedBytes)}`);
   },
 });
 

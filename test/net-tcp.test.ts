@@ -108,14 +108,15 @@ test('tcp-client --trace shows connect, bytes sent and received, both FINs, in o
   const result = await capture(tcpClient, ['--port', String(server.address.port), '--trace', 'hello']);
   assert.equal(result.code, 0, result.stderr);
   const lines = result.stdout.trim().split('\n');
-  for (const line of lines.slice(0, -1)) assert.match(line, /^\d\d:\d\d:\d\d\.\d{3} +\+\d+\.\d ms  /);
+  for (const line of lines) assert.match(line, /^\d\d:\d\d:\d\d\.\d{3} +\+\d+\.\d ms  /);
   const steps = lines.map((line) => line.replace(/^.*? ms  /, ''));
   assert.match(steps[0], /^connected 127\.0\.0\.1:\d+ → 127\.0\.0\.1:\d+$/);
   assert.equal(steps[1], 'sent 6 bytes  "hello\\n"');
   assert.ok(steps.indexOf('received 6 bytes  "hello\\n"') > 1);
   assert.ok(steps.indexOf('sent FIN (we will send nothing more; still reading)') > 1);
   assert.ok(steps.indexOf('received FIN (the server has closed its side)') > steps.indexOf('sent FIN (we will send nothing more; still reading)'));
-  assert.equal(steps.at(-2), 'connection closed');
+  assert.equal(steps.at(-1), 'connection closed');
+  assert.match(result.stderr, /^server closed the connection: sent 6 bytes, received 6 bytes$/m, 'the summary, apart from the trace');
 });
 
 test('tcp-client: one-shot prints the answer; --json gives a result; interactive mode sends stdin lines', async (t) => {
@@ -123,7 +124,8 @@ test('tcp-client: one-shot prints the answer; --json gives a result; interactive
   t.after(() => server.close());
   const port = String(server.address.port);
   const oneShot = await capture(tcpClient, ['--port', port, 'hello']);
-  assert.equal(oneShot.stdout, 'OK\nserver closed the connection: sent 6 bytes, received 3 bytes\n');
+  assert.equal(oneShot.stdout, 'OK\n', 'stdout holds only the server\'s bytes');
+  assert.equal(oneShot.stderr, 'server closed the connection: sent 6 bytes, received 3 bytes\n');
   const json = JSON.parse((await capture(tcpClient, ['--port', port, '--json', 'hello'])).stdout);
   assert.deepEqual(json, { server: `127.0.0.1:${port}`, sent: 6, bytes: 3, text: 'OK\n', closedBy: 'server' });
   const interactive = await runScript('tcp-client', ['--port', port, '--quiet'], { input: 'a\nb\nc\n' });
@@ -137,7 +139,8 @@ test('interactive tcp-client stops at the server\'s FIN (a quote server, a "busy
   // stdin stays open, as when the person has typed nothing: before the fix this hung until killed.
   const quote = await runScript('tcp-client', ['--port', String(quotes.server.address.port)], { keepStdinOpen: true, timeoutMs: 15_000 });
   assert.equal(quote.code, 0, quote.stderr);
-  assert.equal(quote.stdout, 'The network is the computer. — John Gage\nserver closed the connection: sent 0 bytes, received 44 bytes\n');
+  assert.equal(quote.stdout, 'The network is the computer. — John Gage\n');
+  assert.match(quote.stderr, /^server closed the connection: sent 0 bytes, received 44 bytes$/m);
 
   const { server, events } = await startRecording({ maxConnections: 1 });
   t.after(() => server.close());
@@ -147,7 +150,7 @@ test('interactive tcp-client stops at the server\'s FIN (a quote server, a "busy
   const busy = await runScript('tcp-client', ['--port', String(server.address.port)], { keepStdinOpen: true, timeoutMs: 15_000 });
   assert.equal(busy.code, 0, busy.stderr);
   assert.equal(busy.stdout.split('\n')[0], refusalLine(1).trim());
-  assert.match(busy.stdout, /^server closed the connection: sent 0 bytes/m);
+  assert.match(busy.stderr, /^server closed the connection: sent 0 bytes/m);
 });
 
 test('tcp-client prints CRLF and LF lines without their line ending, and every other control visibly', async (t) => {
