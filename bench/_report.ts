@@ -44,7 +44,9 @@ export function printComparison(title: string, rows: Measurement[]): void {
       const ratios = pairRatios(runs(row.ours), runs(row.reference));
       const middle = median(ratios);
       const better = row.higherIsBetter === false ? middle <= (row.target ?? 1) : middle >= (row.target ?? 1);
-      const range = ratios.length > 1 ? ` (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})` : '';
+      // A range only of finite ratios: against a reference of 0 (no datagram lost) there is none.
+      const finite = ratios.filter(Number.isFinite);
+      const range = finite.length > 1 ? ` (${Math.min(...finite).toFixed(2)}–${Math.max(...finite).toFixed(2)})` : '';
       const shown = Number.isFinite(middle) ? `${middle.toFixed(2)}×` : 'more (against 0)';
       return {
         metric: row.metric,
