@@ -3,21 +3,22 @@
 // and netlab.config.ts to JavaScript in dist/, file by file, so that `netlab` starts without a
 // TypeScript loader (tsx registers its loader on a worker thread: ~120 ms on Node 20). esbuild
 // only erases types, as tsx does; tsc checks them. Relative imports of .ts become .js.
-// dist/manifest.json records each input's size and mtime: bin/netlab.js uses dist/ only while
-// every input still matches (bin/sources.js), and otherwise runs the sources under tsx.
+// dist/manifest.json records each input's size and mtime, and each source folder's mtime:
+// bin/netlab.js uses dist/ only while every input still matches (bin/sources.js), and otherwise
+// runs the sources under tsx.
 
 import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { assetPattern, buildInputs, checkout, distDir as distOf, fingerprint } from './sources.js';
+import { assetPattern, buildInputs, checkout, distDir as distOf, fingerprint, folderStamps } from './sources.js';
 
 /** `node bin/build.js [ROOT]`: another root is for tests. */
 const root = path.resolve(process.argv[2] ?? checkout);
 const distDir = distOf(root);
 const inputs = buildInputs(root);
 // Fingerprints first: a source edited during the build then makes the manifest stale, not wrong.
-const manifest = { inputs: inputs.map((file) => fingerprint(file, root)) };
+const manifest = { folders: folderStamps(root), inputs: inputs.map((file) => fingerprint(file, root)) };
 // Build beside dist/ and swap it in, so that a running netlab never sees half a tree.
 const next = `${distDir}.next-${process.pid}`;
 rmSync(next, { recursive: true, force: true });

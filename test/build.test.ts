@@ -58,6 +58,14 @@ test('a fresh build is used; editing, adding or removing a source makes it stale
   assert.equal(freshBuild(root), undefined, 'a new source');
   rmSync(path.join(root, 'lib/new.ts'));
   assert.ok(freshBuild(root), 'back as built');
+  mkdirSync(path.join(root, 'lib/extra/deeper'), { recursive: true });
+  writeFileSync(path.join(root, 'lib/extra/deeper/new.ts'), 'export {};\n');
+  assert.equal(freshBuild(root), undefined, 'a new source in a new folder');
+  rmSync(path.join(root, 'lib/extra'), { recursive: true });
+  assert.ok(freshBuild(root), 'back as built, the new folder gone');
+  writeFileSync(path.join(root, 'netlab.config.ts'), 'export default {};\n');
+  assert.equal(freshBuild(root), undefined, 'a netlab.config.ts where there was none');
+  rmSync(path.join(root, 'netlab.config.ts'));
   rmSync(path.join(root, 'scripts/hello.ts'));
   assert.equal(freshBuild(root), undefined, 'a removed source');
   rmSync(path.join(root, 'dist/manifest.json'));
