@@ -156,7 +156,7 @@ async function main(): Promise<void> {
       const spread = ratios.get(command.name)?.map((ratio) => `${ratio.toFixed(2)}×`).join(' ') ?? `${medians.get(command.name)!.map((ms) => ms.toFixed(0)).join(' ')} ms`;
       console.log(`  ${command.name.padEnd(44)} ${spread.padEnd(20)} cpu ${perRun.toFixed(0)} ms`);
     }
-    console.log('(udp-client waits 10 ms on loopback after its datagram for an ICMP port unreachable, scripts/udp-client.ts: part of its job, not of its start-up)');
+    console.log('(udp-client waits 2 ms on loopback after its datagram for an ICMP port unreachable, scripts/udp-client.ts: part of its job, not of its start-up)');
     console.log(`\nthe bench itself (servers included) used ${(((own.user + own.system) / 1000 / wall) * 100).toFixed(1)} % of one core: it is not the bottleneck`);
   } finally {
     sink.close();
