@@ -269,3 +269,22 @@ test('tcp-server --json prints one JSON line per event: connect, data, close', a
   assert.equal(events[1].text, 'json\n');
   assert.equal(events[2].how, 'fin');
 });
+
+test('the echo returns 8 MiB intact and in order to a client that reads only once it has sent it all (backpressure)', async (t) => {
+  const { server, events } = await startRecording();
+  t.after(() => server.close());
+  const sent = Buffer.alloc(8 * 2 ** 20);
+  for (let at = 0; at < sent.length; at += 4) sent.writeUInt32LE(at, at); // each offset names itself
+  const socket = net.connect({ port: server.address.port, host: '127.0.0.1', allowHalfOpen: true });
+  await once(socket, 'connect');
+  socket.pause();
+  socket.end(sent);
+  await once(socket, 'finish'); // all of it taken by the kernel or queued while the server waits for us
+  const chunks: Buffer[] = [];
+  for await (const chunk of socket) chunks.push(chunk);
+  assert.ok(Buffer.concat(chunks).equals(sent));
+  // Every 'data' event holds its own copy of what was read: together they are the bytes sent.
+  await waitFor(() => events.some((event) => event.type === 'close'));
+  const seen = Buffer.concat(events.flatMap((event) => (event.type === 'data' ? [event.data] : [])));
+  assert.ok(seen.equals(sent));
+});
