@@ -180,7 +180,10 @@ function vizXml(attributes: Attributes, prefix: string, needsZ: boolean): string
   return xml;
 }
 
-/** The GEXF document, one node or edge at a time (see writePieces). */
+/** How many characters of nodes or edges gexfPieces gathers before yielding them. */
+const batchLength = 16_384;
+
+/** The GEXF document, a few hundred nodes or edges at a time (see writePieces). */
 export function* gexfPieces(graph: AbstractGraph, options: GexfOptions = {}): Generator<string> {
   const dialect = dialects[options.version ?? '1.3'];
   const prefix = (options.vizElements ?? dialect.vizElements) === 'viz' ? 'viz:' : '';
@@ -202,16 +205,26 @@ export function* gexfPieces(graph: AbstractGraph, options: GexfOptions = {}): Ge
     declarations('edge', edgeColumns) +
     `    <nodes count="${graph.order}">\n`;
 
+  // Nodes and edges are yielded some 16 K characters at a time rather than one by one: a million
+  // fewer generator resumptions (and pieces for writePieces to join).
+  let batch = '';
   for (const { node, attributes } of graph.nodeEntries()) {
-    yield `      <node id="${escapeXml(node)}" label="${escapeXml(labelOf(node, attributes))}">${attvalues(attributes, nodeColumns)}${vizXml(attributes, prefix, dialect.positionNeedsZ)}</node>\n`;
+    batch += `      <node id="${escapeXml(node)}" label="${escapeXml(labelOf(node, attributes))}">${attvalues(attributes, nodeColumns)}${vizXml(attributes, prefix, dialect.positionNeedsZ)}</node>\n`;
+    if (batch.length < batchLength) continue;
+    yield batch;
+    batch = '';
   }
-  yield `    </nodes>\n    <edges count="${graph.size}">\n`;
+  yield `${batch}    </nodes>\n    <edges count="${graph.size}">\n`;
+  batch = '';
   let id = 0;
   for (const { attributes, source, target, undirected } of graph.edgeEntries()) {
     const type = undirected !== (defaultEdgeType === 'undirected') ? ` type="${undirected ? 'undirected' : 'directed'}"` : '';
     const weight = typeof attributes.weight === 'number' && Number.isFinite(attributes.weight) ? ` weight="${attributes.weight}"` : '';
     const label = typeof attributes.label === 'string' ? ` label="${escapeXml(attributes.label)}"` : '';
-    yield `      <edge id="${id++}" source="${escapeXml(source)}" target="${escapeXml(target)}"${type}${weight}${label}>${attvalues(attributes, edgeColumns)}</edge>\n`;
+    batch += `      <edge id="${id++}" source="${escapeXml(source)}" target="${escapeXml(target)}"${type}${weight}${label}>${attvalues(attributes, edgeColumns)}</edge>\n`;
+    if (batch.length < batchLength) continue;
+    yield batch;
+    batch = '';
   }
-  yield `    </edges>\n  </graph>\n</gexf>\n`;
+  yield `${batch}    </edges>\n  </graph>\n</gexf>\n`;
 }

@@ -1,22 +1,29 @@
 // Writing big documents without building them: small pieces are joined into strings of ~16 K
-// characters, encoded into one reused buffer of 1 MiB, written out each time it fills, to a
-// temporary file renamed once complete.
+// characters, encoded into two reused buffers of 1 MiB taken in turn, each written out once
+// full while the other fills, to a temporary file renamed once complete.
 
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
  * The pieces as UTF-8, packed into chunks of at most `size` bytes (a single bigger piece goes
- * alone). Each chunk is a view of one reused buffer, valid until the next is asked for: no
+ * alone). Each chunk is a view of one of `buffers` reused buffers, taken in turn, so it stays
+ * valid until `buffers` more chunks are asked for (the next one, with the default of 1): no
  * Buffer is made per chunk, and no string grows past ~16 K characters (unless one piece does).
  */
-export function* encodedChunks(pieces: Iterable<string>, size = 1 << 20): Generator<Buffer> {
-  const buffer = Buffer.allocUnsafe(size);
+export function* encodedChunks(pieces: Iterable<string>, size = 1 << 20, buffers = 1): Generator<Buffer> {
+  const pool = Array.from({ length: buffers }, () => Buffer.allocUnsafe(size));
+  let turn = 0;
+  let buffer = pool[0];
   let used = 0;
   function* encode(text: string): Generator<Buffer> {
     // A UTF-16 code unit never takes more than 3 bytes of UTF-8.
     if (used + 3 * text.length > size) {
-      if (used > 0) yield buffer.subarray(0, used);
+      if (used > 0) {
+        yield buffer.subarray(0, used);
+        turn = (turn + 1) % buffers;
+        buffer = pool[turn];
+      }
       used = 0;
       if (3 * text.length > size) {
         yield Buffer.from(text);
@@ -39,19 +46,32 @@ export function* encodedChunks(pieces: Iterable<string>, size = 1 << 20): Genera
 }
 
 /**
- * Writes pieces into a file, one chunk at a time, each written before the next is made (so
- * memory stays flat however slow the disk), and the file appears under its name only once
- * complete, so an interrupted write never leaves half a graph behind. Errors are left for the
- * caller to explain.
+ * Writes pieces into a file, one chunk at a time, at most one chunk written while the next is
+ * made (so memory stays flat however slow the disk), and the file appears under its name only
+ * once complete, so an interrupted write never leaves half a graph behind. Errors are left for
+ * the caller to explain.
  */
 export async function writePieces(pieces: Iterable<string>, file: string): Promise<void> {
   const partial = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.partial`);
   try {
     const handle = await open(partial, 'w');
     try {
-      for (const chunk of encodedChunks(pieces)) {
+      const writeAll = async (chunk: Buffer) => {
         for (let done = 0; done < chunk.length; ) done += (await handle.write(chunk, done)).bytesWritten;
+      };
+      // Two buffers in turn: the thread pool writes one chunk while this thread encodes the next,
+      // which overlaps the 177 MB of the million-edge GEXF's writes with making them.
+      let writing: Promise<void> = Promise.resolve();
+      try {
+        for (const chunk of encodedChunks(pieces, 1 << 20, 2)) {
+          await writing;
+          writing = writeAll(chunk);
+        }
+      } finally {
+        // Never close the file under a write still in flight (its error, if any, wins below).
+        await writing.catch(() => {});
       }
+      await writing;
     } finally {
       await handle.close();
     }
