@@ -1,10 +1,13 @@
 // bench/rpc: calls/s and p50/p99 latency of `add` over HTTP/1.1 keep-alive (1 and 8 connections),
 // and directory adds/s, ours against Python's SimpleXMLRPCServer, same load generator (wrk), same run.
 
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { RpcClient } from '../lib/rpc/client.ts';
 import { isolatedEnv } from '../peers/isolated-env.ts';
@@ -61,6 +64,24 @@ try {
       { metric: `add, ${connections} conn: server CPU/call`, ...figure('cpu'), against, unit: 'µs', higherIsBetter: false, clientCpu },
     );
   }
+  // The floor of one connection on this machine: a fixed reply, nothing parsed, against the same
+  // Python. Each call wakes both processes from epoll; that wake-up, not our code, is most of a
+  // call's time here (a bare node:net fixed reply costs ~50 µs of CPU per call with one connection,
+  // against ~7 µs with 8). Where even the node:net floor misses the target, no server can meet it.
+  for (const kind of ['http', 'net'] as const) {
+    const floor = await startFloor(kind);
+    try {
+      const runs = await interleaved({ ours: () => wrk(floor.url, addScript, 1, floor.pid), reference: () => wrk(python.url, addScript, 1, python.pid) });
+      const figure = (key: keyof WrkResult) => ({ ours: runs.ours.map((run) => run[key]), reference: runs.reference.map((run) => run[key]) });
+      const name = kind === 'http' ? 'bare node:http, fixed reply' : 'bare node:net, fixed reply';
+      rows.push(
+        { metric: `${name}, 1 conn: calls/s`, ...figure('rate'), against: 'SimpleXMLRPCServer', unit: 'calls/s', clientCpu: figure('clientCpu') },
+        { metric: `${name}, 1 conn: p99`, ...figure('p99'), against: 'SimpleXMLRPCServer', unit: 'µs', higherIsBetter: false, clientCpu: figure('clientCpu') },
+      );
+    } finally {
+      floor.kill('SIGTERM');
+    }
+  }
 } finally {
   ours.child.kill('SIGTERM');
   await ours.exited;
@@ -90,6 +111,14 @@ printComparison(
   `XML-RPC over HTTP/1.1 keep-alive, wrk -t1, median of ${rounds} interleaved runs of ${seconds} s (ours: calc-server with its request log; Python: ThreadingMixIn, logRequests=False)`,
   rows,
 );
+
+/** bench/_rpc-floor.ts in its own process, once it prints its port. */
+async function startFloor(kind: 'http' | 'net'): Promise<{ url: string; pid: number; kill: (signal: NodeJS.Signals) => void }> {
+  const file = fileURLToPath(new URL('./_rpc-floor.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', file, kind], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [port] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  return { url: `http://127.0.0.1:${port}/`, pid: child.pid!, kill: (signal) => child.kill(signal) };
+}
 
 /** Stored adds per second, counted by the server itself (faults would not count); each run adds to the count. */
 async function addsPerSecond(url: string): Promise<{ rate: number; clientCpu: number }> {
