@@ -157,7 +157,9 @@ async function measure(start: () => Promise<{ port: number; child: ChildProcess 
 /**
  * iperf3 on the same loopback, one stream, one way: what the kernel can move with one copy in
  * and one out. An echo copies every byte four times (client out, server in, server out, client
- * in), two per process, so half of it is what an echo on two cores could reach at best.
+ * in), two per process, so half of it is what an echo on two cores could reach at best. With
+ * 1 MiB writes (-l 1M, the size of our server's reads): iperf3's default 128 KiB made a slower
+ * "limit" (2,373 MB/s one way) than our echo itself reached.
  */
 async function loopbackLimit(): Promise<number | undefined> {
   const iperf3 = peerPath('iperf3');
@@ -168,7 +170,7 @@ async function loopbackLimit(): Promise<number | undefined> {
   await new Promise((resolve) => probe.close(resolve));
   const server = track(spawn(iperf3, ['-s', '-1', '--forceflush', '-B', host, '-p', String(port)], { stdio: ['ignore', 'pipe', 'ignore'] }));
   await once(createInterface({ input: server.stdout! }), 'line'); // "Server listening on PORT"
-  const { stdout } = await promisify(execFile)(iperf3, ['-c', host, '-p', String(port), '-t', '2', '-J']);
+  const { stdout } = await promisify(execFile)(iperf3, ['-c', host, '-p', String(port), '-t', '2', '-l', '1M', '-J']);
   return (JSON.parse(stdout) as { end: { sum_received: { bits_per_second: number } } }).end.sum_received.bits_per_second / 8 / 1e6;
 }
 
