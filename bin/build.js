@@ -23,13 +23,34 @@ const manifest = { folders: folderStamps(root), inputs: inputs.map((file) => fin
 const next = `${distDir}.next-${process.pid}`;
 rmSync(next, { recursive: true, force: true });
 
-const rewriteTsImports = {
-  name: 'rewrite-ts-imports',
+/**
+ * `import … from "node:fs"` builds an ES module namespace of every export of node:fs, and reading
+ * its lazy getters (promises, ReadStream, Dir, watch, Utf8Stream…) loads 15 more of Node's own
+ * modules, readline among them: 3.4 ms against 0.25 ms for require("node:fs") on Node 24, and
+ * 2 ms of `netlab calc add 2 3` (68.5 → 66.5 ms, 3 rounds of 25). So the compiled copy takes
+ * node:fs from require(); the sources keep their plain imports. Other forms are left as they are.
+ */
+const nodeFsImport = /^import (\{[^}]*\}|[\w$]+|\* as [\w$]+) from "node:fs";$/gm;
+function requireNodeFs(text) {
+  let found = false;
+  const rewritten = text.replace(nodeFsImport, (_, bindings) => {
+    found = true;
+    const target = bindings.startsWith('{') ? bindings.replace(/\s+as\s+/g, ': ') : bindings.replace(/^\* as /, '');
+    return `const ${target} = __netlabRequire("node:fs");`;
+  });
+  if (!found) return text;
+  const hashbang = /^#!.*\n/.exec(rewritten)?.[0] ?? ''; // stays the first line
+  const header = 'import { createRequire as __netlabCreateRequire } from "node:module";\nconst __netlabRequire = __netlabCreateRequire(import.meta.url);\n';
+  return hashbang + header + rewritten.slice(hashbang.length);
+}
+
+const rewriteImports = {
+  name: 'rewrite-imports',
   setup(plugin) {
     plugin.onEnd((result) => {
       for (const file of result.outputFiles ?? []) {
         // esbuild keeps specifiers as written; the compiled tree imports its own .js files.
-        const text = file.text.replace(/((?:from|import)\s*\(?\s*["'])(\.{1,2}\/[^"']+)\.ts(["'])/g, '$1$2.js$3');
+        const text = requireNodeFs(file.text.replace(/((?:from|import)\s*\(?\s*["'])(\.{1,2}\/[^"']+)\.ts(["'])/g, '$1$2.js$3'));
         mkdirSync(path.dirname(file.path), { recursive: true });
         writeFileSync(file.path, text);
       }
@@ -49,7 +70,7 @@ await build({
   charset: 'utf8',
   write: false,
   logLevel: 'warning',
-  plugins: [rewriteTsImports],
+  plugins: [rewriteImports],
 });
 for (const file of inputs.filter((input) => assetPattern.test(input))) {
   mkdirSync(path.dirname(path.join(next, file)), { recursive: true });

@@ -3,9 +3,12 @@
 // bin/netlab.js reads it on every start: a stat per folder and per file, and the folders are
 // read again only when one of them changed.
 
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+// node:fs through require(), not import: see requireNodeFs in bin/build.js (~2 ms on Node 24).
+const { existsSync, readdirSync, readFileSync, statSync } = createRequire(import.meta.url)('node:fs');
 
 /** The checkout: the folder holding package.json. Every function takes another root for tests. */
 export const checkout = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -25,7 +25,20 @@ async function builtProject(t: { after(fn: () => void): void }): Promise<string>
   writeFileSync(path.join(root, 'lib/cli/main.ts'), "import { greeting } from '../text.ts';\nexport const main = (): string => greeting('netlab');\n");
   writeFileSync(path.join(root, 'lib/text.ts'), 'export function greeting(name: string): string {\n  return `hello ${name}`;\n}\n');
   writeFileSync(path.join(root, 'lib/cli/page.html'), '<p>asset</p>\n');
-  writeFileSync(path.join(root, 'scripts/hello.ts'), "import { main } from '../lib/cli/main.ts';\nconsole.log(main());\n");
+  // A hashbang, and node:fs in each import form the build turns into require() (bin/build.js).
+  writeFileSync(
+    path.join(root, 'scripts/hello.ts'),
+    [
+      '#!/usr/bin/env node',
+      "import { main } from '../lib/cli/main.ts';",
+      "import { existsSync as exists } from 'node:fs';",
+      "import * as fs from 'node:fs';",
+      "import fsDefault from 'node:fs';",
+      "const fsWorks = exists('.') && fs.statSync('.').isDirectory() && fsDefault.readdirSync('.').length >= 0;",
+      "console.log(fsWorks ? main() : 'node:fs broken');",
+      '',
+    ].join('\n'),
+  );
   mkdirSync(path.join(root, 'plugins'));
   writeFileSync(path.join(root, 'plugins/plain.js'), "import { greeting } from '../lib/text.ts';\nconsole.log(greeting('plain JavaScript'));\n");
   await run(process.execPath, [build, root]);
@@ -41,6 +54,9 @@ test('a fresh build is used; editing, adding or removing a source makes it stale
   assert.equal(readFileSync(path.join(root, 'dist/lib/cli/page.html'), 'utf8'), '<p>asset</p>\n');
   const { stdout } = await run(process.execPath, [path.join(root, 'dist/scripts/hello.js')]);
   assert.equal(stdout, 'hello netlab\n');
+  const hello = readFileSync(path.join(root, 'dist/scripts/hello.js'), 'utf8');
+  assert.ok(hello.startsWith('#!/usr/bin/env node\n'), 'the hashbang stays the first line');
+  assert.doesNotMatch(hello, /from "node:fs"/, 'node:fs comes from require() in the compiled copy');
   const plain = await run(process.execPath, [path.join(root, 'dist/plugins/plain.js')]);
   assert.equal(plain.stdout, 'hello plain JavaScript\n', 'a JavaScript plugin is built too: its .ts imports point at the compiled files');
 
