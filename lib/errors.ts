@@ -11,6 +11,7 @@ export const ExitCode = {
   permission: 5, // the operating system refused (privileged port, capture rights, file mode)
   missing: 6, // a tool, a file, a user or a service that is not there
   interrupted: 130, // stopped by Ctrl-C
+  closedOutput: 141, // whoever read our output went away (`| head -1`): 128 + SIGPIPE, as a Unix tool ends
 } as const;
 export type ExitCodeName = keyof typeof ExitCode;
 

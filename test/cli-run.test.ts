@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import dgram from 'node:dgram';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { ExitCode, NetlabError } from '../lib/errors.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
@@ -215,4 +218,24 @@ test('a table fits the terminal: its last column wraps under itself; a pipe gets
   );
   assert.ok(table(true).split('\n').every((line) => line.length <= 40));
   assert.equal(table(false).split('\n').length, 4, 'a pipe: one line per row');
+});
+
+test('a reader that goes away (| head -1) ends a server quietly with 141, as SIGPIPE ends a Unix tool', async (t) => {
+  const env = isolatedEnv(tempDir(t));
+  const server = spawn(nodeWithTsx[0], [...nodeWithTsx.slice(1), path.join(packageRoot, 'scripts/udp-server.ts'), '--port', '0'], { env });
+  t.after(() => server.kill('SIGKILL'));
+  let stderr = '';
+  server.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
+  const [line] = (await once(createInterface({ input: server.stdout }), 'line')) as [string];
+  const port = Number(/127\.0\.0\.1:(\d+)/.exec(line)?.[1]);
+  assert.ok(port > 0, `udp-server said where it listens: ${line}`);
+  server.stdout.destroy(); // the reader is gone, as head is after its first line
+  const socket = dgram.createSocket('udp4');
+  t.after(() => socket.close());
+  // The server writes one line per datagram: the first write after the close fails with EPIPE.
+  const sending = setInterval(() => socket.send('hello', port, '127.0.0.1'), 50);
+  t.after(() => clearInterval(sending));
+  assert.equal(await exited, ExitCode.closedOutput);
+  assert.doesNotMatch(stderr, /EPIPE|at |node:events/, 'no stack trace');
 });

@@ -40,12 +40,25 @@ export async function runAsProcess(exercise: Exercise, args: string[]): Promise<
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.stdout.on('error', endIfReaderGone);
+  process.stderr.on('error', endIfReaderGone);
   const { runExercise } = await import('./run.ts'); // not before: netlab --help needs no runner
   const code = await runExercise(exercise, args, { signal: controller.signal });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   // Flush what was printed, then leave even if a stray handle (stdin, a timer) would keep us.
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
+/**
+ * `netlab tcp-server | head -1`: once head has exited, every write to the pipe fails with EPIPE
+ * (Node ignores SIGPIPE, which would end a C program there). End as that program would, quietly,
+ * with 128 + SIGPIPE, instead of an unhandled 'error' event's stack trace; any other error on
+ * our own output stays one.
+ */
+function endIfReaderGone(error: NodeJS.ErrnoException): void {
+  if (error.code === 'EPIPE') process.exit(ExitCode.closedOutput);
+  throw error;
 }
 
 function realPath(file: string): string | undefined {
