@@ -54,6 +54,7 @@ test('--help is generated from the argument definitions', async () => {
   assert.match(help.stdout, /says hello/);
   assert.match(help.stdout, /--loud/);
   assert.match(help.stdout, /whom to greet/);
+  assert.doesNotMatch(help.stdout, /[ \t]$/m, 'no line ends in spaces (citty pads its table rows)');
 });
 
 test('--help shows camelCase options in kebab-case, as the docs write them; both spellings parse', async () => {

@@ -32,7 +32,8 @@ export async function runExercise(exercise: Exercise, rawArgs: string[], io: Run
     if (wantsHelp(command, commandArgs) || (!command.run && command.subCommands)) {
       // citty colours its usage whenever CI, TEST and NO_COLOR=1 are unset (it never looks at
       // the terminal), and cannot colour once they are set: we strip, never add.
-      const usage = fitColours(await renderUsage(toCittyCommand(command, path)), stdout, io.env ?? process.env);
+      // citty pads each row of its table to the widest one: no trailing spaces in what we print.
+      const usage = fitColours(await renderUsage(toCittyCommand(command, path)), stdout, io.env ?? process.env).replace(/[ \t]+$/gm, '');
       stdout.write(`${usage}\n${formatExamples(command)}`);
       return ExitCode.ok;
     }
