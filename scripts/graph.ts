@@ -113,7 +113,7 @@ const random = defineExercise({
     edges: { type: 'string', description: 'number of follows (default 4 per account)', valueHint: 'm' },
     seed: { type: 'string', description: 'random seed (default 1)', valueHint: 's' },
     out: { type: 'string', description: 'output file: .gexf, .json, .svg or .html', valueHint: 'file', required: true },
-    ...layoutArgs,
+    iterations: layoutArgs.iterations, // a new graph has no positions: nothing to --relayout
     ...gexfVersionArg,
     ...jsonArg,
   },
