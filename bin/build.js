@@ -16,9 +16,11 @@ import { assetPattern, buildInputs, checkout, distDir as distOf, fingerprint, fo
 /** `node bin/build.js [ROOT]`: another root is for tests. */
 const root = path.resolve(process.argv[2] ?? checkout);
 const distDir = distOf(root);
+// Stamps and fingerprints first: a source added or edited during the build then makes the
+// manifest stale, not wrong (folders stamped before they are listed).
+const folders = folderStamps(root);
 const inputs = buildInputs(root);
-// Fingerprints first: a source edited during the build then makes the manifest stale, not wrong.
-const manifest = { folders: folderStamps(root), inputs: inputs.map((file) => fingerprint(file, root)) };
+const manifest = { folders, inputs: inputs.map((file) => fingerprint(file, root)) };
 // Build beside dist/ and swap it in, so that a running netlab never sees half a tree.
 const next = `${distDir}.next-${process.pid}`;
 rmSync(next, { recursive: true, force: true });

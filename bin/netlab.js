@@ -10,8 +10,15 @@ import { pathToFileURL } from 'node:url';
 // Node 22.1+ keeps the compiled bytecode of every module loaded from here on, so the next start
 // skips compiling them: 2.6 ms of a 65 ms `calc add 2 3` on Node 24 (npm run bench cli). In the
 // user's own cache folder, not a /tmp shared with other users; NODE_DISABLE_COMPILE_CACHE=1 turns
-// it off. Node 20 has no such cache, and a folder that cannot be written only disables it.
-module.enableCompileCache?.(path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'netlab', 'compile-cache'));
+// it off. Node 20 has no such cache, and a folder that cannot be written only disables it; so
+// does a user with no home (os.homedir() throws then). A relative XDG_CACHE_HOME is ignored (XDG).
+try {
+  const { XDG_CACHE_HOME: xdg } = process.env;
+  const cache = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache');
+  module.enableCompileCache?.(path.join(cache, 'netlab', 'compile-cache'));
+} catch {
+  // no cache: only a slower start
+}
 const { freshBuild } = await import('./sources.js');
 
 const compiled = freshBuild();

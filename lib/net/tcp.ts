@@ -83,8 +83,9 @@ export async function startTcpServer(options: TcpServerOptions): Promise<ServerH
 }
 
 /**
- * Bytes one read may bring: 1 MiB, where net's own reads stop at 64 KiB. allocUnsafe: the kernel
- * gives the pages only as reads first fill them, so an idle or chatty connection costs a few KiB.
+ * Bytes one read may bring: 1 MiB, where net's own reads stop at 64 KiB. allocUnsafe: no zeroing;
+ * a fresh block's pages come from the kernel only as reads fill them, though a reused one may
+ * already be resident, so count up to 1 MiB per connection (--max-connections bounds them).
  */
 const echoBufferSize = 2 ** 20;
 
