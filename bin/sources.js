@@ -38,41 +38,33 @@ export function buildInputs(root = checkout) {
 
 /**
  * The folders whose listing decides buildInputs, each with its mtime, which changes whenever an
- * entry is added, removed or renamed in it (an editor saving by rename too); "absent" for a
- * missing one. While they all match, the inputs are the manifest's: no folder need be read
- * again (the recursive readdir was 3 ms of a 60 ms command on Node 24, npm run bench cli).
+ * entry is added, removed or renamed in it (an editor saving by rename too), and whether
+ * netlab.config.ts is there. While they all match, the inputs are the manifest's: no folder need
+ * be read again (the recursive readdir was 3 ms of a 60 ms command on Node 24, npm run bench cli).
  */
 export function folderStamps(root = checkout) {
   const stamps = [];
   const visit = (folder) => {
-    let stat;
-    try {
-      stat = statSync(path.join(root, folder));
-    } catch {
-      stamps.push(`${folder}:absent`);
-      return;
-    }
-    stamps.push(`${folder}:${Math.round(stat.mtimeMs)}`);
+    const folderStamp = stamp(folder, root);
+    stamps.push(folderStamp);
+    if (folderStamp.endsWith(':absent')) return;
     for (const entry of readdirSync(path.join(root, folder), { withFileTypes: true })) {
       if (entry.isDirectory()) visit(path.join(folder, entry.name));
     }
   };
   folders.forEach(visit);
-  stamps.push(`netlab.config.ts:${existsSync(path.join(root, 'netlab.config.ts')) ? 'present' : 'absent'}`);
+  stamps.push(stamp('netlab.config.ts', root));
   return stamps;
 }
 
-/** folderStamps' entries still hold: a stat each, no readdir. */
-function foldersUnchanged(stamps, root) {
-  return stamps.every((stamp) => {
-    const [folder, recorded] = stamp.split(/:(?=[^:]*$)/);
-    if (folder === 'netlab.config.ts') return recorded === (existsSync(path.join(root, folder)) ? 'present' : 'absent');
-    try {
-      return recorded === String(Math.round(statSync(path.join(root, folder)).mtimeMs));
-    } catch {
-      return recorded === 'absent';
-    }
-  });
+/** `NAME:MTIME` for a folder, `NAME:present` for netlab.config.ts (its content is fingerprinted), `NAME:absent` for either when missing. */
+function stamp(name, root) {
+  try {
+    const stat = statSync(path.join(root, name));
+    return `${name}:${stat.isDirectory() ? Math.round(stat.mtimeMs) : 'present'}`;
+  } catch {
+    return `${name}:absent`;
+  }
 }
 
 /** A file's fingerprint: changing, adding or removing a source changes the set of them. */
@@ -92,7 +84,8 @@ export function freshBuild(root = checkout) {
   if (!Array.isArray(manifest.inputs) || !Array.isArray(manifest.folders)) return undefined;
   // The same folders: the same files, unless one was added or removed within a folder's mtime
   // tick; otherwise list them again, as the build did.
-  const inputs = foldersUnchanged(manifest.folders, root) ? manifest.inputs.map((entry) => entry.replace(/:\d+:\d+$/, '')) : buildInputs(root);
+  const foldersUnchanged = manifest.folders.every((recorded) => recorded === stamp(recorded.slice(0, recorded.lastIndexOf(':')), root));
+  const inputs = foldersUnchanged ? manifest.inputs.map((entry) => entry.replace(/:\d+:\d+$/, '')) : buildInputs(root);
   if (manifest.inputs.length !== inputs.length) return undefined;
   for (const [i, file] of inputs.entries()) {
     try {
