@@ -4,10 +4,11 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { addonPath } from '../lib/net/_udp-batch.ts';
 import { interleaved, printComparison, processCpuSeconds, withClientCpu, type Measurement } from './_report.ts';
 
 const datagrams = Number(process.env.NETLAB_BENCH_DATAGRAMS ?? 1_000_000);
@@ -134,7 +135,7 @@ for (const buffer of [defaultBuffer, bigBuffer]) {
 }
 
 printComparison(`UDP receive: ${datagrams.toLocaleString('en-US')} datagrams of ${size} bytes from one Python sender, loopback (SO_RCVBUF as asked; Linux doubles it)`, rows);
-// Why: node:dgram makes one recvmsg system call and one call into JavaScript per datagram, with a
-// Buffer and an address object for each (libuv can recvmmsg, Node does not ask it to); Python's
-// loop is one recvfrom per datagram and keeps up with the sender (docs/sockets.md, Benchmarks).
+// udp-server reads with recvmmsg where npm install built native/udp_batch.c; the bare node:dgram
+// loop shows what one recvmsg and one call into JavaScript per datagram gives (docs/sockets.md, UDP).
+console.log(`(udp-server ${existsSync(addonPath) ? 'read in batches (recvmmsg, native/udp_batch.c)' : 'read one datagram at a time: the batch reader was not built (npm run build:native)'})`);
 console.log(`(the kernel caps SO_RCVBUF at net.core.rmem_max = ${readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim()} bytes; a loss ratio above 1× against 0 % means we lost some and Python none)`);

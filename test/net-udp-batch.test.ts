@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { once } from 'node:events';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { test } from 'node:test';
+import { addonPath, readInBatches } from '../lib/net/_udp-batch.ts';
+import { peersRequired, skipBecause } from './peers/available.ts';
+import { waitFor } from './helpers.ts';
+
+// npm install builds the addon (bin/native.js); CI has a compiler, so there it must be built.
+const built = existsSync(addonPath);
+if (!built && peersRequired) throw new Error(`the UDP batch reader was not built (${addonPath}): npm run build:native says why`);
+const skip = (t: { skip(message?: string): void }) => !built && skipBecause(t, 'the UDP batch reader was not built (npm run build:native says why)');
+
+async function bound(type: 'udp4' | 'udp6', host: string): Promise<dgram.Socket> {
+  const socket = dgram.createSocket(type);
+  socket.bind(0, host);
+  await once(socket, 'listening');
+  return socket;
+}
+
+test('a socket read in batches gets every datagram of a burst, each its own copy, in order, with its sender', async (t) => {
+  if (skip(t)) return;
+  const server = await bound('udp4', '127.0.0.1');
+  const senders = [await bound('udp4', '127.0.0.1'), await bound('udp4', '127.0.0.1')];
+  t.after(() => [server, ...senders].forEach((socket) => socket.close()));
+  const received: { text: string; data: Buffer; address: string; port: number }[] = [];
+  server.on('message', () => assert.fail('node:dgram still reads: the batch reader should have stopped it'));
+  const stop = readInBatches(server, (data, sender) => received.push({ text: data.toString(), data, ...sender }), (errno) => assert.fail(`read failed: errno ${errno}`));
+  assert.ok(stop, 'readInBatches took over an IPv4 socket');
+  t.after(stop!);
+  // Bursts of 2 × 50, sent back to back: the kernel queues them while this loop is busy sending,
+  // so reads return many at a time (a burst stays well inside the default receive buffer).
+  const count = 300;
+  const burst = 50;
+  for (let start = 0; start < count; start += burst) {
+    for (const [index, sender] of senders.entries()) {
+      for (let i = start; i < start + burst; i++) sender.send(`${index}:${i}:${'x'.repeat(i % 50)}`, server.address().port, '127.0.0.1');
+    }
+    await waitFor(() => received.length === 2 * (start + burst), 5_000, `${2 * (start + burst)} datagrams`);
+  }
+  for (const [index, sender] of senders.entries()) {
+    const own = received.filter((datagram) => datagram.port === sender.address().port);
+    assert.equal(own.length, count);
+    assert.ok(own.every((datagram) => datagram.address === '127.0.0.1'));
+    // Each Buffer still holds its own datagram after later batches reused the slots.
+    assert.deepEqual(own.map((datagram) => datagram.data.toString()), own.map((_, i) => `${index}:${i}:${'x'.repeat(i % 50)}`));
+  }
+});
+
+test('stopping the batch reader closes its duplicate descriptor, and the socket then closes as usual', async (t) => {
+  if (skip(t)) return;
+  // What each descriptor of this process is ("socket:[inode]"): the server's socket is the new one.
+  const links = () => readdirSync('/proc/self/fd').map((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      return ''; // closed meanwhile (readdir's own descriptor among them)
+    }
+  });
+  const before = new Set(links());
+  const server = await bound('udp4', '127.0.0.1');
+  const [socketLink] = links().filter((link) => link.startsWith('socket:') && !before.has(link));
+  const copies = () => links().filter((link) => link === socketLink).length;
+  assert.equal(copies(), 1);
+  const stop = readInBatches(server, () => {}, () => {});
+  assert.ok(stop);
+  assert.equal(copies(), 2, 'the socket and the reader’s dup of it');
+  stop!();
+  stop!(); // twice is harmless
+  await waitFor(() => copies() === 1, 5_000, 'the dup closed');
+  server.close();
+  await once(server, 'close');
+});
+
+test('readInBatches leaves an IPv6 socket to node:dgram (the reader decodes IPv4 senders only)', async (t) => {
+  if (skip(t)) return;
+  const server = await bound('udp6', '::1').catch(() => undefined);
+  if (!server) return void skipBecause(t, 'no IPv6 loopback here');
+  t.after(() => server.close());
+  assert.equal(readInBatches(server, () => {}, () => {}), undefined);
+  const client = await bound('udp6', '::1');
+  t.after(() => client.close());
+  client.send('still read', server.address().port, '::1');
+  const [data] = await once(server, 'message');
+  assert.equal(String(data), 'still read');
+});
