@@ -81,14 +81,14 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
       meta[2] = ntohs(reader->senders[i].sin_port);
     }
     deliver(reader, count);
-    if ((unsigned)count < reader->batch) return;  // drained
+    // Drained, or stopped from JavaScript meanwhile (a server closed by one of its datagrams).
+    if ((unsigned)count < reader->batch || uv_is_closing((uv_handle_t *)poll)) return;
   }
 }
 
 static void on_closed(uv_handle_t *handle) {
   reader_t *reader = (reader_t *)handle->data;
   napi_env env = reader->env;
-  close(reader->fd);
   napi_delete_reference(env, reader->callback);
   napi_delete_reference(env, reader->slots_ref);
   napi_delete_reference(env, reader->meta_ref);
@@ -159,7 +159,9 @@ static napi_value start(napi_env env, napi_callback_info info) {
   return handle;
 }
 
-// stop(handle): no more callbacks; the dup is closed once libuv lets go of it.
+// stop(handle): no more callbacks, and the dup is closed before it returns, so that once
+// node:dgram closes the socket the port is free (a datagram sent to it then draws an ICMP
+// port unreachable). libuv allows closing the descriptor right after uv_close.
 static napi_value stop(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -167,7 +169,10 @@ static napi_value stop(napi_env env, napi_callback_info info) {
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   CHECK(env, napi_get_value_external(env, argv[0], &data));
   reader_t *reader = data;
-  if (!uv_is_closing((uv_handle_t *)&reader->poll)) uv_close((uv_handle_t *)&reader->poll, on_closed);
+  if (!uv_is_closing((uv_handle_t *)&reader->poll)) {
+    uv_close((uv_handle_t *)&reader->poll, on_closed);
+    close(reader->fd);
+  }
   return NULL;
 }
 

@@ -55,6 +55,7 @@ export function readInBatches(socket: dgram.Socket, onDatagram: BatchDatagramCal
   // One sender usually sends the whole flood: its address is formatted once.
   let lastAddress = -1;
   let lastText = '';
+  let stopped = false;
   const onBatch = (count: number) => {
     if (count < 0) {
       stop();
@@ -62,7 +63,8 @@ export function readInBatches(socket: dgram.Socket, onDatagram: BatchDatagramCal
       onError(-count);
       return;
     }
-    for (let i = 0; i < count; i++) {
+    // Not one more after stop(): onDatagram may close the server halfway through a batch.
+    for (let i = 0; i < count && !stopped; i++) {
       const length = meta[3 * i];
       const address = meta[3 * i + 1];
       if (address !== lastAddress) {
@@ -82,7 +84,6 @@ export function readInBatches(socket: dgram.Socket, onDatagram: BatchDatagramCal
     handle.recvStart();
     return undefined;
   }
-  let stopped = false;
   const stop = () => {
     if (!stopped) native.stop(reader);
     stopped = true;
