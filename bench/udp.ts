@@ -17,6 +17,8 @@ const python = '/usr/bin/python3';
 const defaultBuffer = Number(readFileSync('/proc/sys/net/core/rmem_default', 'utf8'));
 const bigBuffer = 4 * 2 ** 20;
 const udpModule = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../lib/net/udp.ts');
+const udpBatchModule = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../lib/net/_udp-batch.ts');
+const floods = existsSync(addonPath);
 
 // Each receiver takes its SO_RCVBUF as argument (every one sets it, so that the kernel doubles
 // each alike), prints "ready PORT", counts datagrams until its stdin closes, then prints
@@ -64,19 +66,33 @@ except OSError:
     pass
 print(count, last - first, flush=True)
 `;
-// The sender: a connected socket and a tight send() loop, as fast as Python can go.
+// The load generator must outrun every receiver, or it, not they, sets the rate: a connected
+// socket flooded with sendmmsg(2), 64 datagrams per system call (native/udp_batch.c). Where the
+// addon was not built, a Python loop of send(), one system call per datagram, as the receivers.
+const flooder = `
+import dgram from 'node:dgram';
+import { dgramHandle, loadAddon } from ${JSON.stringify(udpBatchModule)};
+const socket = dgram.createSocket('udp4');
+socket.connect(Number(process.argv[1]), '127.0.0.1', () => {
+  const started = performance.now();
+  const sent = loadAddon().flood(dgramHandle(socket).fd, Buffer.alloc(${size}, 'x'), Number(process.argv[2]));
+  console.log(sent, (performance.now() - started) / 1000);
+  socket.close();
+});
+`;
 const sender = `
-import socket, sys
+import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.connect(('127.0.0.1', int(sys.argv[1])))
 payload = b'x' * ${size}
 sent = 0
+started = time.perf_counter()
 for _ in range(int(sys.argv[2])):
     try:
         s.send(payload); sent += 1
     except (BlockingIOError, ConnectionRefusedError):
         pass
-print(sent)
+print(sent, time.perf_counter() - started)
 `;
 
 function lines(child: ChildProcess): AsyncIterator<string> {
@@ -85,6 +101,8 @@ function lines(child: ChildProcess): AsyncIterator<string> {
 
 interface Received {
   rate: number;
+  /** What the load generator sent per second: above a receiver's rate, it was not the bottleneck. */
+  sendRate: number;
   lost: number;
   /** The sender's share of a core: near 100 % it, not the receiver, sets the pace. */
   clientCpu: number;
@@ -100,18 +118,20 @@ async function measure(receiver: ChildProcess): Promise<Received> {
   const output = lines(receiver);
   const port = Number((await output.next()).value.split(' ')[1]);
   const cpuAtReady = processCpuSeconds(receiver.pid!);
-  const { sent, clientCpu } = await withClientCpu('child processes', async () => {
-    const send = spawn(python, ['-c', sender, String(port), String(datagrams)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const count = Number((await lines(send).next()).value);
+  const { sent, sendRate, clientCpu } = await withClientCpu('child processes', async () => {
+    const send = floods
+      ? spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', flooder, String(port), String(datagrams)], { stdio: ['ignore', 'pipe', 'inherit'] })
+      : spawn(python, ['-c', sender, String(port), String(datagrams)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [count, seconds] = (await lines(send).next()).value.split(' ').map(Number);
     await once(send, 'exit');
-    return { sent: count };
+    return { sent: count, sendRate: count / seconds };
   });
   await new Promise((resolve) => setTimeout(resolve, 500)); // let the receiver drain its buffer
   const receiverCpu = processCpuSeconds(receiver.pid!) - cpuAtReady;
   receiver.stdin!.end();
   const [received, seconds] = (await output.next()).value.split(' ').map(Number);
   await exited; // reaped now, so that its CPU is not counted as the next run's sender's
-  return { rate: received / seconds, lost: (sent - received) / sent, clientCpu, cpuPerDatagram: (receiverCpu / received) * 1e6 };
+  return { rate: received / seconds, sendRate, lost: (sent - received) / sent, clientCpu, cpuPerDatagram: (receiverCpu / received) * 1e6 };
 }
 
 const node = (code: string, buffer: number) => spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code, String(buffer)], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -131,10 +151,11 @@ for (const buffer of [defaultBuffer, bigBuffer]) {
     { metric: `lost, SO_RCVBUF ${label}`, ...figure((run) => run.lost * 100), against, unit: '%', higherIsBetter: false, target: 1, clientCpu },
     { metric: `receiver CPU per datagram, SO_RCVBUF ${label} (context)`, ...figure((run) => run.cpuPerDatagram), against, unit: 'µs', higherIsBetter: false },
     { metric: `received/s, SO_RCVBUF ${label} (context)`, ours: runs.ours.map((run) => run.rate), reference: bare.map((run) => run.rate), against: 'bare node:dgram loop', unit: '/s' },
+    { metric: `sent/s by the load generator, SO_RCVBUF ${label} (context)`, ...figure((run) => run.sendRate), against: `${against} run`, unit: '/s' },
   );
 }
 
-printComparison(`UDP receive: ${datagrams.toLocaleString('en-US')} datagrams of ${size} bytes from one Python sender, loopback (SO_RCVBUF as asked; Linux doubles it)`, rows);
+printComparison(`UDP receive: ${datagrams.toLocaleString('en-US')} datagrams of ${size} bytes from one sender (${floods ? 'sendmmsg, 64 a call' : 'a Python send() loop: the batch reader was not built'}), loopback (SO_RCVBUF as asked; Linux doubles it)`, rows);
 // udp-server reads with recvmmsg where npm install built native/udp_batch.c; the bare node:dgram
 // loop shows what one recvmsg and one call into JavaScript per datagram gives (docs/sockets.md, UDP).
 console.log(`(udp-server ${existsSync(addonPath) ? 'read in batches (recvmmsg, native/udp_batch.c)' : 'read one datagram at a time: the batch reader was not built (npm run build:native)'})`);

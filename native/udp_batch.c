@@ -1,5 +1,5 @@
 // udp_batch: reads a bound UDP socket with recvmmsg(2), many datagrams per system call and one
-// call into JavaScript per batch. node:dgram makes one recvmsg and one JavaScript callback per
+// call into JavaScript per batch (and, for bench/udp only, floods a socket with sendmmsg(2)). node:dgram makes one recvmsg and one JavaScript callback per
 // datagram (libuv's uv_udp_recv_start): on a flood that path, not our code, is the ceiling.
 //
 // It reads a dup(2) of the socket's descriptor, watched by a uv_poll_t of its own, so that
@@ -176,12 +176,51 @@ static napi_value stop(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// flood(fd, payload, count) -> sent: sends `count` copies of `payload` on the connected socket
+// `fd`, 64 per sendmmsg(2), and returns how many the kernel took. It blocks until done: it is
+// bench/udp's load generator, which must outrun every receiver it measures (a Python loop of
+// send() cannot: one system call per datagram, like the receivers). A full send buffer is
+// retried; a datagram refused (an ICMP error from an earlier one) is not sent, and not counted.
+static napi_value flood(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3], result;
+  int32_t fd;
+  uint32_t count;
+  void *payload;
+  size_t length;
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  CHECK(env, napi_get_value_int32(env, argv[0], &fd));
+  CHECK(env, napi_get_buffer_info(env, argv[1], &payload, &length));
+  CHECK(env, napi_get_value_uint32(env, argv[2], &count));
+  struct iovec vector = {payload, length};
+  struct mmsghdr messages[64];
+  memset(messages, 0, sizeof messages);
+  for (int i = 0; i < 64; i++) {
+    messages[i].msg_hdr.msg_iov = &vector;
+    messages[i].msg_hdr.msg_iovlen = 1;
+  }
+  uint32_t sent = 0, tried = 0;
+  while (tried < count) {
+    unsigned batch = count - tried < 64 ? count - tried : 64;
+    int done = sendmmsg(fd, messages, batch, 0);
+    if (done > 0) {
+      sent += done;
+      tried += done;
+    } else if (done < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS && errno != EINTR) {
+      tried++;  // refused: that datagram is dropped, the next ones still go
+    }
+  }
+  CHECK(env, napi_create_uint32(env, sent, &result));
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor functions[] = {
     {"start", NULL, start, NULL, NULL, NULL, napi_default, NULL},
     {"stop", NULL, stop, NULL, NULL, NULL, napi_default, NULL},
+    {"flood", NULL, flood, NULL, NULL, NULL, napi_default, NULL},
   };
-  napi_define_properties(env, exports, 2, functions);
+  napi_define_properties(env, exports, 3, functions);
   return exports;
 }
 

@@ -3,7 +3,7 @@ import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { test } from 'node:test';
-import { addonPath, readInBatches } from '../lib/net/_udp-batch.ts';
+import { addonPath, dgramHandle, loadAddon, readInBatches } from '../lib/net/_udp-batch.ts';
 import { peersRequired, skipBecause } from './peers/available.ts';
 import { waitFor } from './helpers.ts';
 
@@ -91,6 +91,21 @@ test('a reader stopped by one of its datagrams delivers no more of its batch', a
   await once(server, 'close');
   await new Promise((resolve) => setImmediate(resolve)); // one more turn: a late batch would land here
   assert.deepEqual(received, ['first']);
+});
+
+test("the bench's load generator (flood) sends count copies of its payload, sendmmsg by 64", async (t) => {
+  if (skip(t)) return;
+  const server = await bound('udp4', '127.0.0.1');
+  const sender = dgram.createSocket('udp4');
+  sender.connect(server.address().port, '127.0.0.1');
+  await once(sender, 'connect');
+  t.after(() => [server, sender].forEach((socket) => socket.close()));
+  const received: string[] = [];
+  server.on('message', (data) => received.push(String(data)));
+  // 150: two full sendmmsg calls and a partial one, well inside the default receive buffer.
+  assert.equal(loadAddon()!.flood(dgramHandle(sender)!.fd, Buffer.from('ping'), 150), 150);
+  await waitFor(() => received.length === 150, 5_000, '150 datagrams');
+  assert.ok(received.every((text) => text === 'ping'));
 });
 
 test('readInBatches leaves an IPv6 socket to node:dgram (the reader decodes IPv4 senders only)', async (t) => {

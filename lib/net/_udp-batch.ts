@@ -12,6 +12,22 @@ import { packageRoot } from '../paths.ts';
 interface UdpBatchAddon {
   start(fd: number, slots: ArrayBuffer, slotSize: number, meta: Uint32Array, onBatch: (count: number) => void): object;
   stop(reader: object): void;
+  /** bench/udp's load generator: `count` copies of `payload` on a connected socket, sendmmsg by 64. */
+  flood(fd: number, payload: Buffer, count: number): number;
+}
+
+interface DgramHandle {
+  fd: number;
+  recvStop(): number;
+  recvStart(): number;
+}
+
+/** node:dgram's handle of a bound socket (its state is found by the symbol's name), or undefined where it is not there. */
+export function dgramHandle(socket: dgram.Socket): DgramHandle | undefined {
+  const state = Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === 'state symbol');
+  const handle = state && (socket as unknown as Record<symbol, { handle?: Partial<DgramHandle> }>)[state]?.handle;
+  if (typeof handle?.fd !== 'number' || handle.fd < 0 || typeof handle.recvStop !== 'function' || typeof handle.recvStart !== 'function') return undefined;
+  return handle as DgramHandle;
 }
 
 /** What onDatagram gets for each datagram: its own copy of the bytes, and the sender. */
@@ -47,9 +63,8 @@ export function loadAddon(): UdpBatchAddon | null {
  */
 export function readInBatches(socket: dgram.Socket, onDatagram: BatchDatagramCallback, onError: (errno: number) => void): (() => void) | undefined {
   const native = loadAddon();
-  const state = Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === 'state symbol');
-  const handle = state && (socket as unknown as Record<symbol, { handle?: { fd?: number; recvStop?: () => number; recvStart?: () => number } }>)[state]?.handle;
-  if (!native || socket.address().family !== 'IPv4' || typeof handle?.fd !== 'number' || handle.fd < 0 || !handle.recvStop || !handle.recvStart) return undefined;
+  const handle = dgramHandle(socket);
+  if (!native || !handle || socket.address().family !== 'IPv4') return undefined;
   const slots = Buffer.alloc(batchSize * slotSize);
   const meta = new Uint32Array(3 * batchSize);
   // One sender usually sends the whole flood: its address is formatted once.
@@ -59,7 +74,7 @@ export function readInBatches(socket: dgram.Socket, onDatagram: BatchDatagramCal
   const onBatch = (count: number) => {
     if (count < 0) {
       stop();
-      handle.recvStart!();
+      handle.recvStart();
       onError(-count);
       return;
     }

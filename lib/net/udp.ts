@@ -68,9 +68,9 @@ export async function startUdpServer(options: UdpServerOptions): Promise<UdpServ
     // An echo to a sender that has gone away draws an ICMP error; it is logged, never fatal.
     if (options.echo) socket.send(data, rinfo.port, rinfo.address);
   };
-  // recvmmsg in batches where the addon was built (lib/net/_udp-batch.ts): against one Python
-  // sender it keeps up as Python's recvfrom loop does, 0.4 % lost at 208 KiB where one datagram
-  // per callback lost 50 % (bench/udp, docs/sockets.md).
+  // recvmmsg in batches where the addon was built (lib/net/_udp-batch.ts): against one fast
+  // sender it keeps up as Python's recvfrom loop does, about 1 % lost at 208 KiB where one
+  // datagram per callback lost 50 % (bench/udp, docs/sockets.md).
   const stopBatches = readInBatches(socket, receive, (errno) => log.warn({ err: util.getSystemErrorName(-errno) }, 'batch read failed; reading one datagram at a time'));
   socket.on('message', receive);
   socket.on('error', (error) => log.warn({ err: error.message }, 'socket error'));
