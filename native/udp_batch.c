@@ -8,6 +8,7 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <node_api.h>
 #include <stdlib.h>
@@ -47,7 +48,9 @@ typedef struct {
     }                                                                        \
   } while (0)
 
-static void deliver(reader_t *reader, int32_t count) {
+// Calls JavaScript with `count` (or -errno). Returns false if it threw: the exception then goes
+// to process 'uncaughtException', as one thrown by a node:dgram 'message' listener does.
+static bool deliver(reader_t *reader, int32_t count) {
   napi_env env = reader->env;
   napi_handle_scope scope;
   napi_value callback, receiver, argument, result;
@@ -56,14 +59,23 @@ static void deliver(reader_t *reader, int32_t count) {
   napi_get_global(env, &receiver);  // make_callback wants an object as `this`
   napi_create_int32(env, count, &argument);
   // make_callback, not call_function: microtasks and async hooks run as after any I/O callback.
-  napi_make_callback(env, reader->context, receiver, callback, 1, &argument, &result);
+  bool threw = napi_make_callback(env, reader->context, receiver, callback, 1, &argument, &result) == napi_pending_exception;
+  if (threw) {
+    napi_value error;
+    napi_get_and_clear_last_exception(env, &error);
+    napi_fatal_exception(env, error);
+  }
   napi_close_handle_scope(env, scope);
+  return !threw;
 }
 
 static void on_readable(uv_poll_t *poll, int status, int events) {
   reader_t *reader = (reader_t *)poll->data;
   (void)events;
-  if (status < 0) return deliver(reader, status);
+  if (status < 0) {
+    deliver(reader, status);
+    return;
+  }
   for (int round = 0; round < BATCHES_PER_WAKE; round++) {
     for (unsigned i = 0; i < reader->batch; i++) {
       // The kernel overwrites it on every call.
@@ -72,7 +84,8 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
     int count = recvmmsg(reader->fd, reader->messages, reader->batch, MSG_DONTWAIT, NULL);
     if (count < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
-      return deliver(reader, -errno);
+      deliver(reader, -errno);
+      return;
     }
     for (int i = 0; i < count; i++) {
       uint32_t *meta = reader->meta + 3 * i;
@@ -80,9 +93,9 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
       meta[1] = ntohl(reader->senders[i].sin_addr.s_addr);
       meta[2] = ntohs(reader->senders[i].sin_port);
     }
-    deliver(reader, count);
-    // Drained, or stopped from JavaScript meanwhile (a server closed by one of its datagrams).
-    if ((unsigned)count < reader->batch || uv_is_closing((uv_handle_t *)poll)) return;
+    // Drained, stopped from JavaScript meanwhile (a server closed by one of its datagrams), or
+    // JavaScript threw: the next batch waits for the next wake-up.
+    if (!deliver(reader, count) || (unsigned)count < reader->batch || uv_is_closing((uv_handle_t *)poll)) return;
   }
 }
 

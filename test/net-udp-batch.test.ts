@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { test } from 'node:test';
 import { addonPath, dgramHandle, loadAddon, readInBatches } from '../lib/net/_udp-batch.ts';
 import { peersRequired, skipBecause } from './peers/available.ts';
-import { waitFor } from './helpers.ts';
+import { nodeWithTsx, waitFor } from './helpers.ts';
 
 // npm install builds the addon (bin/native.js); CI has a compiler, so there it must be built.
 const built = existsSync(addonPath);
@@ -91,6 +92,34 @@ test('a reader stopped by one of its datagrams delivers no more of its batch', a
   await once(server, 'close');
   await new Promise((resolve) => setImmediate(resolve)); // one more turn: a late batch would land here
   assert.deepEqual(received, ['first']);
+});
+
+test('an exception thrown by onDatagram is uncaught, as from a node:dgram listener: the rest of its batch is handled, then the process dies saying so', async (t) => {
+  if (skip(t)) return;
+  const script = `
+    import dgram from 'node:dgram';
+    import { once } from 'node:events';
+    import { dgramHandle, loadAddon, readInBatches } from ${JSON.stringify(new URL('../lib/net/_udp-batch.ts', import.meta.url).pathname)};
+    const server = dgram.createSocket('udp4');
+    server.bind(0, '127.0.0.1');
+    await once(server, 'listening');
+    let handled = 0;
+    process.on('exit', () => console.error('handled', handled));
+    readInBatches(server, () => { if (handled++ === 0) throw new Error('a bug in the handler'); }, () => {});
+    const client = dgram.createSocket('udp4');
+    client.connect(server.address().port, '127.0.0.1');
+    await once(client, 'connect');
+    // Both sent in one system call before the loop turns again: they arrive as one batch.
+    loadAddon().flood(dgramHandle(client).fd, Buffer.from('x'), 2);
+  `;
+  const child = spawn(process.execPath, [...nodeWithTsx.slice(1), '--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 1);
+  assert.match(stderr, /Error: a bug in the handler/);
+  // Both datagrams were read in one batch: the second is still handled, as node:dgram would.
+  assert.match(stderr, /handled 2/);
 });
 
 test("the bench's load generator (flood) sends count copies of its payload, sendmmsg by 64", async (t) => {

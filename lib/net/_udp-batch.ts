@@ -88,7 +88,14 @@ export function readInBatches(socket: dgram.Socket, onDatagram: BatchDatagramCal
       }
       const data = Buffer.allocUnsafe(length);
       slots.copy(data, 0, i * slotSize, i * slotSize + length);
-      onDatagram(data, { address: lastText, port: meta[3 * i + 2] });
+      try {
+        onDatagram(data, { address: lastText, port: meta[3 * i + 2] });
+      } catch (error) {
+        // As from a node:dgram listener: uncaught, but the rest of the batch is still handled.
+        process.nextTick(() => {
+          throw error;
+        });
+      }
     }
   };
   handle.recvStop();
