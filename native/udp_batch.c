@@ -38,6 +38,8 @@ typedef struct {
   struct mmsghdr *messages;
   struct iovec *vectors;
   struct sockaddr_in *senders;
+  // Who still holds the reader: libuv until on_closed, JavaScript until its handle is collected.
+  bool closing, closed, collected;
 } reader_t;
 
 #define CHECK(env, call)                                                     \
@@ -99,17 +101,40 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
   }
 }
 
-static void on_closed(uv_handle_t *handle) {
-  reader_t *reader = (reader_t *)handle->data;
-  napi_env env = reader->env;
-  napi_delete_reference(env, reader->callback);
-  napi_delete_reference(env, reader->slots_ref);
-  napi_delete_reference(env, reader->meta_ref);
-  napi_async_destroy(env, reader->context);
+static void release(napi_env env, reader_t *reader) {
+  if (reader->callback) napi_delete_reference(env, reader->callback);
+  if (reader->slots_ref) napi_delete_reference(env, reader->slots_ref);
+  if (reader->meta_ref) napi_delete_reference(env, reader->meta_ref);
+  if (reader->context) napi_async_destroy(env, reader->context);
   free(reader->messages);
   free(reader->vectors);
   free(reader->senders);
-  free(reader);
+}
+
+static void on_closed(uv_handle_t *handle) {
+  reader_t *reader = (reader_t *)handle->data;
+  release(reader->env, reader);
+  reader->closed = true;
+  if (reader->collected) free(reader);
+}
+
+// No more callbacks, and the dup is closed at once: once node:dgram closes the socket the port
+// is free (a datagram sent to it then draws an ICMP port unreachable). libuv allows closing the
+// descriptor right after uv_close.
+static void close_reader(reader_t *reader) {
+  if (reader->closing) return;
+  reader->closing = true;
+  uv_close((uv_handle_t *)&reader->poll, on_closed);
+  close(reader->fd);
+}
+
+// JavaScript dropped its handle: a reader nobody can stop any more stops here.
+static void on_collected(napi_env env, void *data, void *hint) {
+  reader_t *reader = data;
+  (void)env, (void)hint;
+  reader->collected = true;
+  if (reader->closed) free(reader);
+  else close_reader(reader);
 }
 
 // start(fd, slots: ArrayBuffer, slotSize, meta: Uint32Array, callback(count)) -> handle
@@ -132,60 +157,68 @@ static napi_value start(napi_env env, napi_callback_info info) {
     return NULL;
   }
   reader_t *reader = calloc(1, sizeof *reader);
-  reader->messages = calloc(batch, sizeof *reader->messages);
-  reader->vectors = calloc(batch, sizeof *reader->vectors);
-  reader->senders = calloc(batch, sizeof *reader->senders);
-  reader->fd = dup(fd);
-  if (reader->fd < 0) {
-    int error = errno;
-    free(reader->messages), free(reader->vectors), free(reader->senders), free(reader);
-    napi_throw_error(env, NULL, strerror(error));
+  if (!reader) {
+    napi_throw_error(env, NULL, strerror(ENOMEM));
     return NULL;
   }
   reader->env = env;
-  reader->slots = slots;
-  reader->slot_size = slot_size;
-  reader->meta = meta;
-  reader->batch = batch;
-  for (unsigned i = 0; i < batch; i++) {
-    reader->vectors[i].iov_base = reader->slots + (size_t)i * slot_size;
-    reader->vectors[i].iov_len = slot_size;
-    reader->messages[i].msg_hdr.msg_iov = &reader->vectors[i];
-    reader->messages[i].msg_hdr.msg_iovlen = 1;
-    reader->messages[i].msg_hdr.msg_name = &reader->senders[i];
+  reader->fd = -1;
+  reader->messages = calloc(batch, sizeof *reader->messages);
+  reader->vectors = calloc(batch, sizeof *reader->vectors);
+  reader->senders = calloc(batch, sizeof *reader->senders);
+  const char *failure = NULL;
+  if (!reader->messages || !reader->vectors || !reader->senders) failure = strerror(ENOMEM);
+  else if ((reader->fd = dup(fd)) < 0) failure = strerror(errno);
+  else {
+    reader->slots = slots;
+    reader->slot_size = slot_size;
+    reader->meta = meta;
+    reader->batch = batch;
+    for (unsigned i = 0; i < batch; i++) {
+      reader->vectors[i].iov_base = reader->slots + (size_t)i * slot_size;
+      reader->vectors[i].iov_len = slot_size;
+      reader->messages[i].msg_hdr.msg_iov = &reader->vectors[i];
+      reader->messages[i].msg_hdr.msg_iovlen = 1;
+      reader->messages[i].msg_hdr.msg_name = &reader->senders[i];
+    }
+    uv_loop_t *loop;
+    if (napi_create_reference(env, argv[4], 1, &reader->callback) != napi_ok ||
+        napi_create_reference(env, argv[1], 1, &reader->slots_ref) != napi_ok ||
+        napi_create_reference(env, argv[3], 1, &reader->meta_ref) != napi_ok ||
+        napi_create_string_utf8(env, "netlab:udp-batch", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+        napi_async_init(env, NULL, name, &reader->context) != napi_ok ||
+        napi_get_uv_event_loop(env, &loop) != napi_ok)
+      failure = "udp_batch: could not keep the callback and buffers";
+    else {
+      int error = uv_poll_init(loop, &reader->poll, reader->fd);
+      if (error) failure = uv_strerror(error);
+      else {
+        reader->poll.data = reader;
+        // From here libuv holds the reader: it is released in on_closed only.
+        error = uv_poll_start(&reader->poll, UV_READABLE, on_readable);
+        if (!error && napi_create_external(env, reader, on_collected, NULL, &handle) == napi_ok) return handle;
+        reader->collected = true;  // no JavaScript handle will ever hold it
+        close_reader(reader);
+        napi_throw_error(env, NULL, error ? uv_strerror(error) : "udp_batch: could not make the handle");
+        return NULL;
+      }
+    }
   }
-  CHECK(env, napi_create_reference(env, argv[4], 1, &reader->callback));
-  CHECK(env, napi_create_reference(env, argv[1], 1, &reader->slots_ref));
-  CHECK(env, napi_create_reference(env, argv[3], 1, &reader->meta_ref));
-  CHECK(env, napi_create_string_utf8(env, "netlab:udp-batch", NAPI_AUTO_LENGTH, &name));
-  CHECK(env, napi_async_init(env, NULL, name, &reader->context));
-  uv_loop_t *loop;
-  CHECK(env, napi_get_uv_event_loop(env, &loop));
-  int failed = uv_poll_init(loop, &reader->poll, reader->fd);
-  reader->poll.data = reader;
-  if (!failed) failed = uv_poll_start(&reader->poll, UV_READABLE, on_readable);
-  if (failed) {
-    napi_throw_error(env, uv_err_name(failed), uv_strerror(failed));
-    return NULL;
-  }
-  CHECK(env, napi_create_external(env, reader, NULL, NULL, &handle));
-  return handle;
+  if (reader->fd >= 0) close(reader->fd);
+  release(env, reader);
+  free(reader);
+  napi_throw_error(env, NULL, failure);
+  return NULL;
 }
 
-// stop(handle): no more callbacks, and the dup is closed before it returns, so that once
-// node:dgram closes the socket the port is free (a datagram sent to it then draws an ICMP
-// port unreachable). libuv allows closing the descriptor right after uv_close.
+// stop(handle): see close_reader; a second call does nothing.
 static napi_value stop(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   void *data;
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   CHECK(env, napi_get_value_external(env, argv[0], &data));
-  reader_t *reader = data;
-  if (!uv_is_closing((uv_handle_t *)&reader->poll)) {
-    uv_close((uv_handle_t *)&reader->poll, on_closed);
-    close(reader->fd);
-  }
+  close_reader(data);
   return NULL;
 }
 

@@ -10,8 +10,8 @@ import { nodeWithTsx, waitFor } from './helpers.ts';
 
 // npm install builds the addon (bin/native.js); CI has a compiler, so there it must be built.
 const built = existsSync(addonPath);
-if (!built && peersRequired) throw new Error(`the UDP batch reader was not built (${addonPath}): npm run build:native says why`);
-const skip = (t: { skip(message?: string): void }) => !built && skipBecause(t, 'the UDP batch reader was not built (npm run build:native says why)');
+if (!built && peersRequired) throw new Error(`the UDP batch reader was not built (${addonPath}): native/build.log says why`);
+const skip = (t: { skip(message?: string): void }) => !built && skipBecause(t, 'the UDP batch reader was not built (native/build.log says why; npm run build:native tries again)');
 
 async function bound(type: 'udp4' | 'udp6', host: string): Promise<dgram.Socket> {
   const socket = dgram.createSocket(type);
@@ -72,6 +72,15 @@ test('stopping the batch reader closes its duplicate descriptor at once, and the
   stop!(); // twice is harmless
   server.close();
   await once(server, 'close');
+
+  // Closing the socket without stop() first stops the reader too: no descriptor keeps the port.
+  const other = await bound('udp4', '127.0.0.1');
+  const [otherLink] = links().filter((link) => link.startsWith('socket:') && !before.has(link) && link !== socketLink);
+  assert.ok(readInBatches(other, () => {}, () => {}));
+  assert.equal(links().filter((link) => link === otherLink).length, 2);
+  other.close();
+  await once(other, 'close');
+  assert.equal(links().filter((link) => link === otherLink).length, 0);
 });
 
 test('a reader stopped by one of its datagrams delivers no more of its batch', async (t) => {

@@ -110,5 +110,7 @@ export function readInBatches(socket: dgram.Socket, onDatagram: BatchDatagramCal
     if (!stopped) native.stop(reader);
     stopped = true;
   };
+  // A socket closed without stop() first: the dup would keep its port bound, and the process alive.
+  socket.once('close', stop);
   return stop;
 }
