@@ -158,5 +158,5 @@ for (const buffer of [defaultBuffer, bigBuffer]) {
 printComparison(`UDP receive: ${datagrams.toLocaleString('en-US')} datagrams of ${size} bytes from one sender (${floods ? 'sendmmsg, 64 a call' : 'a Python send() loop: the batch reader was not built'}), loopback (SO_RCVBUF as asked; Linux doubles it)`, rows);
 // udp-server reads with recvmmsg where npm install built native/udp_batch.c; the bare node:dgram
 // loop shows what one recvmsg and one call into JavaScript per datagram gives (docs/sockets.md, UDP).
-console.log(`(udp-server ${existsSync(addonPath) ? 'read in batches (recvmmsg, native/udp_batch.c)' : 'read one datagram at a time: the batch reader was not built (npm run build:native)'})`);
+console.log(`(udp-server ${floods ? 'read in batches (recvmmsg, native/udp_batch.c)' : 'read one datagram at a time: the batch reader was not built (npm run build:native)'})`);
 console.log(`(the kernel caps SO_RCVBUF at net.core.rmem_max = ${readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim()} bytes; a loss ratio above 1× against 0 % means we lost some and Python none)`);
