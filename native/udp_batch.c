@@ -1,6 +1,7 @@
 // udp_batch: reads a bound UDP socket with recvmmsg(2), many datagrams per system call and one
-// call into JavaScript per batch (and, for bench/udp only, floods a socket with sendmmsg(2)). node:dgram makes one recvmsg and one JavaScript callback per
-// datagram (libuv's uv_udp_recv_start): on a flood that path, not our code, is the ceiling.
+// call into JavaScript per batch (and, for bench/udp only, floods a socket with sendmmsg(2)).
+// node:dgram makes one recvmsg and one JavaScript callback per datagram (libuv's
+// uv_udp_recv_start): on a flood that path, not our code, is the ceiling.
 //
 // It reads a dup(2) of the socket's descriptor, watched by a uv_poll_t of its own, so that
 // node:dgram keeps the original for sending and closing (its own reading is stopped first).
