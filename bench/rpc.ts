@@ -46,6 +46,11 @@ const ours = await spawnRpcServer('calc-server', [], env);
 const python = await startPythonCalcul();
 const rows: Measurement[] = [];
 try {
+  // A fresh server's first seconds, for the record; every figure after them is of warm servers.
+  const cold = { ours: await wrk(ours.url, addScript, 1, ours.child.pid), reference: await wrk(python.url, addScript, 1, python.pid) };
+  rows.push({ metric: 'add, 1 conn: p99, first 3 s of a fresh server', ours: cold.ours.p99, reference: cold.reference.p99, against: 'SimpleXMLRPCServer', unit: 'µs', higherIsBetter: false, clientCpu: { ours: cold.ours.clientCpu, reference: cold.reference.clientCpu } });
+  await warmUp(ours.url);
+  await warmUp(python.url);
   for (const connections of [1, 8]) {
     // Interleaved rounds: a burst of load from the other users of the machine hits both alike.
     const runs = await interleaved({
@@ -71,6 +76,7 @@ try {
   for (const kind of ['http', 'net'] as const) {
     const floor = await startFloor(kind);
     try {
+      await warmUp(floor.url);
       const runs = await interleaved({ ours: () => wrk(floor.url, addScript, 1, floor.pid), reference: () => wrk(python.url, addScript, 1, python.pid) });
       const figure = (key: keyof WrkResult) => ({ ours: runs.ours.map((run) => run[key]), reference: runs.reference.map((run) => run[key]) });
       const name = kind === 'http' ? 'bare node:http, fixed reply' : 'bare node:net, fixed reply';
@@ -108,7 +114,7 @@ try {
 }
 
 printComparison(
-  `XML-RPC over HTTP/1.1 keep-alive, wrk -t1, median of ${rounds} interleaved runs of ${seconds} s (ours: calc-server with its request log; Python: ThreadingMixIn, logRequests=False)`,
+  `XML-RPC over HTTP/1.1 keep-alive, wrk -t1, median of ${rounds} interleaved runs of ${seconds} s after a warm-up of 7 s (ours: calc-server with its request log; Python: ThreadingMixIn, logRequests=False)`,
   rows,
 );
 
@@ -132,10 +138,23 @@ async function addsPerSecond(url: string): Promise<{ rate: number; clientCpu: nu
   }
 }
 
-async function wrk(url: string, script: string, connections: number, serverPid?: number): Promise<WrkResult> {
+/**
+ * Node compiles a server's hot functions while it serves. Under one connection's load, a fresh
+ * calc-server went on optimising functions (424 times) and throwing the optimised code away (63
+ * deoptimisations, most of them "wrong map" in node:http's request path) for 12 s, with a p99 of
+ * 1.2–1.9 ms in those seconds against 240–370 µs afterwards (--trace-opt --trace-deopt, 3 December). So every server, Python's too (it has no JIT), gets the
+ * same warm-up before it is measured: 5 s at 8 connections (some 180,000 calls), then 2 s at 1.
+ * The row "first 3 s of a fresh server" keeps the cold figure.
+ */
+async function warmUp(url: string): Promise<void> {
+  await wrk(url, addScript, 8, undefined, 5);
+  await wrk(url, addScript, 1, undefined, 2);
+}
+
+async function wrk(url: string, script: string, connections: number, serverPid?: number, duration = seconds): Promise<WrkResult> {
   const cpuBefore = serverPid ? processCpuSeconds(serverPid) : 0;
   const { stdout, clientCpu } = await withClientCpu('child processes', () =>
-    promisify(execFile)('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url]),
+    promisify(execFile)('wrk', ['-t1', `-c${connections}`, `-d${duration}s`, '--latency', '-s', script, url]),
   );
   const cpu = serverPid ? processCpuSeconds(serverPid) - cpuBefore : NaN;
   const rate = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]);
