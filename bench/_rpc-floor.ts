@@ -1,8 +1,9 @@
 // The floor under bench/rpc's one-connection rows: a server that answers every call with the same
 // fixed XML-RPC response, parsing nothing and logging nothing. `http` is a bare node:http server;
 // `net` writes a whole HTTP response for each read on a bare TCP socket (with wrk -c1 each read is
-// one request). No XML-RPC server on node:http can answer a single connection faster than the
-// first; none on Node at all faster than the second. Prints its port, then serves until killed.
+// one request). No XML-RPC server on node:http that sleeps between calls can answer a single
+// connection faster than the first, none on Node faster than the second; one that busy-polls
+// (lib/net/busy-poll.ts) can. Prints its port, then serves until killed.
 
 import http from 'node:http';
 import net from 'node:net';

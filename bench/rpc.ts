@@ -69,10 +69,10 @@ try {
       { metric: `add, ${connections} conn: server CPU/call`, ...figure('cpu'), against, unit: 'µs', higherIsBetter: false, clientCpu },
     );
   }
-  // The floor of one connection on this machine: a fixed reply, nothing parsed, against the same
-  // Python. Each call wakes both processes from epoll; that wake-up, not our code, is most of a
-  // call's time here (a bare node:net fixed reply costs ~50 µs of CPU per call with one connection,
-  // against ~7 µs with 8). Where even the node:net floor misses the target, no server can meet it.
+  // The floor of a server that sleeps between calls: a fixed reply, nothing parsed, no busy
+  // polling, against the same Python. Each call wakes both processes from epoll; that wake-up, not
+  // our code, is most of a call's time here (a bare node:net fixed reply costs ~50 µs of CPU per
+  // call with one connection, against ~7 µs with 8). calc-server's busy polling is what gets past it.
   for (const kind of ['http', 'net'] as const) {
     const floor = await startFloor(kind);
     try {

@@ -31,6 +31,7 @@ export default defineExercise({
       dbFile: args.db ? path.resolve(args.db) : dataPath(config, config.rpc.annuaireDb),
       log,
       limits: config.rpc.limits,
+      busyPollMicros: config.rpc.busyPollMicros,
     });
   },
 });

@@ -17,7 +17,7 @@ export default defineExercise({
   args: { ...hostArg, ...portArg('calc') },
   examples: ['netlab calc-server', 'netlab calc-server --host 0.0.0.0 --port 8700   # reachable from other machines', 'netlab start calc-server'],
   run({ args, config, log }) {
-    return listenRpc({ host: config.host, port: parsePort(args.port, servicePort(config, 'calc')), methods: calculatorMethods, log, limits: config.rpc.limits });
+    return listenRpc({ host: config.host, port: parsePort(args.port, servicePort(config, 'calc')), methods: calculatorMethods, log, limits: config.rpc.limits, busyPollMicros: config.rpc.busyPollMicros });
   },
 });
 

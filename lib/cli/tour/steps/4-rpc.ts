@@ -13,7 +13,7 @@ export default {
   title: 'RPC (XML-RPC calculator and directory)',
   async run({ config, out, defer }) {
     out.line('$ netlab calc-server --port 0');
-    const calcServer = await listenRpc({ host: '127.0.0.1', port: 0, methods: calculatorMethods, limits: config.rpc.limits });
+    const calcServer = await listenRpc({ host: '127.0.0.1', port: 0, methods: calculatorMethods, limits: config.rpc.limits, busyPollMicros: config.rpc.busyPollMicros });
     defer(() => calcServer.close());
     const { port } = calcServer.address;
     out.line(`  calc-server listening on http://127.0.0.1:${port}/ (the lab's default port is ${config.ports.calc})`);
@@ -32,7 +32,7 @@ export default {
 
     const db = path.join(config.dataDir, 'tour-annuaire.db');
     out.line(`$ netlab annuaire-server --port 0 --db ${db}`);
-    const directoryServer = await listenAnnuaire({ host: '127.0.0.1', port: 0, dbFile: db, limits: config.rpc.limits });
+    const directoryServer = await listenAnnuaire({ host: '127.0.0.1', port: 0, dbFile: db, limits: config.rpc.limits, busyPollMicros: config.rpc.busyPollMicros });
     defer(() => directoryServer.close());
     const directory = new RpcClient({ url: `http://127.0.0.1:${directoryServer.address.port}/`, timeoutMs: 5_000 });
     defer(() => directory.close());
