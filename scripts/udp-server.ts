@@ -34,8 +34,8 @@ export default defineExercise({
     // 1,000 lines a second, and one line a second counts the rest (lib/paced.ts).
     const format = ({ from, data, at }: Datagram) =>
       out.json
-        ? `${JSON.stringify({ at: at.toISOString(), from, bytes: data.length, ...payloadJson(data), echoed })}\n`
-        : `${at.toISOString().slice(11, 23)}  from ${formatAddress(from)}  ${byteCount(data.length)}  ${previewPayload(data)}${echoed ? '  (echoed)' : ''}\n`;
+        ? `${JSON.stringify({ at: new Date(at).toISOString(), from, bytes: data.length, ...payloadJson(data), echoed })}\n`
+        : `${new Date(at).toISOString().slice(11, 23)}  from ${formatAddress(from)}  ${byteCount(data.length)}  ${previewPayload(data)}${echoed ? '  (echoed)' : ''}\n`;
     const lines = new Paced<Datagram>({
       show: (datagrams) => out.stdout.write(datagrams.map(format).join('')),
       skipped: (count) =>

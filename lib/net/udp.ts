@@ -16,7 +16,12 @@ import { readInBatches } from './_udp-batch.ts';
 export interface Datagram {
   from: { host: string; port: number };
   data: Buffer;
-  at: Date;
+  /**
+   * When it was read, in milliseconds since the epoch (Date.now()). A number, not a Date: making
+   * a Date object for every datagram of a flood cost 0.13–0.23 µs each in the receive path, and
+   * without it bench/udp's receiver CPU per datagram went from 1.03–1.04× Python's to 0.97–1.01×.
+   */
+  at: number;
 }
 
 export interface UdpServerOptions {
@@ -64,7 +69,7 @@ export async function startUdpServer(options: UdpServerOptions): Promise<UdpServ
     counters.datagrams++;
     counters.bytes += data.length;
     logged?.push({ from: rinfo, bytes: data.length });
-    options.onDatagram?.({ from: { host: rinfo.address, port: rinfo.port }, data, at: new Date() });
+    options.onDatagram?.({ from: { host: rinfo.address, port: rinfo.port }, data, at: Date.now() });
     // An echo to a sender that has gone away draws an ICMP error; it is logged, never fatal.
     if (options.echo) socket.send(data, rinfo.port, rinfo.address);
   };
@@ -102,7 +107,7 @@ export class UdpClient {
     this.server = server;
     this.signal = signal;
     socket.on('message', (data, rinfo) => {
-      this.queue.push({ from: { host: rinfo.address, port: rinfo.port }, data, at: new Date() });
+      this.queue.push({ from: { host: rinfo.address, port: rinfo.port }, data, at: Date.now() });
       this.wake?.();
     });
     socket.on('error', (error) => {
