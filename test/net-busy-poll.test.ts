@@ -22,9 +22,12 @@ test('the loop is kept awake for the window after an answer, then let sleep', as
   assert.equal(poll.spinning, false);
   poll.keepAwake();
   assert.equal(poll.spinning, true);
+  const before = immediates();
   clock.advanceMicros(49);
   await turns();
   assert.equal(poll.spinning, true, 'still inside the 50 µs window');
+  // Referenced, each turn: an unreferenced immediate would let libuv block in its poll phase again.
+  assert.equal(immediates(), before, 'one referenced immediate queued, turn after turn');
   clock.advanceMicros(2);
   await turns();
   assert.equal(poll.spinning, false, 'past the window the loop may block in its poll phase again');
@@ -50,6 +53,17 @@ test('0 µs turns busy polling off: nothing is queued', () => {
   const poll = new BusyPoll(0);
   const before = immediates();
   poll.keepAwake();
+  assert.equal(poll.spinning, false);
+  assert.equal(immediates(), before);
+});
+
+test('stop() lets the loop sleep at once, inside the window', async () => {
+  const clock = manualClock();
+  const poll = new BusyPoll(1_000, clock.now);
+  const before = immediates();
+  poll.keepAwake();
+  poll.stop(); // the server closes: nothing may keep the process alive for the rest of the window
+  await turns();
   assert.equal(poll.spinning, false);
   assert.equal(immediates(), before);
 });

@@ -29,6 +29,11 @@ export class BusyPoll {
     setImmediate(this.#turn);
   }
 
+  /** Lets the loop sleep at once (the server is closing): nothing keeps the process alive. */
+  stop(): void {
+    this.#until = 0;
+  }
+
   /** Whether the loop is being kept awake. */
   get spinning(): boolean {
     return this.#spinning;

@@ -20,11 +20,15 @@ export interface RpcConfig {
   clientTimeout: number;
   /**
    * Microseconds a server keeps polling its sockets after each answer, rather than sleeping until
-   * the kernel wakes it (lib/net/busy-poll.ts); 0 turns it off. 50, as Linux's net.core.busy_read
-   * for a few sockets: the rate on one connection went from 11,200 to 19,600 calls/s.
+   * the kernel wakes it (lib/net/busy-poll.ts): 0 (off) to maxBusyPollMicros. 50, as Linux's
+   * net.core.busy_read for a few sockets: the rate on one connection went from 11,196 to 20,161
+   * calls/s (bench/rpc).
    */
   busyPollMicros: number;
 }
+
+/** Longer windows buy nothing (100 to 500 µs did no better than 50) and burn a core for each call. */
+export const maxBusyPollMicros = 1_000;
 
 export const rpcDefaults: RpcConfig = {
   annuaireDb: 'annuaire.db',

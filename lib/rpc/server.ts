@@ -4,12 +4,13 @@
 import http from 'node:http';
 import v8 from 'node:v8';
 import type { Logger } from 'pino';
+import { NetlabError } from '../errors.ts';
 import { BusyPoll } from '../net/busy-poll.ts';
 import { listenTcp } from '../net/listen.ts';
 import type { ServerHandle } from '../services/handle.ts';
 import { silentLog } from '../services/log.ts';
 import { serializeFault, serializeResponse } from './codec.ts';
-import { rpcDefaults, type RpcLimits } from './config.ts';
+import { maxBusyPollMicros, rpcDefaults, type RpcLimits } from './config.ts';
 import { FaultCode, RpcFault, isRpcFault } from './faults.ts';
 import { Dispatcher, type MethodTable } from './methods.ts';
 import { decodeBody, parseCall } from './parse.ts';
@@ -21,6 +22,8 @@ export interface RpcServerOptions {
   limits?: Partial<RpcLimits>;
   /** See RpcConfig.busyPollMicros (default rpcDefaults.busyPollMicros). */
   busyPollMicros?: number;
+  /** The clock busy polling reads (performance.now unless a test gives its own). */
+  clock?: () => number;
 }
 
 export interface RpcListenOptions extends RpcServerOptions {
@@ -60,7 +63,7 @@ export function createRpcServer(options: RpcServerOptions): http.Server {
   const dispatcher = new Dispatcher(options.methods, log);
   // A client on one connection calls again within tens of microseconds: caught awake, its call
   // is answered without a wake-up, which costs more than the call on this machine (docs/rpc.md).
-  const busyPoll = new BusyPoll(options.busyPollMicros ?? rpcDefaults.busyPollMicros);
+  const busyPoll = new BusyPoll(checkedBusyPoll(options.busyPollMicros ?? rpcDefaults.busyPollMicros), options.clock);
   const server = http.createServer({
     keepAlive: true,
     // A whole request (headers and body) must arrive within this time: no slow-loris.
@@ -69,6 +72,7 @@ export function createRpcServer(options: RpcServerOptions): http.Server {
     connectionsCheckingInterval: Math.min(1_000, limits.requestTimeoutMs),
   });
   server.maxConnections = limits.maxConnections;
+  server.on('close', () => busyPoll.stop());
 
   // "Expect: 100-continue" (curl, large bodies): refuse an oversized body before it is sent.
   server.on('checkContinue', (request, response) => {
@@ -137,6 +141,14 @@ async function answer(body: Buffer, dispatcher: Dispatcher, limits: RpcLimits): 
     const failure = isRpcFault(error) ? error : new RpcFault(FaultCode.internalError, 'internal error');
     return { xml: serializeFault(failure.faultCode, failure.faultString), method, faultCode: failure.faultCode };
   }
+}
+
+/** The busy-polling window, or a clear E_CONFIG: a window of hours would keep a core busy that long after one call. */
+function checkedBusyPoll(micros: number): number {
+  if (Number.isFinite(micros) && micros >= 0 && micros <= maxBusyPollMicros) return micros;
+  throw new NetlabError('E_CONFIG', `rpc.busyPollMicros ${micros} is out of range`, {
+    hint: `give 0 (off) to ${maxBusyPollMicros} microseconds; ${rpcDefaults.busyPollMicros} is the default`,
+  });
 }
 
 function declaredLength(request: http.IncomingMessage): number {
