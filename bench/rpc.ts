@@ -142,9 +142,10 @@ async function addsPerSecond(url: string): Promise<{ rate: number; clientCpu: nu
  * Node compiles a server's hot functions while it serves. Under one connection's load, a fresh
  * calc-server went on optimising functions (424 times) and throwing the optimised code away (63
  * deoptimisations, most of them "wrong map" in node:http's request path) for 12 s, with a p99 of
- * 1.2–1.9 ms in those seconds against 240–370 µs afterwards (--trace-opt --trace-deopt, 3 December). So every server, Python's too (it has no JIT), gets the
- * same warm-up before it is measured: 5 s at 8 connections (some 180,000 calls), then 2 s at 1.
- * The row "first 3 s of a fresh server" keeps the cold figure.
+ * 1.2–1.9 ms in those seconds against 240–370 µs afterwards (--trace-opt --trace-deopt,
+ * 3 December). So every server, Python's too (it has no JIT), gets the same warm-up before it is
+ * measured: 5 s at 8 connections (some 180,000 calls), then 2 s at 1. The row "first 3 s of a
+ * fresh server" keeps the cold figure.
  */
 async function warmUp(url: string): Promise<void> {
   await wrk(url, addScript, 8, undefined, 5);
