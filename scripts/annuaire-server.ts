@@ -11,6 +11,7 @@ import { runIfMain } from '../lib/cli/process.ts';
 import { dataPath } from '../lib/paths.ts';
 import { prepareStateDir } from '../lib/state-dirs.ts';
 import { listenAnnuaire } from '../lib/rpc/annuaire.ts';
+import { rpcServerSettings } from '../lib/rpc/config.ts';
 
 export default defineExercise({
   name: 'annuaire-server',
@@ -30,8 +31,7 @@ export default defineExercise({
       // --db is relative to where the command runs; the config's path to dataDir.
       dbFile: args.db ? path.resolve(args.db) : dataPath(config, config.rpc.annuaireDb),
       log,
-      limits: config.rpc.limits,
-      busyPollMicros: config.rpc.busyPollMicros,
+      ...rpcServerSettings(config.rpc),
     });
   },
 });

@@ -8,6 +8,7 @@ import { parsePort } from '../lib/values.ts';
 import { defineExercise } from '../lib/cli/exercise.ts';
 import { runIfMain } from '../lib/cli/process.ts';
 import { calculatorMethods } from '../lib/rpc/calculator.ts';
+import { rpcServerSettings } from '../lib/rpc/config.ts';
 import { listenRpc } from '../lib/rpc/server.ts';
 
 export default defineExercise({
@@ -17,7 +18,7 @@ export default defineExercise({
   args: { ...hostArg, ...portArg('calc') },
   examples: ['netlab calc-server', 'netlab calc-server --host 0.0.0.0 --port 8700   # reachable from other machines', 'netlab start calc-server'],
   run({ args, config, log }) {
-    return listenRpc({ host: config.host, port: parsePort(args.port, servicePort(config, 'calc')), methods: calculatorMethods, log, limits: config.rpc.limits, busyPollMicros: config.rpc.busyPollMicros });
+    return listenRpc({ host: config.host, port: parsePort(args.port, servicePort(config, 'calc')), methods: calculatorMethods, log, ...rpcServerSettings(config.rpc) });
   },
 });
 

@@ -95,6 +95,9 @@ export async function startServerExercise(
   };
 }
 
+/** Referenced immediates queued in this process (a busy-polling loop keeps one queued while it polls). */
+export const immediates = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'Immediate').length;
+
 /** Polls until `check` returns a truthy value (or throws after `timeoutMs`). */
 export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 5_000, what = 'condition'): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;

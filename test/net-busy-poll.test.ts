@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BusyPoll } from '../lib/net/busy-poll.ts';
+import { immediates } from './helpers.ts';
 
 /** Two turns of the event loop: the spinner has looked at the clock at least once since. */
 async function turns(): Promise<void> {
   for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
-
-/** Immediates queued in this process. */
-const immediates = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Immediate').length;
 
 /** A clock the test moves by hand, in milliseconds as performance.now counts. */
 function manualClock() {

@@ -5,10 +5,7 @@ import { RpcClient } from '../lib/rpc/client.ts';
 import { listenRpc } from '../lib/rpc/server.ts';
 import annuaireServer from '../scripts/annuaire-server.ts';
 import calcServer from '../scripts/calc-server.ts';
-import { capture, isolatedEnv, tempDir, waitFor } from './helpers.ts';
-
-/** Immediates queued in this process: a busy-polling server keeps one queued while it polls. */
-const immediates = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Immediate').length;
+import { capture, immediates, isolatedEnv, tempDir, waitFor } from './helpers.ts';
 
 /** A server whose busy-polling clock never moves: once it has answered, it polls until it closes. */
 async function frozenServer(busyPollMicros: number) {

@@ -27,6 +27,11 @@ export interface RpcConfig {
   busyPollMicros: number;
 }
 
+/** What a server takes from the config's rpc section (every RPC server gets the same). */
+export function rpcServerSettings(rpc: RpcConfig): { limits: RpcLimits; busyPollMicros: number } {
+  return { limits: rpc.limits, busyPollMicros: rpc.busyPollMicros };
+}
+
 /** Longer windows buy nothing (100 to 500 µs did no better than 50) and burn a core for each call. */
 export const maxBusyPollMicros = 1_000;
 

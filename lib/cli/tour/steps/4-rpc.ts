@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { listenAnnuaire } from '../../../rpc/annuaire.ts';
 import { calculatorMethods } from '../../../rpc/calculator.ts';
+import { rpcServerSettings } from '../../../rpc/config.ts';
 import { RpcClient } from '../../../rpc/client.ts';
 import { isRpcFault } from '../../../rpc/faults.ts';
 import { listenRpc } from '../../../rpc/server.ts';
@@ -13,7 +14,7 @@ export default {
   title: 'RPC (XML-RPC calculator and directory)',
   async run({ config, out, defer }) {
     out.line('$ netlab calc-server --port 0');
-    const calcServer = await listenRpc({ host: '127.0.0.1', port: 0, methods: calculatorMethods, limits: config.rpc.limits, busyPollMicros: config.rpc.busyPollMicros });
+    const calcServer = await listenRpc({ host: '127.0.0.1', port: 0, methods: calculatorMethods, ...rpcServerSettings(config.rpc) });
     defer(() => calcServer.close());
     const { port } = calcServer.address;
     out.line(`  calc-server listening on http://127.0.0.1:${port}/ (the lab's default port is ${config.ports.calc})`);
@@ -32,7 +33,7 @@ export default {
 
     const db = path.join(config.dataDir, 'tour-annuaire.db');
     out.line(`$ netlab annuaire-server --port 0 --db ${db}`);
-    const directoryServer = await listenAnnuaire({ host: '127.0.0.1', port: 0, dbFile: db, limits: config.rpc.limits, busyPollMicros: config.rpc.busyPollMicros });
+    const directoryServer = await listenAnnuaire({ host: '127.0.0.1', port: 0, dbFile: db, ...rpcServerSettings(config.rpc) });
     defer(() => directoryServer.close());
     const directory = new RpcClient({ url: `http://127.0.0.1:${directoryServer.address.port}/`, timeoutMs: 5_000 });
     defer(() => directory.close());
