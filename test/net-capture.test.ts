@@ -29,7 +29,10 @@ async function captureDatagrams(t: { after(fn: () => unknown): void }, tool: Cap
   const server = await startUdpServer({ host: '127.0.0.1', port: 0 });
   t.after(() => server.close());
   const lines: string[] = [];
-  const session = startCapture({ tool, port: server.address.port, count: messages.length, durationMs: 20_000, onLine: (line) => lines.push(line), ...options });
+  // The server's port decoded as data, as the lab's UDP port is: a random one may be a port tshark
+  // gives another protocol (41170 is MANOLITO's, and the datagrams then read "Malformed Packet").
+  const labPorts = { udp: server.address.port };
+  const session = startCapture({ tool, port: server.address.port, count: messages.length, durationMs: 20_000, labPorts, onLine: (line) => lines.push(line), ...options });
   await session.ready;
   const client = await UdpClient.open({ host: '127.0.0.1', port: server.address.port });
   t.after(() => client.close());
