@@ -72,6 +72,13 @@ static bool deliver(reader_t *reader, int32_t count) {
   return !threw;
 }
 
+// The watch is dropped while the socket is read. A socket in epoll has epoll's entry on its wait
+// queue, so every datagram queued runs epoll's callback on the *sender's* CPU, whether this reader
+// sleeps or not; a reader blocked in recvfrom (Python's) is on that queue only while it sleeps.
+// Against one fast sender that callback slowed the sender to 0.90x of the rate it reached
+// against Python, and our rate to 0.97x Python's. Unwatched while reading, the sender runs at
+// 0.97-1.00x and we receive 1.03-1.05x Python's (bench/udp, 208 KiB buffer, 3 December). The
+// price, two epoll_ctl calls per wake-up, did not show in UDP round trips (11-12,000/s either way).
 static void on_readable(uv_poll_t *poll, int status, int events) {
   reader_t *reader = (reader_t *)poll->data;
   (void)events;
@@ -79,6 +86,7 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
     deliver(reader, status);
     return;
   }
+  uv_poll_stop(poll);
   for (int round = 0; round < BATCHES_PER_WAKE; round++) {
     for (unsigned i = 0; i < reader->batch; i++) {
       // The kernel overwrites it on every call.
@@ -86,9 +94,8 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
     }
     int count = recvmmsg(reader->fd, reader->messages, reader->batch, MSG_DONTWAIT, NULL);
     if (count < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
-      deliver(reader, -errno);
-      return;
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) deliver(reader, -errno);
+      break;
     }
     for (int i = 0; i < count; i++) {
       uint32_t *meta = reader->meta + 3 * i;
@@ -98,7 +105,12 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
     }
     // Drained, stopped from JavaScript meanwhile (a server closed by one of its datagrams), or
     // JavaScript threw: the next batch waits for the next wake-up.
-    if (!deliver(reader, count) || (unsigned)count < reader->batch || uv_is_closing((uv_handle_t *)poll)) return;
+    if (!deliver(reader, count) || (unsigned)count < reader->batch || uv_is_closing((uv_handle_t *)poll)) break;
+  }
+  // Watched again from the loop's next poll, which reports at once what is still queued.
+  if (!uv_is_closing((uv_handle_t *)poll)) {
+    int error = uv_poll_start(poll, UV_READABLE, on_readable);
+    if (error) deliver(reader, error);  // a libuv error is -errno: JavaScript goes back to node:dgram
   }
 }
 
