@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   ]);
   const share = (runs: Run[]) => Math.round(100 * median(runs.map((run) => run.cpu / run.wall)));
   const theirShare = theirs.length === 0 ? 'not run' : `${share(theirs)} %`;
-  console.log(`(CPU share of one core, median: netlab ${share(ours)} %, networkx ${theirShare}; both mostly run on one thread (netlab's garbage collector and file writes use others, hence above 100 %), so well under 100 % means the machine was busy)`);
+  console.log(`(CPU share of one core, median: netlab ${share(ours)} %, networkx ${theirShare}; both mostly run on one thread (netlab's garbage collector, file writes and the worker that makes the GEXF's edge lines use others, hence above 100 %), so well under 100 % means the machine was busy)`);
   if (theirs.length === 0) console.log('(networkx not run: BENCH_GRAPH_REFERENCE_ROUNDS=0; its peak RSS was 1451 MiB in docs/graph.md, so the ≤ 0.5× target is a peak ≤ 725 MiB)');
 }
 

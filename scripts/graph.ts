@@ -13,7 +13,8 @@ import type { LoadedConfig } from '../lib/config/load.ts';
 import type { AppearanceOptions } from '../lib/graph/appearance.ts';
 import { gexfOptions, gexfVersionArg, readGraphFile, writeGraphFile } from '../lib/graph/export.ts';
 import type { GexfOptions } from '../lib/graph/gexf-writer.ts';
-import { randomGraph } from '../lib/graph/random.ts';
+import { startEdgeLines, type EdgeLines } from '../lib/graph/edge-lines.ts';
+import { drawFollows, followGraph } from '../lib/graph/random.ts';
 import { renderHtml, renderSvg, type RenderOptions } from '../lib/graph/render.ts';
 import { graphStats, type GraphStats } from '../lib/graph/stats.ts';
 import type { SocialGraph } from '../lib/graph/types.ts';
@@ -46,13 +47,13 @@ function outputKind(file: string): OutputKind {
 }
 
 /** Draws or saves the graph (laid out first where it has no positions). */
-async function save(graph: SocialGraph, file: string, kind: OutputKind, options: RenderOptions & { appearance: AppearanceOptions; gexf: GexfOptions }, out: Output): Promise<void> {
+async function save(graph: SocialGraph, file: string, kind: OutputKind, options: RenderOptions & { appearance: AppearanceOptions; gexf: GexfOptions; edgeLines?: EdgeLines }, out: Output): Promise<void> {
   if ((kind === 'svg' || kind === 'html') && graph.size > pictureEdgeLimit) {
     out.warn(`${graph.size} edges make a picture a browser struggles to open; Gephi (--out FILE.gexf) handles big graphs better`);
   }
   if (kind === 'svg') await renderSvg(graph, file, options);
   else if (kind === 'html') await renderHtml(graph, file, options);
-  else await writeGraphFile(graph, file, { decorate: true, appearance: options.appearance, gexf: options.gexf });
+  else await writeGraphFile(graph, file, { decorate: true, appearance: options.appearance, gexf: options.gexf, edgeLines: options.edgeLines });
 }
 
 const stats = defineExercise({
@@ -126,8 +127,15 @@ const random = defineExercise({
     const kind = outputKind(args.out);
     const gexf = gexfOptions(args.gexfVersion, config.graph.gexfVersion, kind === 'gexf');
     const started = performance.now();
-    const graph = randomGraph({ nodes, edges, seed });
-    await save(graph, args.out, kind, { appearance: { ...appearance(args, config), seed }, gexf, title: `random graph, seed ${seed}` }, out);
+    const follows = drawFollows({ nodes, edges, seed });
+    // A GEXF's edge lines are made on a worker thread while the graph is built (lib/graph/edge-lines.ts).
+    const edgeLines = kind === 'gexf' ? startEdgeLines(follows, args.out) : undefined;
+    try {
+      const graph = followGraph(follows);
+      await save(graph, args.out, kind, { appearance: { ...appearance(args, config), seed }, gexf, edgeLines, title: `random graph, seed ${seed}` }, out);
+    } finally {
+      await edgeLines?.remove();
+    }
     const seconds = (performance.now() - started) / 1000;
     out.result({ file: args.out, nodes, edges, seed, seconds }, () => out.line(`wrote ${args.out}: ${count(nodes, 'node')}, ${count(edges, 'edge')}, seed ${seed} (${seconds.toFixed(2)} s)`));
   },

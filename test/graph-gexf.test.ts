@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,8 @@ import { parse as parseGexf } from 'graphology-gexf/node/index.js';
 import { readGraphFile, writeGraphFile } from '../lib/graph/export.ts';
 import { gexfPieces, gexfVersions } from '../lib/graph/gexf-writer.ts';
 import { encodedChunks } from '../lib/graph/stream.ts';
-import { randomGraph } from '../lib/graph/random.ts';
+import { startEdgeLines } from '../lib/graph/edge-lines.ts';
+import { drawFollows, followGraph, randomGraph } from '../lib/graph/random.ts';
 import type { SocialGraph } from '../lib/graph/types.ts';
 import graphExercise from '../scripts/graph.ts';
 import social from '../scripts/social.ts';
@@ -280,9 +281,52 @@ test('a big graph is written in chunks of at most 1 MiB, never as one string', (
   assert.deepEqual(accents.map((chunk) => chunk.length), [800_000, 1_200_000], 'a piece that cannot share a chunk goes alone, whole');
 });
 
+test('an encoded piece goes out as a chunk of its own, in its place, after what was pending', () => {
+  const chunks: string[] = [];
+  // Read as each comes: the reused buffer holds the next one after.
+  for (const chunk of encodedChunks(['<a>', 'é', Buffer.from('<b/>'), '</a>', new Uint8Array([10])])) chunks.push(chunk.toString('utf8'));
+  assert.deepEqual(chunks, ['<a>é', '<b/>', '</a>', '\n']);
+});
+
+test('`graph random` makes its GEXF edge lines on a worker thread from the follows: byte for byte those of the graph, and no file left behind', async (t) => {
+  const dir = tempDir(t);
+  for (const version of gexfVersions) {
+    for (const options of [{ nodes: 300, edges: 1500, seed: 6 }, { nodes: 5, edges: 0, seed: 6 }]) {
+      const alone = path.join(dir, 'alone.gexf');
+      const worked = path.join(dir, 'worked.gexf');
+      await writeGraphFile(randomGraph(options), alone, { gexf: { version, lastModified: fixedDate } });
+      const follows = drawFollows(options);
+      const edgeLines = startEdgeLines(follows, worked);
+      try {
+        await edgeLines.written;
+        const made = readdirSync(dir).filter((name) => name.endsWith('.edges'));
+        assert.equal(made.length, 1, `the worker's file beside the output: ${made}`);
+        const edgeLinesOf = (text: string) => text.split('\n').filter((line) => line.startsWith('      <edge ')).join('\n');
+        assert.equal(readFileSync(path.join(dir, made[0]), 'utf8').trimEnd(), edgeLinesOf(readFileSync(alone, 'utf8')), 'the worker made the lines');
+        await writeGraphFile(followGraph(follows), worked, { gexf: { version, lastModified: fixedDate }, edgeLines });
+      } finally {
+        await edgeLines.remove();
+      }
+      const expected = readFileSync(alone, 'utf8');
+      assert.equal(readFileSync(worked, 'utf8'), expected, `${version}, ${options.edges} edges`);
+      if (options.edges > 0) assert.match(expected, /value="true"/, 'mutual follows and others');
+      if (options.edges > 0) assert.match(expected, /value="false"/, 'mutual follows and others');
+      assert.deepEqual(readdirSync(dir).sort(), ['alone.gexf', 'worked.gexf']);
+    }
+  }
+  // What gexfPieces is given is what it writes between <edges> and </edges>.
+  const given = [...gexfPieces(smallGraph(), { encodedEdges: { columns: [], lines: [Buffer.from('      <!-- given -->\n')] } })].map(String).join('');
+  assert.match(given, /<edges count="4">\n {6}<!-- given -->\n {4}<\/edges>/);
+});
+
 test('a missing folder, an unknown extension and a broken file are clear errors', async (t) => {
   const dir = tempDir(t);
   await assert.rejects(writeGraphFile(smallGraph(), path.join(dir, 'no/such/dir/g.gexf')), { code: 'E_NOT_FOUND' });
+  // The same error when the worker making a random graph's edge lines cannot write beside the output.
+  const follows = drawFollows({ nodes: 50, edges: 200 });
+  const edgeLines = startEdgeLines(follows, path.join(dir, 'no/such/dir/r.gexf'));
+  await assert.rejects(writeGraphFile(followGraph(follows), path.join(dir, 'no/such/dir/r.gexf'), { edgeLines }), { code: 'E_NOT_FOUND', message: /cannot write .*r\.gexf: no such folder/ });
+  await edgeLines.remove();
   await assert.rejects(writeGraphFile(smallGraph(), path.join(dir, 'g.graphml')), { code: 'E_USAGE' });
   await assert.rejects(readGraphFile(path.join(dir, 'absent.gexf')), { code: 'E_NOT_FOUND' });
   writeFileSync(path.join(dir, 'broken.json'), '{"nodes": [');

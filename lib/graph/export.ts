@@ -8,6 +8,7 @@ import type { SerializedGraph } from 'graphology-types';
 import type { ArgsDef } from 'citty';
 import { NetlabError, systemErrorCode } from '../errors.ts';
 import { decorateGraph, type AppearanceOptions, type AppearanceReport } from './appearance.ts';
+import type { EdgeLines } from './edge-lines.ts';
 import { chooseGexfVersion, gexfPieces, type GexfOptions } from './gexf-writer.ts';
 import { writePieces } from './stream.ts';
 import { readGexf } from './gexf-read.ts';
@@ -20,6 +21,8 @@ export interface WriteGraphOptions {
   decorate?: boolean;
   appearance?: AppearanceOptions;
   gexf?: GexfOptions;
+  /** A GEXF's edge lines, made on a worker from the same follows (netlab graph random). */
+  edgeLines?: EdgeLines;
 }
 
 /** The format a file name asks for, or a clear error. */
@@ -57,12 +60,15 @@ export function gexfOptions(flag: string | undefined, configured: string, writes
 export async function writeGraphFile(graph: SocialGraph, file: string, options: WriteGraphOptions = {}): Promise<AppearanceReport | undefined> {
   const format = graphFormat(file);
   const report = (options.decorate ?? format === 'gexf') ? decorateGraph(graph, options.appearance) : undefined;
-  await writeGraphPieces(format === 'gexf' ? gexfPieces(graph, options.gexf) : jsonPieces(graph), file);
+  const { edgeLines } = options;
+  if (edgeLines) await edgeLines.written.catch((error: unknown) => Promise.reject(fileError(error, file, 'write')));
+  const gexf = edgeLines ? { ...options.gexf, encodedEdges: { columns: edgeLines.columns, lines: edgeLines.chunks() } } : options.gexf;
+  await writeGraphPieces(format === 'gexf' ? gexfPieces(graph, gexf) : jsonPieces(graph), file);
   return report;
 }
 
 /** writePieces, with the file system's complaints turned into NetlabErrors that name the file. */
-export async function writeGraphPieces(pieces: Iterable<string>, file: string): Promise<void> {
+export async function writeGraphPieces(pieces: Iterable<string | Uint8Array>, file: string): Promise<void> {
   try {
     await writePieces(pieces, file);
   } catch (error) {

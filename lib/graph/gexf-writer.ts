@@ -59,6 +59,12 @@ export interface GexfOptions {
   description?: string;
   /** The <meta lastmodifieddate> (default: today). */
   lastModified?: Date;
+  /**
+   * The <edge> lines, already made and encoded, in place of the graph's edges, with the columns
+   * they were made with: `netlab graph random` makes them on a worker thread while it builds the
+   * graph (lib/graph/edge-lines.ts). They must be what edgeLines() makes of the graph's edges.
+   */
+  encodedEdges?: { columns: AttributeColumn[]; lines: Iterable<Uint8Array> };
 }
 
 type GexfType = 'boolean' | 'integer' | 'long' | 'double' | 'string';
@@ -184,12 +190,12 @@ function vizXml(attributes: Attributes, prefix: string, needsZ: boolean): string
 const batchLength = 16_384;
 
 /** The GEXF document, a few hundred nodes or edges at a time (see writePieces). */
-export function* gexfPieces(graph: AbstractGraph, options: GexfOptions = {}): Generator<string> {
+export function* gexfPieces(graph: AbstractGraph, options: GexfOptions = {}): Generator<string | Uint8Array> {
   const dialect = dialects[options.version ?? '1.3'];
   const prefix = (options.vizElements ?? dialect.vizElements) === 'viz' ? 'viz:' : '';
   const { namespace } = dialect;
   const nodeColumns = inferColumns((visit) => graph.forEachNode(visit), drawingKeys);
-  const edgeColumns = inferColumns((visit) => graph.forEachEdge(visit), edgeXmlKeys);
+  const edgeColumns = options.encodedEdges?.columns ?? inferColumns((visit) => graph.forEachEdge(visit), edgeXmlKeys);
   const date = (options.lastModified ?? new Date()).toISOString().slice(0, 10);
   const defaultEdgeType = graph.type === 'undirected' ? 'undirected' : 'directed';
 
@@ -215,16 +221,30 @@ export function* gexfPieces(graph: AbstractGraph, options: GexfOptions = {}): Ge
     batch = '';
   }
   yield `${batch}    </nodes>\n    <edges count="${graph.size}">\n`;
-  batch = '';
+  yield* options.encodedEdges?.lines ?? edgeLines(graph.edgeEntries(), edgeColumns, defaultEdgeType);
+  yield `    </edges>\n  </graph>\n</gexf>\n`;
+}
+
+/** What edgeLines needs of an edge (graphology's edgeEntries() gives it). */
+export interface EdgeToWrite {
+  source: string;
+  target: string;
+  attributes: Attributes;
+  undirected: boolean;
+}
+
+/** The <edge> lines of the edges, numbered from 0 in their order, some 16 K characters at a time. */
+export function* edgeLines(edges: Iterable<EdgeToWrite>, columns: AttributeColumn[], defaultEdgeType: 'directed' | 'undirected'): Generator<string> {
+  let batch = '';
   let id = 0;
-  for (const { attributes, source, target, undirected } of graph.edgeEntries()) {
+  for (const { attributes, source, target, undirected } of edges) {
     const type = undirected !== (defaultEdgeType === 'undirected') ? ` type="${undirected ? 'undirected' : 'directed'}"` : '';
     const weight = typeof attributes.weight === 'number' && Number.isFinite(attributes.weight) ? ` weight="${attributes.weight}"` : '';
     const label = typeof attributes.label === 'string' ? ` label="${escapeXml(attributes.label)}"` : '';
-    batch += `      <edge id="${id++}" source="${escapeXml(source)}" target="${escapeXml(target)}"${type}${weight}${label}>${attvalues(attributes, edgeColumns)}</edge>\n`;
+    batch += `      <edge id="${id++}" source="${escapeXml(source)}" target="${escapeXml(target)}"${type}${weight}${label}>${attvalues(attributes, columns)}</edge>\n`;
     if (batch.length < batchLength) continue;
     yield batch;
     batch = '';
   }
-  yield `${batch}    </edges>\n  </graph>\n</gexf>\n`;
+  if (batch !== '') yield batch;
 }
