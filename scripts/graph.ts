@@ -47,13 +47,13 @@ function outputKind(file: string): OutputKind {
 }
 
 /** Draws or saves the graph (laid out first where it has no positions). */
-async function save(graph: SocialGraph, file: string, kind: OutputKind, options: RenderOptions & { appearance: AppearanceOptions; gexf: GexfOptions; edgeLines?: EdgeLines }, out: Output): Promise<void> {
+async function save(graph: SocialGraph, file: string, kind: OutputKind, options: RenderOptions & { appearance: AppearanceOptions; gexf: GexfOptions; edgeLines?: EdgeLines; signal?: AbortSignal }, out: Output): Promise<void> {
   if ((kind === 'svg' || kind === 'html') && graph.size > pictureEdgeLimit) {
     out.warn(`${graph.size} edges make a picture a browser struggles to open; Gephi (--out FILE.gexf) handles big graphs better`);
   }
   if (kind === 'svg') await renderSvg(graph, file, options);
   else if (kind === 'html') await renderHtml(graph, file, options);
-  else await writeGraphFile(graph, file, { decorate: true, appearance: options.appearance, gexf: options.gexf, edgeLines: options.edgeLines });
+  else await writeGraphFile(graph, file, { decorate: true, appearance: options.appearance, gexf: options.gexf, edgeLines: options.edgeLines, signal: options.signal });
 }
 
 const stats = defineExercise({
@@ -119,20 +119,20 @@ const random = defineExercise({
     ...jsonArg,
   },
   examples: ['netlab graph random --nodes 300 --edges 1500 --seed 7 --out random.gexf', 'netlab graph random --out random.gexf --gexf-version 1.2draft'],
-  async run({ args, config, out }) {
+  async run({ args, config, out, signal }) {
     const nodes = parseCount(args.nodes, 200, '--nodes');
-    const edges = args.edges === '0' ? 0 : parseCount(args.edges, Math.min(nodes * 4, nodes * (nodes - 1)), '--edges');
+    const edges = parseCount(args.edges, Math.min(nodes * 4, nodes * (nodes - 1)), '--edges', 0);
     const seed = args.seed === undefined ? 1 : Number(args.seed);
     if (!Number.isInteger(seed)) throw new NetlabError('E_USAGE', `--seed ${JSON.stringify(args.seed)} is not a whole number`);
     const kind = outputKind(args.out);
     const gexf = gexfOptions(args.gexfVersion, config.graph.gexfVersion, kind === 'gexf');
     const started = performance.now();
     const follows = drawFollows({ nodes, edges, seed });
-    // A GEXF's edge lines are made on a worker thread while the graph is built (lib/graph/edge-lines.ts).
+    // A big GEXF's edge lines are made on a worker thread while the graph is built (lib/graph/edge-lines.ts).
     const edgeLines = kind === 'gexf' ? startEdgeLines(follows, args.out) : undefined;
     try {
       const graph = followGraph(follows);
-      await save(graph, args.out, kind, { appearance: { ...appearance(args, config), seed }, gexf, edgeLines, title: `random graph, seed ${seed}` }, out);
+      await save(graph, args.out, kind, { appearance: { ...appearance(args, config), seed }, gexf, edgeLines, signal, title: `random graph, seed ${seed}` }, out);
     } finally {
       await edgeLines?.remove();
     }

@@ -3,7 +3,8 @@
 // reader and graphology-gexf, and a plain read-back by an independent reader (Debian's networkx).
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -13,12 +14,12 @@ import { parse as parseGexf } from 'graphology-gexf/node/index.js';
 import { readGraphFile, writeGraphFile } from '../lib/graph/export.ts';
 import { gexfPieces, gexfVersions } from '../lib/graph/gexf-writer.ts';
 import { encodedChunks } from '../lib/graph/stream.ts';
-import { startEdgeLines } from '../lib/graph/edge-lines.ts';
+import { startEdgeLines, type EdgeLines } from '../lib/graph/edge-lines.ts';
 import { drawFollows, followGraph, randomGraph } from '../lib/graph/random.ts';
 import type { SocialGraph } from '../lib/graph/types.ts';
 import graphExercise from '../scripts/graph.ts';
 import social from '../scripts/social.ts';
-import { capture, isolatedEnv, tempDir } from './helpers.ts';
+import { capture, isolatedEnv, netlabBin, tempDir, waitFor } from './helpers.ts';
 import { missingPeers } from './peers/available.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -296,7 +297,7 @@ test('`graph random` makes its GEXF edge lines on a worker thread from the follo
       const worked = path.join(dir, 'worked.gexf');
       await writeGraphFile(randomGraph(options), alone, { gexf: { version, lastModified: fixedDate } });
       const follows = drawFollows(options);
-      const edgeLines = startEdgeLines(follows, worked);
+      const edgeLines = startEdgeLines(follows, worked, 0)!; // a worker whatever the size
       try {
         await edgeLines.written;
         const made = readdirSync(dir).filter((name) => name.endsWith('.edges'));
@@ -314,9 +315,51 @@ test('`graph random` makes its GEXF edge lines on a worker thread from the follo
       assert.deepEqual(readdirSync(dir).sort(), ['alone.gexf', 'worked.gexf']);
     }
   }
+  assert.equal(startEdgeLines(drawFollows({ nodes: 300, edges: 1500 }), path.join(dir, 'small.gexf')), undefined, 'a small graph makes its lines itself');
   // What gexfPieces is given is what it writes between <edges> and </edges>.
   const given = [...gexfPieces(smallGraph(), { encodedEdges: { columns: [], lines: [Buffer.from('      <!-- given -->\n')] } })].map(String).join('');
   assert.match(given, /<edges count="4">\n {6}<!-- given -->\n {4}<\/edges>/);
+});
+
+test("when the worker's file leaves no room for the output, the edge lines are made again from the graph, and its file deleted", async (t) => {
+  const dir = tempDir(t);
+  const options = { nodes: 200, edges: 900, seed: 4 };
+  const expected = path.join(dir, 'expected.gexf');
+  await writeGraphFile(randomGraph(options), expected, { gexf: { lastModified: fixedDate } });
+  let removed = 0;
+  const full: EdgeLines = {
+    columns: [],
+    written: Promise.resolve(),
+    *chunks() {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    },
+    remove: async () => void removed++,
+  };
+  const file = path.join(dir, 'g.gexf');
+  await writeGraphFile(followGraph(drawFollows(options)), file, { gexf: { lastModified: fixedDate }, edgeLines: full });
+  assert.equal(readFileSync(file, 'utf8'), readFileSync(expected, 'utf8'));
+  assert.equal(removed, 1, "the worker's file deleted first, to make room");
+  const denied: EdgeLines = { ...full, *chunks() {}, written: Promise.reject(new Error('EACCES: permission denied')) };
+  await writeGraphFile(followGraph(drawFollows(options)), file, { gexf: { lastModified: fixedDate }, edgeLines: denied });
+  assert.equal(readFileSync(file, 'utf8'), readFileSync(expected, 'utf8'), 'a worker that failed: the lines made here');
+});
+
+test('Ctrl-C stops `graph random` at its next step and a second one at once, and neither leaves a file behind', async (t) => {
+  for (const presses of [1, 2]) {
+    const dir = tempDir(t);
+    const child = spawn(process.execPath, [netlabBin, 'graph', 'random', '--nodes', '30000', '--edges', '300000', '--iterations', '0', '--out', path.join(dir, 'g.gexf')], { env: isolatedEnv(dir), stdio: ['ignore', 'pipe', 'pipe'] });
+    t.after(() => child.kill('SIGKILL'));
+    let stderr = '';
+    child.stderr.on('data', (data) => (stderr += data));
+    const exited = once(child, 'exit');
+    // The worker's file appears as soon as it writes: the graph is being built.
+    await waitFor(() => readdirSync(dir).some((name) => name.endsWith('.partial')), 20_000, "the worker's file");
+    for (let press = 0; press < presses; press++) child.kill('SIGINT');
+    const [code] = await exited;
+    assert.equal(code, 130, `${presses} Ctrl-C: ${stderr}`);
+    if (presses === 1) assert.match(stderr, /interrupted: .*g\.gexf was not written/);
+    assert.deepEqual(readdirSync(dir).filter((name) => name.includes('gexf')), [], `${presses} Ctrl-C: nothing left`);
+  }
 });
 
 test('a missing folder, an unknown extension and a broken file are clear errors', async (t) => {
@@ -324,7 +367,7 @@ test('a missing folder, an unknown extension and a broken file are clear errors'
   await assert.rejects(writeGraphFile(smallGraph(), path.join(dir, 'no/such/dir/g.gexf')), { code: 'E_NOT_FOUND' });
   // The same error when the worker making a random graph's edge lines cannot write beside the output.
   const follows = drawFollows({ nodes: 50, edges: 200 });
-  const edgeLines = startEdgeLines(follows, path.join(dir, 'no/such/dir/r.gexf'));
+  const edgeLines = startEdgeLines(follows, path.join(dir, 'no/such/dir/r.gexf'), 0)!;
   await assert.rejects(writeGraphFile(followGraph(follows), path.join(dir, 'no/such/dir/r.gexf'), { edgeLines }), { code: 'E_NOT_FOUND', message: /cannot write .*r\.gexf: no such folder/ });
   await edgeLines.remove();
   await assert.rejects(writeGraphFile(smallGraph(), path.join(dir, 'g.graphml')), { code: 'E_USAGE' });

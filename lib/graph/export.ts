@@ -23,6 +23,8 @@ export interface WriteGraphOptions {
   gexf?: GexfOptions;
   /** A GEXF's edge lines, made on a worker from the same follows (netlab graph random). */
   edgeLines?: EdgeLines;
+  /** Ctrl-C: stops the write between two chunks, leaving no file. */
+  signal?: AbortSignal;
 }
 
 /** The format a file name asks for, or a clear error. */
@@ -60,17 +62,27 @@ export function gexfOptions(flag: string | undefined, configured: string, writes
 export async function writeGraphFile(graph: SocialGraph, file: string, options: WriteGraphOptions = {}): Promise<AppearanceReport | undefined> {
   const format = graphFormat(file);
   const report = (options.decorate ?? format === 'gexf') ? decorateGraph(graph, options.appearance) : undefined;
-  const { edgeLines } = options;
-  if (edgeLines) await edgeLines.written.catch((error: unknown) => Promise.reject(fileError(error, file, 'write')));
-  const gexf = edgeLines ? { ...options.gexf, encodedEdges: { columns: edgeLines.columns, lines: edgeLines.chunks() } } : options.gexf;
-  await writeGraphPieces(format === 'gexf' ? gexfPieces(graph, gexf) : jsonPieces(graph), file);
+  const { edgeLines, signal } = options;
+  // Whatever stopped the worker (a folder it may not write, a name too long for its file, a full
+  // disk), the lines are made here instead, and this write says what is wrong, if anything.
+  if (format === 'gexf' && edgeLines && (await edgeLines.written.then(() => true, () => false))) {
+    try {
+      await writeGraphPieces(gexfPieces(graph, { ...options.gexf, encodedEdges: { columns: edgeLines.columns, lines: edgeLines.chunks() } }), file, signal);
+      return report;
+    } catch (error) {
+      // The worker's file took the room the output needed: once more without it.
+      if (!isDiskFull(error instanceof Error ? error.cause : undefined)) throw error;
+      await edgeLines.remove();
+    }
+  }
+  await writeGraphPieces(format === 'gexf' ? gexfPieces(graph, options.gexf) : jsonPieces(graph), file, signal);
   return report;
 }
 
 /** writePieces, with the file system's complaints turned into NetlabErrors that name the file. */
-export async function writeGraphPieces(pieces: Iterable<string | Uint8Array>, file: string): Promise<void> {
+export async function writeGraphPieces(pieces: Iterable<string | Uint8Array>, file: string, signal?: AbortSignal): Promise<void> {
   try {
-    await writePieces(pieces, file);
+    await writePieces(pieces, file, signal);
   } catch (error) {
     throw fileError(error, file, 'write');
   }
@@ -114,8 +126,14 @@ export async function readGraphFile(file: string): Promise<SocialGraph> {
   }
 }
 
+function isDiskFull(error: unknown): boolean {
+  const code = systemErrorCode(error);
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
 function fileError(error: unknown, file: string, operation: 'read' | 'write'): NetlabError {
   const code = systemErrorCode(error);
+  if (isDiskFull(error)) return new NetlabError('E_INPUT', `cannot write ${file}: the disk is full`, { hint: 'free some space, or write it elsewhere', cause: error });
   if (code === 'ENOENT') {
     return new NetlabError('E_NOT_FOUND', `cannot ${operation} ${file}: no such ${operation === 'read' ? 'file' : 'folder'}`, {
       hint: operation === 'read' ? 'check the path' : 'create the folder first',

@@ -65,7 +65,7 @@ export function drawFollows(options: RandomGraphOptions): Follows {
   if (!Number.isInteger(nodes) || nodes < 1) throw new NetlabError('E_USAGE', `cannot make a graph of ${nodes} nodes`, { hint: 'give --nodes 1 or more' });
   const capacity = nodes * (nodes - 1);
   if (!Number.isInteger(edges) || edges < 0 || edges > capacity) {
-    throw new NetlabError('E_USAGE', `${edges} edges do not fit in a simple directed graph of ${nodes} nodes`, {
+    throw new NetlabError('E_USAGE', `${edges} edge${edges === 1 ? '' : 's'} do${edges === 1 ? 'es' : ''} not fit in a simple directed graph of ${nodes} node${nodes === 1 ? '' : 's'}`, {
       hint: `give --edges from 0 to ${capacity}`,
     });
   }

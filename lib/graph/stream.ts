@@ -2,8 +2,10 @@
 // characters, encoded into two reused buffers of 1 MiB taken in turn, each written out once
 // full while the other fills, to a temporary file renamed once complete.
 
+import { rmSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { NetlabError } from '../errors.ts';
 
 /**
  * The pieces as UTF-8, packed into chunks of at most `size` bytes (a single bigger piece goes
@@ -55,14 +57,38 @@ export function* encodedChunks(pieces: Iterable<string | Uint8Array>, size = 1 <
   yield* flush();
 }
 
+/** Where writePieces keeps `file` until it is complete. */
+export function partialFile(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.partial`);
+}
+
+/**
+ * Removes `files` if the process exits before the returned function is called: a second Ctrl-C
+ * ends netlab at once (process.exit, lib/cli/process.ts), and no `finally` runs then.
+ */
+export function removedOnExit(...files: string[]): () => void {
+  const remove = () => {
+    for (const file of files) {
+      try {
+        rmSync(file, { force: true });
+      } catch {
+        // exiting anyway: nothing more to do about it
+      }
+    }
+  };
+  process.once('exit', remove);
+  return () => process.off('exit', remove);
+}
+
 /**
  * Writes pieces into a file, one chunk at a time, at most one chunk written while the next is
  * made (so memory stays flat however slow the disk), and the file appears under its name only
- * once complete, so an interrupted write never leaves half a graph behind. Errors are left for
- * the caller to explain.
+ * once complete, so an interrupted write never leaves half a graph behind. `signal` (Ctrl-C)
+ * stops it between two chunks. Errors are left for the caller to explain.
  */
-export async function writePieces(pieces: Iterable<string | Uint8Array>, file: string): Promise<void> {
-  const partial = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.partial`);
+export async function writePieces(pieces: Iterable<string | Uint8Array>, file: string, signal?: AbortSignal): Promise<void> {
+  const partial = partialFile(file);
+  const cancelRemoval = removedOnExit(partial);
   try {
     const handle = await open(partial, 'w');
     try {
@@ -75,6 +101,7 @@ export async function writePieces(pieces: Iterable<string | Uint8Array>, file: s
       try {
         for (const chunk of encodedChunks(pieces, 1 << 20, 2)) {
           await writing;
+          if (signal?.aborted) throw new NetlabError('E_INTERRUPTED', `interrupted: ${file} was not written`);
           writing = writeAll(chunk);
         }
       } finally {
@@ -89,5 +116,7 @@ export async function writePieces(pieces: Iterable<string | Uint8Array>, file: s
   } catch (error) {
     await rm(partial, { force: true });
     throw error;
+  } finally {
+    cancelRemoval();
   }
 }
