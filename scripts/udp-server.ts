@@ -25,7 +25,7 @@ export default defineExercise({
   },
   examples: [
     'netlab udp-server --echo                 # then: netlab udp-client --wait hello',
-    'netlab udp-server --port 0 --json        # one JSON line per datagram',
+    'netlab udp-server --port 0 --json        # where it listens, then one JSON line per datagram',
     'echo hi | nc -u -w1 127.0.0.1 9875       # any UDP client will do',
   ],
   async run({ args, config, log, out }) {
@@ -52,7 +52,15 @@ export default defineExercise({
       log,
       onDatagram: (datagram) => lines.push(datagram),
     });
-    return { ...server, close: () => (lines.flush(), server.close()) };
+    const close = () => {
+      lines.flush();
+      // What a flood left off the screen, counted: as tcpdump says how many packets it captured.
+      const { datagrams, bytes } = server.stats();
+      if (out.json) out.jsonLine({ at: new Date().toISOString(), type: 'stopped', datagrams, bytes });
+      else out.info(`udp-server: ${datagrams.toLocaleString('en-US')} datagram${datagrams === 1 ? '' : 's'} received, ${bytes.toLocaleString('en-US')} byte${bytes === 1 ? '' : 's'}`);
+      return server.close();
+    };
+    return { ...server, close };
   },
 });
 

@@ -209,7 +209,8 @@ test("on loopback, PORT to another user's port is refused (every local user shar
   const tree = makeFtpTree(t);
   const { port } = await startTestFtpd(t, { root: tree.root });
   const script = "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen()\nprint(s.getsockname()[1],flush=True)\ntime.sleep(30)";
-  const other = spawn('runuser', ['-u', 'nobody', '--', peers.python3.file, '-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Its stderr is kept off the test's output: killed, runuser says "Session terminated, killing shell...".
+  const other = spawn('runuser', ['-u', 'nobody', '--', peers.python3.file, '-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
   t.after(() => other.kill());
   const otherPort = Number(await new Promise<string>((resolve) => other.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString()))));
   const ftp = await ControlConnection.open(port);

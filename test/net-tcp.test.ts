@@ -257,17 +257,18 @@ test('IPv6: tcp-server and tcp-client on ::1, addresses written [::1]:port', asy
   assert.match(await waitFor(() => server.output().stdout.match(/\[::1\]:\d+ closed the connection \(FIN\)/)?.[0]), /FIN/);
 });
 
-test('tcp-server --json prints one JSON line per event: connect, data, close', async (t) => {
+test('tcp-server --json prints one JSON line per event: listening, connect, data, close', async (t) => {
   const server = await startServerExercise(tcpServer, ['--port', '0', '--json'], { env: isolatedEnv(tempDir(t)) });
   t.after(() => server.stop());
   assert.equal(await talk(server.server.address.port, 'json\n'), 'json\n');
   const events = await waitFor(() => {
     const lines = server.output().stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
-    return lines.length === 3 ? lines : undefined;
+    return lines.length === 4 ? lines : undefined;
   });
-  assert.deepEqual(events.map((event) => event.type), ['connect', 'data', 'close']);
-  assert.equal(events[1].text, 'json\n');
-  assert.equal(events[2].how, 'fin');
+  assert.deepEqual(events.map((event) => event.type), ['listening', 'connect', 'data', 'close']);
+  assert.equal(events[0].address.port, server.server.address.port);
+  assert.equal(events[2].text, 'json\n');
+  assert.equal(events[3].how, 'fin');
 });
 
 test('the echo returns 8 MiB intact and in order to a client that reads only once it has sent it all (backpressure)', async (t) => {

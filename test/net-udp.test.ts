@@ -68,13 +68,19 @@ test('udp-server shows binary as hex (never raw control bytes) and --json prints
   t.after(() => json.stop());
   const { localPort } = await exchange(json.server.address.port, Buffer.from('one'));
   await exchange(json.server.address.port, Buffer.from([0xff, 0xfe]));
-  const lines = await waitFor(() => {
+  const [listening, ...lines] = await waitFor(() => {
     const found = json.output().stdout.split('\n').filter((l) => l.startsWith('{'));
-    return found.length === 2 ? found.map((l) => JSON.parse(l)) : undefined;
+    return found.length === 3 ? found.map((l) => JSON.parse(l)) : undefined;
   });
+  // First, where it listens: a script that asked for --port 0 learns the port from it.
+  assert.deepEqual([listening.type, listening.server, listening.address.port], ['listening', 'udp-server', json.server.address.port]);
   assert.deepEqual(lines[0].from, { host: '127.0.0.1', port: localPort });
   assert.equal(lines[0].text, 'one');
   assert.equal(lines[1].base64, Buffer.from([0xff, 0xfe]).toString('base64'));
+  // Last, how many came in all (a flood shows only some of them).
+  const stopped = JSON.parse((await json.stop()).stdout.trim().split('\n').at(-1)!);
+  assert.deepEqual([stopped.type, stopped.datagrams, stopped.bytes], ['stopped', 2, 5]);
+  assert.match((await human.stop()).stdout, /udp-server: 1 datagram received, 5 bytes\n/);
 });
 
 test('udp-client --wait prints the reply of an echo server', async (t) => {

@@ -114,6 +114,8 @@ async function serveUntilStopped(
     throw error;
   }
   out.info(`${name} listening on ${server.address.protocol} ${formatAddress(server.address)} — Ctrl-C to stop`);
+  // Under --json the same news as a JSON line, so that a script learns the port it got (--port 0).
+  if (out.json) out.jsonLine({ at: new Date().toISOString(), type: 'listening', server: name, address: server.address });
   io.onListening?.(server);
   if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
   out.info(`${name}: stopping`);
