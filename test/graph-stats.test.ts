@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { DirectedGraph } from 'graphology';
@@ -136,6 +136,16 @@ test('netlab graph: bad input is a clear error with the right exit code', async 
   const crowded = await capture(graphExercise, ['random', '--nodes', '3', '--edges', '7', '--out', path.join(dir, 'x.gexf')], { env });
   assert.equal(crowded.code, 2);
   assert.match(crowded.stderr, /7 edges do not fit in a simple directed graph of 3 nodes — give --edges from 0 to 6/);
+  const huge = await capture(graphExercise, ['random', '--nodes', '99999999999', '--out', path.join(dir, 'x.gexf')], { env });
+  assert.equal(huge.code, 2, huge.stderr);
+  assert.match(huge.stderr, /does not fit in memory — give --nodes up to 2,000,000 and --edges up to 5,000,000/);
+  // Any name a file may have (255 bytes), though the hidden files beside it add to it; one more is too long.
+  const longest = path.join(dir, `${'a'.repeat(250)}.gexf`);
+  assert.equal((await capture(graphExercise, ['random', '--nodes', '20', '--out', longest], { env })).code, 0);
+  const tooLong = await capture(graphExercise, ['random', '--nodes', '20', '--out', path.join(dir, `${'a'.repeat(251)}.gexf`)], { env });
+  assert.equal(tooLong.code, 2);
+  assert.match(tooLong.stderr, /a{251}\.gexf: its name is too long — a file name may have 255 bytes at most/);
+  assert.deepEqual(readdirSync(dir).filter((name) => name.startsWith('.')), [], 'no hidden file left');
   const badOut = await capture(graphExercise, ['random', '--out', path.join(dir, 'x.png')], { env });
   assert.equal(badOut.code, 2, 'checked before generating anything');
   const noOut = await capture(graphExercise, ['random'], { env });

@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { inferColumns, type AttributeColumn } from './gexf-writer.ts';
 import { followAttributes, type Follows } from './random.ts';
-import { partialFile, removedOnExit } from './stream.ts';
+import { hiddenBeside, partialFile, removedOnExit } from './stream.ts';
 
 /** What the worker gets: the follows (copied to it) and the file to write. */
 export interface EdgeLinesJob {
@@ -64,7 +64,7 @@ export const workerMinEdges = 50_000;
  */
 export function startEdgeLines(follows: Follows, output: string, minEdges = workerMinEdges): EdgeLines | undefined {
   if (follows.pairs.length < minEdges) return undefined;
-  const file = path.join(path.dirname(output), `.${path.basename(output)}.${process.pid}.edges`);
+  const file = hiddenBeside(output, `.${process.pid}.edges`);
   // The worker's own partial file too: it dies with the process, before it could remove it.
   const cancelRemoval = removedOnExit(file, partialFile(file));
   const worker = startWorker({ nodes: follows.nodes, pairs: follows.pairs, mutual: follows.mutual, file });

@@ -134,6 +134,7 @@ function isDiskFull(error: unknown): boolean {
 function fileError(error: unknown, file: string, operation: 'read' | 'write'): NetlabError {
   const code = systemErrorCode(error);
   if (isDiskFull(error)) return new NetlabError('E_INPUT', `cannot write ${file}: the disk is full`, { hint: 'free some space, or write it elsewhere', cause: error });
+  if (code === 'ENAMETOOLONG') return new NetlabError('E_USAGE', `cannot ${operation} ${file}: its name is too long`, { hint: 'a file name may have 255 bytes at most', cause: error });
   if (code === 'ENOENT') {
     return new NetlabError('E_NOT_FOUND', `cannot ${operation} ${file}: no such ${operation === 'read' ? 'file' : 'folder'}`, {
       hint: operation === 'read' ? 'check the path' : 'create the folder first',

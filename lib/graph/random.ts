@@ -28,6 +28,11 @@ export function seededRandom(seed: number): () => number {
 const firstNames = ['Ada', 'Alan', 'Grace', 'Linus', 'Radia', 'Vint', 'Barbara', 'Dennis', 'Margaret', 'Ken', 'Hedy', 'Tim', 'Sophie', 'Leslie', 'Frances', 'Jon', 'Karen', 'Bob', 'Elizabeth', 'Donald', 'Anita', 'Edsger', 'Shafi', 'Whitfield'];
 const lastNames = ['Lovelace', 'Turing', 'Hopper', 'Torvalds', 'Perlman', 'Cerf', 'Liskov', 'Ritchie', 'Hamilton', 'Thompson', 'Lamarr', 'Berners-Lee', 'Wilson', 'Lamport', 'Allen', 'Postel', 'Spärck Jones', 'Kahn', 'Feinler', 'Knuth', 'Borg', 'Dijkstra', 'Goldwasser', 'Diffie'];
 
+// The graph lives in memory: a million follows take about 0.5 GB of Node's 4 GB heap, a million
+// accounts without follows about 0.3 GB.
+const maxNodes = 2_000_000;
+const maxEdges = 5_000_000;
+
 /**
  * Every first and last name, made once (a name, and a handle prefix in lower case, letters and
  * digits only) rather than for each account: 100,000 accounts then share 576 names, and take
@@ -67,6 +72,11 @@ export function drawFollows(options: RandomGraphOptions): Follows {
   if (!Number.isInteger(edges) || edges < 0 || edges > capacity) {
     throw new NetlabError('E_USAGE', `${edges} edge${edges === 1 ? '' : 's'} do${edges === 1 ? 'es' : ''} not fit in a simple directed graph of ${nodes} node${nodes === 1 ? '' : 's'}`, {
       hint: `give --edges from 0 to ${capacity}`,
+    });
+  }
+  if (nodes > maxNodes || edges > maxEdges) {
+    throw new NetlabError('E_USAGE', `a graph of ${nodes.toLocaleString('en-US')} nodes and ${edges.toLocaleString('en-US')} edges does not fit in memory`, {
+      hint: `give --nodes up to ${maxNodes.toLocaleString('en-US')} and --edges up to ${maxEdges.toLocaleString('en-US')}`,
     });
   }
   const random = seededRandom(options.seed ?? 1);

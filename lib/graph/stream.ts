@@ -57,9 +57,19 @@ export function* encodedChunks(pieces: Iterable<string | Uint8Array>, size = 1 <
   yield* flush();
 }
 
+/**
+ * A hidden file beside `file`: ".NAME" + `suffix`, with NAME cut short where the whole would pass
+ * the 255 bytes a file name may have (Linux's NAME_MAX), so that any name the user may give works.
+ */
+export function hiddenBeside(file: string, suffix: string): string {
+  let name = path.basename(file);
+  while (name !== '' && Buffer.byteLength(`.${name}${suffix}`) > 255) name = name.slice(0, -1);
+  return path.join(path.dirname(file), `.${name}${suffix}`);
+}
+
 /** Where writePieces keeps `file` until it is complete. */
 export function partialFile(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.partial`);
+  return hiddenBeside(file, `.${process.pid}.partial`);
 }
 
 /**
