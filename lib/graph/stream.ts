@@ -62,9 +62,10 @@ export function* encodedChunks(pieces: Iterable<string | Uint8Array>, size = 1 <
  * the 255 bytes a file name may have (Linux's NAME_MAX), so that any name the user may give works.
  */
 export function hiddenBeside(file: string, suffix: string): string {
-  let name = path.basename(file);
-  while (name !== '' && Buffer.byteLength(`.${name}${suffix}`) > 255) name = name.slice(0, -1);
-  return path.join(path.dirname(file), `.${name}${suffix}`);
+  // Whole characters (code points) are dropped, never half of a surrogate pair.
+  const characters = [...path.basename(file)];
+  while (characters.length > 0 && Buffer.byteLength(`.${characters.join('')}${suffix}`) > 255) characters.pop();
+  return path.join(path.dirname(file), `.${characters.join('')}${suffix}`);
 }
 
 /** Where writePieces keeps `file` until it is complete. */
